@@ -1,0 +1,49 @@
+/**
+ * Make the bundled demo initrd with remaster's own writer (no external tool
+ * needed): an uncompressed early-microcode archive followed by a gzip main
+ * archive with /init, a usr-merged lib -> usr/lib link and a modules tree,
+ * the layout real installer initrds have. Usage: node scripts/make-demo.ts OUTFILE
+ */
+import { getCodec, writeCpio, writeFileAtomic, S_IFDIR, S_IFLNK, S_IFREG, S_IFCHR, type CpioWriteEntry } from '../src/index.ts';
+
+const out = process.argv[2];
+if (!out) throw new Error('usage: make-demo.ts OUTFILE');
+const mtime = Number(process.env.SOURCE_DATE_EPOCH ?? 1700000000);
+const enc = new TextEncoder();
+let ino = 0;
+
+function entry(name: string, mode: number, data?: string, rdev: [number, number] = [0, 0]): CpioWriteEntry {
+  const body = data === undefined ? undefined : enc.encode(data);
+  const e: CpioWriteEntry = {
+    name,
+    header: { ino: ++ino, mode, uid: 0, gid: 0, nlink: (mode & S_IFDIR) === S_IFDIR && (mode & 0o170000) === S_IFDIR ? 2 : 1, mtime, fileSize: body?.length ?? 0, devMajor: 0, devMinor: 0, rdevMajor: rdev[0], rdevMinor: rdev[1] },
+  };
+  if (body) e.body = body;
+  return e;
+}
+
+const dir = (name: string) => entry(name, S_IFDIR | 0o755);
+const early = [dir('kernel'), dir('kernel/x86'), dir('kernel/x86/microcode'), entry('kernel/x86/microcode/GenuineIntel.bin', S_IFREG | 0o644, 'demo microcode, not a real update\n')];
+ino = 0;
+const main = [
+  dir('.'),
+  dir('dev'),
+  entry('dev/console', S_IFCHR | 0o600, undefined, [5, 1]),
+  dir('etc'),
+  entry('etc/os-release', S_IFREG | 0o644, 'NAME="remaster demo"\nID=demo\nVERSION_ID=1\n'),
+  entry('init', S_IFREG | 0o755, '#!/bin/sh\necho "remaster demo initrd"\n[ -f /etc/remaster/motd ] && cat /etc/remaster/motd\nexec /bin/sh\n'),
+  entry('lib', S_IFLNK | 0o777, 'usr/lib'),
+  dir('usr'),
+  dir('usr/lib'),
+  dir('usr/lib/modules'),
+  dir('usr/lib/modules/6.1.0-demo'),
+  entry('usr/lib/modules/6.1.0-demo/modules.dep', S_IFREG | 0o644, ''),
+];
+
+async function* image(): AsyncGenerator<Uint8Array> {
+  yield* writeCpio(early);
+  yield* getCodec('gzip').compress(writeCpio(main));
+}
+
+await writeFileAtomic(out, image());
+process.stdout.write(`made ${out}\n`);

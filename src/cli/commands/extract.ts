@@ -1,0 +1,35 @@
+/** `remaster extract <initrd> <dir> [paths...]`: safe extraction (no "..", never through a symlink, devices recorded). */
+import type { Command } from 'commander';
+import { createExtractTarget, extractEntries, readInitrd, toArchivePath, withContext } from '../../index.ts';
+import { write, type CliContext } from '../context.ts';
+import { initrdSource } from '../inputs.ts';
+import { warner } from '../warnings.ts';
+
+export function registerExtract(program: Command, cli: CliContext): void {
+  program
+    .command('extract')
+    .description('extract every segment into a new directory, later segments overwriting earlier ones as the kernel does')
+    .argument('<initrd>', 'initrd image')
+    .argument('<dir>', 'target directory (created; must be empty if it exists)')
+    .argument('[paths...]', 'only these paths (and what lies under them)')
+    .action(async (file: string, dir: string, paths: string[]) => {
+      const wanted = paths.map(toArchivePath);
+      const filter = wanted.length > 0 ? (p: string) => wanted.some((w) => p === w || p.startsWith(`${w}/`)) : undefined;
+      await createExtractTarget(dir);
+      let quietDevices = 0;
+      const onWarning = warner(cli, file);
+      try {
+        const result = await extractEntries(readInitrd(initrdSource(file).open(), { onWarning }), dir, {
+          ...(filter ? { filter } : {}),
+          onWarning: (w) => {
+            if (w.code === 'PATH_INVALID') quietDevices++;
+            else onWarning(w);
+          },
+        });
+        const special = quietDevices > 0 ? `, ${quietDevices} device nodes/fifos recorded (not created): ${result.special.map((s) => s.path).join(' ')}` : '';
+        await write(cli.stderr, `extracted ${result.files} files, ${result.dirs} directories, ${result.symlinks} symlinks, ${result.hardlinks} hard links into ${dir}${special}\n`);
+      } catch (err) {
+        throw withContext(err, { file });
+      }
+    });
+}

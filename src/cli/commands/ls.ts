@@ -1,0 +1,35 @@
+/** `remaster ls <initrd>`: every entry of every segment, `cpio -tv`-like, with a segment column. */
+import type { Command } from 'commander';
+import { readInitrd, withContext } from '../../index.ts';
+import { write, type CliContext } from '../context.ts';
+import { formatListLine, type ListLine } from '../format.ts';
+import { initrdSource } from '../inputs.ts';
+import { warner } from '../warnings.ts';
+
+export function registerLs(program: Command, cli: CliContext): void {
+  program
+    .command('ls')
+    .description('list every entry of every segment (cpio -tv style, numeric owners, UTC times)')
+    .argument('<initrd>', 'initrd image')
+    .option('--json', 'print one JSON object per line')
+    .option('-s, --segment <n>', 'only entries of segment n', (v) => Number.parseInt(v, 10))
+    .action(async (file: string, opts: { json?: boolean; segment?: number }) => {
+      try {
+        let buffer = '';
+        for await (const e of readInitrd(initrdSource(file).open(), { onWarning: warner(cli, file) })) {
+          if (opts.segment !== undefined && e.segment !== opts.segment) continue;
+          const h = e.header;
+          const line: ListLine = { segment: e.segment, mode: h.mode, nlink: h.nlink, uid: h.uid, gid: h.gid, size: h.fileSize, rdev: [h.rdevMajor, h.rdevMinor], mtime: h.mtime, name: e.name };
+          if (e.linkTarget !== undefined) line.linkTarget = e.linkTarget;
+          buffer += opts.json ? `${JSON.stringify({ ...line, type: e.type, ino: h.ino })}\n` : `${formatListLine(line)}\n`;
+          if (buffer.length > 1 << 16) {
+            await write(cli.stdout, buffer);
+            buffer = '';
+          }
+        }
+        await write(cli.stdout, buffer);
+      } catch (err) {
+        throw withContext(err, { file });
+      }
+    });
+}

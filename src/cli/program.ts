@@ -1,0 +1,29 @@
+/** createProgram(): the commander program, as a factory so tests can use exitOverride()/configureOutput(). */
+import { Command } from 'commander';
+import { processContext, type CliContext } from './context.ts';
+import { registerAdd } from './commands/add.ts';
+import { registerCat } from './commands/cat.ts';
+import { registerExtract } from './commands/extract.ts';
+import { registerInspect } from './commands/inspect.ts';
+import { registerLs } from './commands/ls.ts';
+import { registerRepack } from './commands/repack.ts';
+
+export const VERSION = '0.1.0';
+
+/** Build the program with every command registered. */
+export function createProgram(cli: CliContext = processContext()): Command {
+  const program = new Command('remaster')
+    .description('read and rewrite Linux installer initrds and ISOs without root')
+    .version(VERSION)
+    .option('-q, --quiet', 'no progress output')
+    .option('--debug', 'plain progress lines and stack traces on errors')
+    .option('--strict', 'turn every warning into an error')
+    .showHelpAfterError();
+  registerInspect(program, cli);
+  registerLs(program, cli);
+  registerCat(program, cli);
+  registerExtract(program, cli);
+  registerAdd(program, cli);
+  registerRepack(program, cli);
+  return program;
+}

@@ -1,0 +1,53 @@
+/**
+ * bzip2 and lzop through their CLIs. Neither decoder here reports where its
+ * data ends, so both consume the rest of the input (the kernel is happy with
+ * either format, but they are rare in installer images).
+ */
+import type { ByteReader } from '../io/byte-reader.ts';
+import { drainReader, feedAll, feedReader, runTool, type ToolSpec } from './child.ts';
+import type { Codec, CodecInfo, CompressOptions, DecompressOptions } from './codec.ts';
+import { resolveLevel } from './levels.ts';
+
+/** Build a consume-to-end codec around a CLI that takes -d -c and -<level>. */
+function cliCodec(info: CodecInfo & { tool: ToolSpec }, encodeArgs: readonly string[]): Codec {
+  async function* decompress(reader: ByteReader, options: DecompressOptions = {}): AsyncGenerator<Uint8Array> {
+    const offset = reader.offset;
+    yield* runTool(info.tool, { args: ['-d', '-c'], mode: 'decode', offset, signal: options.signal, feed: (sink) => feedReader(reader, sink) });
+    await drainReader(reader);
+  }
+  async function* compress(input: AsyncIterable<Uint8Array>, options: CompressOptions = {}): AsyncGenerator<Uint8Array> {
+    const args = [...encodeArgs, `-${resolveLevel(info, options)}`];
+    yield* runTool(info.tool, { args, mode: 'encode', signal: options.signal, feed: (sink) => feedAll(input, sink) });
+  }
+  return { ...info, decompress, compress };
+}
+
+/** The bzip2 codec (CLI-backed). */
+export const bzip2Codec: Codec = cliCodec(
+  {
+    id: 'bzip2',
+    name: 'bzip2',
+    magic: Uint8Array.of(0x42, 0x5a, 0x68), // "BZh" (bzip2 stream header; the kernel compares "BZ")
+    levels: [1, 9],
+    defaultLevel: 9,
+    canCompress: true,
+    canReportEnd: false,
+    tool: { command: 'bzip2', debianPackage: 'bzip2' },
+  },
+  ['-z', '-c', '-q'],
+);
+
+/** The lzo codec (lzop container, CLI-backed). */
+export const lzoCodec: Codec = cliCodec(
+  {
+    id: 'lzo',
+    name: 'lzo',
+    magic: Uint8Array.of(0x89, 0x4c, 0x5a, 0x4f), // lzop magic 89 'LZO' 00 0D 0A 1A 0A (lib/decompress_unlzo.c)
+    levels: [1, 9],
+    defaultLevel: 9, // dracut: lzop -9
+    canCompress: true,
+    canReportEnd: false,
+    tool: { command: 'lzop', debianPackage: 'lzop' },
+  },
+  ['-c', '-q', '--no-name', '--no-time'],
+);

@@ -1,0 +1,13 @@
+/**
+ * remaster's public library surface: re-exports only, no side effects.
+ */
+export * from './errors.ts';
+export { ByteReader, bytesSource, openFileSource, readRange, readFileChunks, writeFileAtomic, fileRangeSource, bytesRangeSource } from './io/index.ts';
+export type { BlockSource, AtomicWriteOptions, FileRangeSource } from './io/index.ts';
+export * from './compress/index.ts';
+export * from './cpio/index.ts';
+export * from './initrd/index.ts';
+export * from './tree/index.ts';
+export * from './fsx/index.ts';
+export * from './bootcfg/index.ts';
+export * from './iso/index.ts';

@@ -1,0 +1,13 @@
+export { readInitrd, type InitrdEntry, type InitrdLimits, type ReadInitrdOptions, type Segment } from './read.ts';
+export { scanInitrd, type IndexedEntry, type InitrdIndex } from './scan.ts';
+export {
+  planInitrdEdit,
+  type AddSpec,
+  type Compression,
+  type EditMode,
+  type InitrdEditPlan,
+  type InitrdEdits,
+  type PlannedAdd,
+  type PlanInitrdEditOptions,
+} from './plan-edit.ts';
+export { writeInitrd, addToCpio, type InitrdSource, type WriteInitrdOptions } from './write.ts';

@@ -1,0 +1,224 @@
+/**
+ * Plan an initrd edit (pure): resolve every new path through the image's own
+ * symlinks, decide which parent directories must be emitted, which entries a
+ * rebuild drops, and which compression the new segment uses. The plan is
+ * plain data, so `--dry-run` can print it and tests can assert it.
+ *
+ * Kernel rules applied (reference 01 §3, §4, §10): parents before children;
+ * never a directory entry over an existing symlink; nlink = 1 and unique
+ * inodes for everything added; removal is impossible in append mode (later
+ * segments can only add or overwrite).
+ */
+import { RemasterError, emitWarning, makeWarning, type WarnOptions } from '../errors.ts';
+import { ancestors, resolveParents, toArchivePath } from '../tree/index.ts';
+import type { EntryType } from '../cpio/index.ts';
+import type { CodecId } from '../compress/index.ts';
+import type { InitrdIndex, IndexedEntry } from './scan.ts';
+
+/** One entry to add or replace. Data is produced lazily at write time. */
+export interface AddSpec {
+  /** Path inside the image. */
+  path: string;
+  type: Exclude<EntryType, 'socket'>;
+  /** Permission bits (default 0644 files, 0755 dirs, 0777 symlinks, 0600 devices). */
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  /** Seconds since the epoch (default: SOURCE_DATE_EPOCH, else 0). Clamped to SOURCE_DATE_EPOCH. */
+  mtime?: number;
+  /** Data size in bytes (files). */
+  size?: number;
+  /** File data, or a function that streams it. */
+  data?: Uint8Array | (() => AsyncIterable<Uint8Array>);
+  linkTarget?: string;
+  rdev?: [major: number, minor: number];
+  /** Where the data came from (for plans and manifests). */
+  source?: string;
+}
+
+/** What to change. */
+export interface InitrdEdits {
+  add?: AddSpec[];
+  /** Paths to remove (a directory removes its subtree). Rebuild mode only. */
+  remove?: string[];
+}
+
+export type EditMode = 'append' | 'rebuild';
+export type Compression = CodecId | 'none';
+
+/** Options for planInitrdEdit. */
+export interface PlanInitrdEditOptions extends WarnOptions {
+  mode: EditMode;
+  /** Compression of the new segment (default: the format of the segment being edited). */
+  compression?: Compression;
+  /** SOURCE_DATE_EPOCH: clamps new mtimes; default mtime for synthesised directories. */
+  sourceDateEpoch?: number;
+}
+
+/** A planned entry: an added file, a synthesised parent, or a replacement. */
+export interface PlannedAdd {
+  /** Final path after symlink resolution. */
+  path: string;
+  /** Path as the user asked for it. */
+  requested: string;
+  action: 'add' | 'replace' | 'parent';
+  spec: AddSpec;
+}
+
+/** The whole decision, as plain data. */
+export interface InitrdEditPlan {
+  mode: EditMode;
+  compression: Compression;
+  /** Rebuild: segments copied byte for byte (leading ones untouched by the edit); append: every segment. */
+  keepSegments: number[];
+  /** Rebuild: segments decoded and merged into one new segment. */
+  mergeSegments: number[];
+  adds: PlannedAdd[];
+  /** Positions (IndexedEntry.position) a rebuild leaves out. */
+  dropPositions: number[];
+  /** Paths removed (for display). */
+  removed: string[];
+  /** Rebuild: a directory listed several times is written once, at its first position, with its last metadata. */
+  dirUpdates: { position: number; mode: number; uid: number; gid: number; mtime: number }[];
+  sourceDateEpoch?: number;
+}
+
+const DEFAULT_PERMS: Record<AddSpec['type'], number> = { file: 0o644, dir: 0o755, symlink: 0o777, char: 0o600, block: 0o600, fifo: 0o644 };
+
+/** Decide what an edit writes, without touching any data. */
+export function planInitrdEdit(index: InitrdIndex, edits: InitrdEdits, options: PlanInitrdEditOptions): InitrdEditPlan {
+  const removals = edits.remove ?? [];
+  if (options.mode === 'append' && removals.length > 0) {
+    throw new RemasterError('EDIT_CONFLICT', `removing ${JSON.stringify(removals[0])} needs rebuild mode: an appended segment can add or overwrite files but never delete them`);
+  }
+  const adds = planAdds(index, edits.add ?? [], options);
+  const { drop, removed, touched, dirUpdates } = planDrops(index, adds, removals, options);
+  const mergeFrom = options.mode === 'rebuild' ? firstMergedSegment(index, touched) : index.segments.length + 1;
+  const keepSegments = index.segments.filter((s) => s.index < mergeFrom).map((s) => s.index);
+  const mergeSegments = index.segments.filter((s) => s.index >= mergeFrom).map((s) => s.index);
+  const plan: InitrdEditPlan = {
+    mode: options.mode,
+    compression: options.compression ?? defaultCompression(index, options.mode, mergeSegments),
+    keepSegments,
+    mergeSegments,
+    adds,
+    dropPositions: [...drop].sort((a, b) => a - b),
+    removed,
+    dirUpdates,
+  };
+  if (options.sourceDateEpoch !== undefined) plan.sourceDateEpoch = options.sourceDateEpoch;
+  return plan;
+}
+
+function planAdds(index: InitrdIndex, specs: AddSpec[], options: PlanInitrdEditOptions): PlannedAdd[] {
+  const byPath = new Map<string, PlannedAdd>();
+  const lookup = (p: string) => byPath.get(p)?.spec ?? index.pathInfo(p);
+  for (const spec of specs) {
+    const requested = toArchivePath(spec.path);
+    const path = resolveParents((p) => lookupInfo(byPath, index, p), requested);
+    for (const dir of ancestors(path)) {
+      const existing = lookup(dir);
+      if (existing === undefined) {
+        byPath.set(dir, { path: dir, requested: dir, action: 'parent', spec: { path: dir, type: 'dir', mode: 0o755, mtime: options.sourceDateEpoch ?? 0 } });
+      } else if (existing.type !== 'dir') {
+        throw new RemasterError('EDIT_CONFLICT', `cannot add ${JSON.stringify(requested)}: ${JSON.stringify(dir)} is a ${existing.type} in the image, not a directory`, { entry: requested });
+      }
+    }
+    const current = index.lookup(path);
+    const action = current !== undefined && byPath.get(path)?.action !== 'parent' ? 'replace' : 'add';
+    if (byPath.has(path) && byPath.get(path)?.action !== 'parent') {
+      emitWarning(options, makeWarning('EDIT_CONFLICT', `${JSON.stringify(path)} is added twice; the last one wins`, { entry: path }));
+    }
+    byPath.set(path, { path, requested, action: current?.type === 'dir' && spec.type === 'dir' ? 'replace' : action, spec: normaliseSpec(spec, options) });
+  }
+  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function lookupInfo(byPath: Map<string, PlannedAdd>, index: InitrdIndex, p: string) {
+  const planned = byPath.get(p)?.spec;
+  if (planned) return planned.linkTarget !== undefined ? { type: planned.type, linkTarget: planned.linkTarget } : { type: planned.type };
+  return index.pathInfo(p);
+}
+
+function normaliseSpec(spec: AddSpec, options: PlanInitrdEditOptions): AddSpec {
+  const sde = options.sourceDateEpoch;
+  let mtime = spec.mtime ?? sde ?? 0;
+  if (sde !== undefined && mtime > sde) mtime = sde;
+  const out: AddSpec = { ...spec, mode: (spec.mode ?? DEFAULT_PERMS[spec.type]) & 0o7777, uid: spec.uid ?? 0, gid: spec.gid ?? 0, mtime };
+  if (spec.type === 'symlink' && !spec.linkTarget) {
+    throw new RemasterError('EDIT_CONFLICT', `symlink ${JSON.stringify(spec.path)} needs a target`, { entry: spec.path });
+  }
+  return out;
+}
+
+function planDrops(index: InitrdIndex, adds: PlannedAdd[], removals: string[], options: PlanInitrdEditOptions) {
+  const drop = new Set<number>();
+  const touched = new Set<number>();
+  const removed: string[] = [];
+  const dirUpdates: InitrdEditPlan['dirUpdates'] = [];
+  const last = lastPositions(index.entries);
+  for (const raw of removals) {
+    const path = resolveParents((p) => index.pathInfo(p), toArchivePath(raw));
+    const hits = index.entries.filter((e) => e.path !== undefined && (e.path === path || e.path.startsWith(`${path}/`)));
+    if (hits.length === 0) emitWarning(options, makeWarning('ENTRY_NOT_FOUND', `nothing to remove at ${JSON.stringify(raw)}`, { entry: raw }));
+    for (const e of hits) {
+      drop.add(e.position);
+      touched.add(e.segment);
+    }
+    if (hits.length > 0) removed.push(path);
+  }
+  if (options.mode === 'rebuild') {
+    for (const add of adds) {
+      if (add.action !== 'replace') continue;
+      for (const e of index.entries) {
+        if (e.path === add.path && !(e.type === 'dir' && add.spec.type === 'dir')) {
+          drop.add(e.position);
+          touched.add(e.segment);
+        } else if (e.path === add.path) {
+          touched.add(e.segment);
+        }
+      }
+    }
+    // Older copies of a path overridden by a later segment: keep only the effective one.
+    const first = new Map<string, IndexedEntry>();
+    for (const e of index.entries) {
+      if (e.path === undefined) continue;
+      const final = last.get(e.path) as IndexedEntry;
+      if (final.position !== e.position && e.type !== 'dir' && final.type !== 'dir') drop.add(e.position);
+      if (e.type === 'dir' && final.type === 'dir') {
+        // Directories keep their first position (children follow it) and take the last metadata, as the kernel's chmod/chown do.
+        const seen = first.get(e.path);
+        if (seen === undefined) first.set(e.path, e);
+        else drop.add(e.position);
+      }
+    }
+    for (const [path, e] of first) {
+      const final = last.get(path) as IndexedEntry;
+      if (final.position !== e.position) dirUpdates.push({ position: e.position, mode: final.mode, uid: final.uid, gid: final.gid, mtime: final.mtime });
+    }
+  }
+  return { drop, removed, touched, dirUpdates };
+}
+
+function lastPositions(entries: IndexedEntry[]): Map<string, IndexedEntry> {
+  const m = new Map<string, IndexedEntry>();
+  for (const e of entries) if (e.path !== undefined) m.set(e.path, e);
+  return m;
+}
+
+/** Leading uncompressed segments the edit does not touch stay byte-identical (early microcode must stay first). */
+function firstMergedSegment(index: InitrdIndex, touched: Set<number>): number {
+  for (const s of index.segments) {
+    if (s.format !== 'cpio' || touched.has(s.index)) return s.index;
+  }
+  return index.segments.length > 0 ? (index.segments[index.segments.length - 1] as { index: number }).index : 1;
+}
+
+function defaultCompression(index: InitrdIndex, mode: EditMode, merged: number[]): Compression {
+  const pool = mode === 'append' ? index.segments : index.segments.filter((s) => merged.includes(s.index));
+  for (let i = pool.length - 1; i >= 0; i--) {
+    const f = (pool[i] as { format: string }).format;
+    if (f !== 'cpio') return f === 'lzo' ? 'gzip' : (f as CodecId);
+  }
+  return 'none';
+}

@@ -1,0 +1,12 @@
+export { readIso, type ReadIsoOptions } from './read-iso.ts';
+export { readIsoFile, readIsoText, type ReadIsoFileOptions } from './read-iso-file.ts';
+export { detectLayout, type InstallerLayout, type BootConfigKind, type ReadText } from './layout.ts';
+export { parseTreeinfo, parseDiscinfo, parseIni, type TreeInfo } from './treeinfo.ts';
+export { DEFAULT_ISO_LIMITS, type IsoLimits } from './read-tree.ts';
+export type { IsoImage, IsoNode, IsoNodeType, IsoExtent, IsoVolume } from './iso-image.ts';
+export { decodeBootCatalog, encodeBootEntry, encodeSectionHeader, encodeValidationEntry, type BootCatalog, type BootEntry, type BootPlatform } from './el-torito.ts';
+export { readHybrid, decodeMbr, decodeGptHeader, decodeGptEntries, type HybridInfo, type MbrPartition, type GptPartition } from './hybrid.ts';
+export { decodeDirectoryRecord, encodeDirectoryRecord, type DirectoryRecord } from './directory-record.ts';
+export { decodeVolumeDescriptor, encodePrimaryVolumeDescriptor, ISO_SECTOR_SIZE, ISO_SYSTEM_AREA_SECTORS, type VolumeDescriptor } from './volume-descriptor.ts';
+export { decodeSuspArea, encodeSuspEntry, type SuspEntry } from './susp.ts';
+export { decodeRockRidge, type RockRidgeInfo } from './rock-ridge.ts';

@@ -1,0 +1,150 @@
+/**
+ * Installer media layouts (see reference 04): RHEL/CentOS 7+, Rocky, Alma,
+ * Fedora via `.treeinfo`; CentOS/RHEL 5–6 (`isolinux/vmlinuz`,
+ * `images/pxeboot/`, `.discinfo`); Debian (`install.<arch>/`, `.disk/info`);
+ * Ubuntu live-server (`casper/`). Pure over an IsoImage and a text reader,
+ * so it never touches bytes beyond the few small files it asks for.
+ */
+import type { IsoImage, IsoNode } from './iso-image.ts';
+import { parseDiscinfo, parseTreeinfo, type TreeInfo } from './treeinfo.ts';
+
+/** Kinds of boot configuration files. */
+export type BootConfigKind = 'isolinux' | 'grub' | 'grub-efi-image';
+
+/** A detected installer layout. Paths are absolute image paths (`/images/pxeboot/vmlinuz`). */
+export interface InstallerLayout {
+  family: 'rhel' | 'rhel-legacy' | 'debian' | 'ubuntu' | 'unknown';
+  distro: string;
+  version: string;
+  arch: string;
+  /** Every kernel path, hard-linked and copied duplicates included. */
+  kernels: string[];
+  /** Every initrd path, hard-linked and copied duplicates included. */
+  initrds: string[];
+  bootConfigs: { path: string; kind: BootConfigKind }[];
+  efiImage?: string;
+  /** Volume label (PVD volume identifier). */
+  label: string;
+  /** Lines of boot configs that name the label (`inst.stage2=hd:LABEL=…`, `search -l '…'`). */
+  labelReferences: { path: string; line: number; text: string }[];
+}
+
+/** Reads a small text file of the image by absolute path; undefined when absent. */
+export type ReadText = (path: string) => Promise<string | undefined>;
+
+const RHEL_CANDIDATES = { kernels: ['/images/pxeboot/vmlinuz', '/isolinux/vmlinuz'], initrds: ['/images/pxeboot/initrd.img', '/isolinux/initrd.img'] };
+
+function abs(path: string): string {
+  return path.startsWith('/') ? path : `/${path}`;
+}
+
+/** Return the existing files among `paths` plus every hard link of each, without duplicates. */
+function withCopies(image: IsoImage, paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    const node = image.lookup(p);
+    if (node?.type !== 'file') continue;
+    for (const n of [node, ...image.hardLinks(node)]) if (!out.includes(n.path)) out.push(n.path);
+  }
+  return out;
+}
+
+function filesUnder(image: IsoImage, dir: string, pattern: RegExp): string[] {
+  const root = image.lookup(dir);
+  if (!root) return [];
+  const out: string[] = [];
+  const stack: IsoNode[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop() as IsoNode;
+    if (n.type === 'file' && pattern.test(n.name)) out.push(n.path);
+    stack.push(...(n.children ?? []));
+  }
+  return out.sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Find boot configuration files by their conventional places. */
+function findBootConfigs(image: IsoImage, efiImage: string | undefined): InstallerLayout['bootConfigs'] {
+  const configs: InstallerLayout['bootConfigs'] = [];
+  for (const dir of ['/isolinux', '/syslinux', '/boot/isolinux']) {
+    for (const p of filesUnder(image, dir, /\.cfg$/iu)) configs.push({ path: p, kind: 'isolinux' });
+  }
+  for (const dir of ['/boot/grub', '/boot/grub2', '/EFI']) {
+    for (const p of filesUnder(image, dir, /^(grub\.cfg|loopback\.cfg|BOOT(X64|IA32|AA64)?\.conf)$/iu)) configs.push({ path: p, kind: 'grub' });
+  }
+  if (efiImage !== undefined) configs.push({ path: efiImage, kind: 'grub-efi-image' });
+  return configs;
+}
+
+async function findLabelReferences(label: string, configs: InstallerLayout['bootConfigs'], readText: ReadText): Promise<InstallerLayout['labelReferences']> {
+  const escaped = label.replace(/[^a-zA-Z0-9#+.:=@_-]/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const refs: InstallerLayout['labelReferences'] = [];
+  for (const c of configs) {
+    if (c.kind === 'grub-efi-image' || label === '') continue;
+    const text = await readText(c.path);
+    text?.split(/\r?\n/u).forEach((line, i) => {
+      if (line.includes(label) || line.includes(escaped)) refs.push({ path: c.path, line: i + 1, text: line.trim() });
+    });
+  }
+  return refs;
+}
+
+/** Detect the distribution layout of an installer image. */
+export async function detectLayout(image: IsoImage, readText: ReadText): Promise<InstallerLayout> {
+  const efiEntry = image.bootCatalog?.entries.find((e) => e.platform === 'efi' && e.imagePath !== undefined);
+  const base = await detectFamily(image, readText);
+  const efiImage = base.efiImage ?? efiEntry?.imagePath;
+  const bootConfigs = findBootConfigs(image, efiImage);
+  const layout: InstallerLayout = {
+    ...base, label: image.volume.label, bootConfigs,
+    labelReferences: await findLabelReferences(image.volume.label, bootConfigs, readText),
+  };
+  if (efiImage !== undefined) layout.efiImage = efiImage;
+  return layout;
+}
+
+type FamilyResult = Pick<InstallerLayout, 'family' | 'distro' | 'version' | 'arch' | 'kernels' | 'initrds'> & { efiImage?: string };
+
+async function detectFamily(image: IsoImage, readText: ReadText): Promise<FamilyResult> {
+  const treeinfoText = image.lookup('/.treeinfo') ? await readText('/.treeinfo') : undefined;
+  if (treeinfoText !== undefined) return fromTreeinfo(image, parseTreeinfo(treeinfoText));
+  const diskInfo = image.lookup('/.disk/info') ? await readText('/.disk/info') : undefined;
+  if (image.lookup('/casper')) return fromDiskTree(image, 'ubuntu', '/casper', /^(vmlinuz|initrd)/u, diskInfo);
+  const installDir = image.root.children?.find((c) => c.type === 'dir' && /^install\.[a-z0-9]+$/u.test(c.name));
+  if (installDir) return fromDiskTree(image, 'debian', installDir.path, /^(vmlinuz|initrd\.gz)$/u, diskInfo);
+  const discinfo = image.lookup('/.discinfo') ? await readText('/.discinfo') : undefined;
+  const kernels = withCopies(image, RHEL_CANDIDATES.kernels);
+  if (discinfo !== undefined || kernels.length > 0) {
+    const d = parseDiscinfo(discinfo ?? '');
+    const version = /\d+(\.\d+)*/u.exec(d.release ?? '')?.[0] ?? '';
+    return {
+      family: 'rhel-legacy', distro: (d.release ?? '').replace(version, '').trim(), version, arch: d.arch ?? '',
+      kernels, initrds: withCopies(image, RHEL_CANDIDATES.initrds),
+    };
+  }
+  return { family: 'unknown', distro: '', version: '', arch: '', kernels: [], initrds: [] };
+}
+
+function fromTreeinfo(image: IsoImage, info: TreeInfo): FamilyResult {
+  const major = Number.parseInt(info.version ?? '', 10);
+  const isLegacy = !info.isProductmd && major <= 6;
+  const result: FamilyResult = {
+    family: isLegacy ? 'rhel-legacy' : 'rhel', distro: info.family ?? '', version: info.version ?? '', arch: info.arch ?? '',
+    kernels: withCopies(image, [...info.kernels.map(abs), ...RHEL_CANDIDATES.kernels]),
+    initrds: withCopies(image, [...info.initrds.map(abs), ...RHEL_CANDIDATES.initrds]),
+  };
+  if (info.efiImage !== undefined && image.lookup(abs(info.efiImage))) result.efiImage = abs(info.efiImage);
+  return result;
+}
+
+function fromDiskTree(image: IsoImage, family: 'debian' | 'ubuntu', dir: string, pattern: RegExp, diskInfo: string | undefined): FamilyResult {
+  const files = filesUnder(image, dir, pattern);
+  const info = (diskInfo ?? '').trim();
+  const version = /\d+(\.\d+)+/u.exec(info)?.[0] ?? '';
+  const distro = version ? info.slice(0, info.indexOf(version)).replace(/[-\s]+$/u, '') : info.split(/\s/u)[0] ?? '';
+  const arch = /\b(amd64|arm64|i386|ppc64el|s390x|riscv64)\b/u.exec(info)?.[1] ?? /install\.([a-z0-9]+)/u.exec(dir)?.[1] ?? '';
+  return {
+    family, distro, version, arch: arch === 'amd' ? 'amd64' : arch,
+    kernels: withCopies(image, files.filter((p) => /\/vmlinuz[^/]*$/u.test(p))),
+    initrds: withCopies(image, files.filter((p) => /\/initrd[^/]*$/u.test(p))),
+  };
+}

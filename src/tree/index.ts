@@ -1,0 +1,2 @@
+export { toArchivePath, parentPath, ancestors, joinInside, ROOT_PATH } from './safe-path.ts';
+export { resolveParents, MAX_SYMLINK_HOPS, type PathInfo, type PathLookup } from './resolve.ts';

@@ -1,0 +1,196 @@
+/**
+ * Boot tests under QEMU (TCG: no KVM needed). The guest's serial console is
+ * captured and matched against expectations; a random nonce put on the kernel
+ * command line (remaster.nonce=...) proves a marker comes from this run: every
+ * "NONCE" in an expectation's source is replaced by it. QEMU is killed at the
+ * timeout, or shortly after every expectation matched when the guest does not
+ * power off by itself. The only network a guest ever gets is QEMU's user-mode
+ * stack with restrict=on (built-in DHCP and TFTP; nothing leaves the process).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const QEMU = 'qemu-system-x86_64';
+const BASE_ARGS = ['-accel', 'tcg', '-nographic', '-no-reboot'];
+const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_MEMORY_MIB = 512;
+/** Time a guest gets to power off by itself after the last expectation matched. */
+const POWEROFF_GRACE_MS = 3_000;
+
+/** Outcome of one QEMU run. */
+export interface BootResult {
+  /** Every expectation matched the console log. */
+  passed: boolean;
+  /** Serial console and QEMU messages, CR/LF normalised to LF. */
+  log: string;
+  durationMs: number;
+  /** QEMU's exit code; null when it was killed. */
+  exitCode: number | null;
+  timedOut: boolean;
+  /** The nonce substituted for NONCE in the expectations. */
+  nonce: string;
+  /** Expectations (after substitution) that never matched. */
+  missing: RegExp[];
+}
+
+interface CommonOptions {
+  /** Regexps the console log must match; "NONCE" in a source is replaced by the nonce. */
+  expect: RegExp | RegExp[];
+  timeoutMs?: number;
+  memoryMiB?: number;
+  /** Use this nonce instead of a random one (needed when the caller writes it into a boot config). */
+  nonce?: string;
+  extraArgs?: string[];
+}
+
+export interface BootKernelOptions extends CommonOptions {
+  kernel: string;
+  initrd: string;
+  /** Appended to "console=ttyS0 panic=-1"; remaster.nonce=<nonce> is added last. */
+  append?: string;
+}
+
+export interface BootPxeOptions extends CommonOptions {
+  /** Directory served by QEMU's built-in TFTP server. */
+  tftpRoot: string;
+  /** File the DHCP reply names (pxelinux.0, boot.ipxe, core.efi ...), relative to tftpRoot. */
+  bootfile: string;
+  mac?: string;
+  /** Boot through OVMF instead of SeaBIOS + the iPXE option ROM. */
+  uefi?: boolean;
+  /** NIC model; virtio-net-pci unless given (e1000 for iPXE script tests). */
+  nic?: string;
+}
+
+export interface BootIsoOptions extends CommonOptions {
+  iso: string;
+  firmware: 'bios' | 'uefi';
+  /** El Torito from a CD-ROM drive, or the hybrid image as a (read-only) disk. */
+  as: 'cdrom' | 'disk';
+}
+
+/** Return a fresh random nonce for the kernel command line. */
+export function makeNonce(): string {
+  return randomBytes(8).toString('hex');
+}
+
+function withNonce(expect: RegExp | RegExp[], nonce: string): RegExp[] {
+  // drop g/y: a stateful lastIndex would make repeated test() calls flaky
+  return [expect].flat().map((re) => new RegExp(re.source.replaceAll('NONCE', nonce), re.flags.replace(/[gy]/g, '')));
+}
+
+/** Locate OVMF; pflash CODE + a private copy of VARS when split, else the combined image. */
+async function ovmfArgs(scratch: string): Promise<string[]> {
+  const code = '/usr/share/OVMF/OVMF_CODE.fd';
+  const vars = '/usr/share/OVMF/OVMF_VARS.fd';
+  if (existsSync(code) && existsSync(vars)) {
+    const myVars = join(scratch, 'OVMF_VARS.fd');
+    await copyFile(vars, myVars);
+    return [
+      '-drive', `if=pflash,format=raw,readonly=on,file=${code}`,
+      '-drive', `if=pflash,format=raw,file=${myVars}`,
+    ];
+  }
+  if (existsSync('/usr/share/ovmf/OVMF.fd')) return ['-bios', '/usr/share/ovmf/OVMF.fd'];
+  throw new Error('OVMF not found (apt-get install ovmf)');
+}
+
+/** Run QEMU with `args` until it exits, the timeout, or all expectations matched plus a grace period. */
+async function runQemu(args: string[], options: CommonOptions, nonce: string): Promise<BootResult> {
+  const expectations = withNonce(options.expect, nonce);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const memory = String(options.memoryMiB ?? DEFAULT_MEMORY_MIB);
+  const started = performance.now();
+  const child = spawn(QEMU, [...BASE_ARGS, '-m', memory, ...args, ...(options.extraArgs ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let raw = '';
+  let timedOut = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const log = () => raw.replace(/\r\n?/g, '\n');
+  const missing = () => {
+    const text = log();
+    return expectations.filter((re) => !re.test(text));
+  };
+  const onData = (chunk: Buffer) => {
+    raw += chunk.toString('latin1');
+    if (graceTimer === undefined && missing().length === 0) {
+      graceTimer = setTimeout(() => child.kill('SIGKILL'), POWEROFF_GRACE_MS);
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const timeout = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const exitCode = await new Promise<number | null>((done, fail) => {
+    child.on('error', fail);
+    child.on('close', (code) => done(code));
+  }).finally(() => {
+    clearTimeout(timeout);
+    clearTimeout(graceTimer);
+  });
+  const left = missing();
+  return {
+    passed: left.length === 0,
+    log: log(),
+    durationMs: Math.round(performance.now() - started),
+    exitCode,
+    timedOut,
+    nonce,
+    missing: left,
+  };
+}
+
+/** Boot a kernel and initrd directly (-kernel/-initrd) with the console on the serial port. */
+export async function bootKernel(options: BootKernelOptions): Promise<BootResult> {
+  const nonce = options.nonce ?? makeNonce();
+  const append = ['console=ttyS0', 'panic=-1', options.append, `remaster.nonce=${nonce}`].filter(Boolean).join(' ');
+  const args = ['-nic', 'none', '-kernel', options.kernel, '-initrd', options.initrd, '-append', append];
+  return runQemu(args, options, nonce);
+}
+
+/** Network-boot from a TFTP directory through QEMU's restricted user-mode network. */
+export async function bootPxe(options: BootPxeOptions): Promise<BootResult> {
+  const nonce = options.nonce ?? makeNonce();
+  const scratch = await mkdtemp(join(tmpdir(), 'remaster-qemu-'));
+  try {
+    const firmware = options.uefi === true ? await ovmfArgs(scratch) : [];
+    for (const part of [options.tftpRoot, options.bootfile]) {
+      // a comma would end the -netdev option value and start a new one
+      if (part.includes(',')) throw new Error(`bootPxe: "${part}" must not contain a comma`);
+    }
+    const nic = [options.nic ?? 'virtio-net-pci', 'netdev=n0', ...(options.mac ? [`mac=${options.mac}`] : [])];
+    const args = [
+      ...firmware,
+      '-boot', 'n',
+      '-netdev', `user,id=n0,restrict=on,tftp=${options.tftpRoot},bootfile=${options.bootfile}`,
+      '-device', nic.join(','),
+    ];
+    return await runQemu(args, options, nonce);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Boot an ISO through SeaBIOS or OVMF, from a CD-ROM drive or as a hybrid disk image. */
+export async function bootIso(options: BootIsoOptions): Promise<BootResult> {
+  const nonce = options.nonce ?? makeNonce();
+  const scratch = await mkdtemp(join(tmpdir(), 'remaster-qemu-'));
+  try {
+    const firmware = options.firmware === 'uefi' ? await ovmfArgs(scratch) : [];
+    if (options.iso.includes(',')) throw new Error(`bootIso: "${options.iso}" must not contain a comma`);
+    const media =
+      options.as === 'cdrom'
+        ? ['-drive', `file=${options.iso},format=raw,media=cdrom,readonly=on`, '-boot', 'd']
+        : ['-drive', `file=${options.iso},format=raw,if=virtio,readonly=on`, '-boot', 'c'];
+    return await runQemu(['-nic', 'none', ...firmware, ...media], options, nonce);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,12 @@
+/** Temporary directories for tests, removed after the test. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+
+/** Create a temporary directory removed when the test ends. */
+export async function tmpDir(t: TestContext, prefix = 'remaster-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}

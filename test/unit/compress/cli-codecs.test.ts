@@ -1,0 +1,62 @@
+/**
+ * Consume-to-end codecs (LZMA-alone, bzip2, lzo) and CLI error handling:
+ * kernel-detectable lzma headers, oracle cross-checks, missing tools.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { describeCompression, getCodec } from '../../../src/compress/index.ts';
+import { isRemasterError } from '../../../src/errors.ts';
+import { hasTool, requireTool, runTool } from '../../helpers/tools.ts';
+import { compressWith, concat, decodeOne, FOLLOWING_CPIO, sameBytes, sampleData } from './support.ts';
+
+const data = sampleData(100_000);
+
+test('writes LZMA-alone with the 5D 00 header the kernel detects, decodable by xz', async (t) => {
+  if (!requireTool(t, 'xz')) return;
+  const lzma = getCodec('lzma');
+  const member = await compressWith(lzma, data);
+  assert.deepEqual([...member.subarray(0, 5)], [0x5d, 0, 0, 0x10, 0]); // 1 MiB dictionary
+  assert.deepEqual(describeCompression('lzma', member), { codec: 'lzma', kernelSafe: true, kernelDetectable: true, lc: 3, lp: 0, pb: 2, dictSize: 1 << 20 });
+  assert.ok(sameBytes(runTool('xz', ['--format=lzma', '-dc'], member), data));
+  assert.ok(sameBytes(member, await compressWith(lzma, data)), 'deterministic');
+});
+
+test('reads LZMA-alone written by the xz CLI and consumes the rest of the input', async (t) => {
+  if (!requireTool(t, 'xz')) return;
+  const member = runTool('xz', ['--format=lzma', '-9', '-c'], data);
+  const { out, offset, rest } = await decodeOne(getCodec('lzma'), concat(member, FOLLOWING_CPIO), 321);
+  assert.ok(sameBytes(out, data));
+  assert.equal(offset, member.length + FOLLOWING_CPIO.length);
+  assert.equal(rest.length, 0);
+});
+
+test('round-trips bzip2 and cross-checks with bzip2 -t', async (t) => {
+  if (!requireTool(t, 'bzip2')) return;
+  const bzip2 = getCodec('bzip2');
+  const member = await compressWith(bzip2, data, { level: 1 });
+  runTool('bzip2', ['-t'], member);
+  assert.equal(describeCompression('bzip2', member).codec, 'bzip2');
+  const { out, offset } = await decodeOne(bzip2, concat(member, new Uint8Array(16)), 2048);
+  assert.ok(sameBytes(out, data));
+  assert.equal(offset, member.length + 16);
+  assert.ok(sameBytes((await decodeOne(bzip2, runTool('bzip2', ['-c'], data))).out, data));
+});
+
+test('maps a bzip2 failure to CODEC_CORRUPT or CODEC_TRUNCATED with the tool message', async (t) => {
+  if (!requireTool(t, 'bzip2')) return;
+  const member = await compressWith(getCodec('bzip2'), data);
+  await assert.rejects(decodeOne(getCodec('bzip2'), member.subarray(0, member.length >> 1)), (e) =>
+    isRemasterError(e, 'CODEC_TRUNCATED', 'CODEC_CORRUPT') && /bzip2/.test(e.detail),
+  );
+});
+
+test('names the Debian package when lzop is missing', async (t) => {
+  if (hasTool('lzop')) {
+    const member = await compressWith(getCodec('lzo'), data);
+    assert.ok(sameBytes((await decodeOne(getCodec('lzo'), member)).out, data));
+    return;
+  }
+  await assert.rejects(compressWith(getCodec('lzo'), data), (e) => isRemasterError(e, 'CODEC_TOOL_MISSING') && /"lzop"/.test(e.detail));
+  const fake = concat(Uint8Array.of(0x89, 0x4c, 0x5a, 0x4f, 0, 0x0d, 0x0a, 0x1a, 0x0a), new Uint8Array(40));
+  await assert.rejects(decodeOne(getCodec('lzo'), fake), (e) => isRemasterError(e, 'CODEC_TOOL_MISSING'));
+});
