@@ -3,7 +3,7 @@
  * the shape rebuildIso() takes as `editConfig` (the ISO code knows boot
  * configs only as text it hands to this callback, STYLE.md §1.3).
  */
-import type { WarnOptions } from '../errors.ts';
+import type { WarnOptions, WarningHandler } from '../errors.ts';
 import type { CmdlineEdit } from './cmdline.ts';
 import type { EditConfigResult } from './edit.ts';
 import { editGrubConfig } from './grub.ts';
@@ -16,6 +16,8 @@ export interface BootConfigContext {
   kind: 'isolinux' | 'grub';
   /** Current volume label. */
   label: string;
+  /** Receives this file's warnings instead of the editor's own handler. */
+  onWarning?: WarningHandler;
 }
 
 /** Edits a boot config given its context. */
@@ -26,7 +28,7 @@ export function bootConfigEditor(edit: { kernelArgs?: CmdlineEdit; volumeLabel?:
   return (text, context) => {
     const label = edit.volumeLabel !== undefined && edit.volumeLabel !== context.label ? { from: context.label, to: edit.volumeLabel } : undefined;
     const change = { ...(edit.kernelArgs ? { kernelArgs: edit.kernelArgs } : {}), ...(label ? { label } : {}) };
-    const opts = { ...options, file: context.path };
+    const opts = { ...options, ...(context.onWarning ? { onWarning: context.onWarning } : {}), file: context.path };
     return context.kind === 'isolinux' ? editIsolinuxConfig(text, change, opts) : editGrubConfig(text, change, opts);
   };
 }

@@ -92,10 +92,11 @@ export function planInitrdEdit(index: InitrdIndex, edits: InitrdEdits, options: 
     throw new RemasterError('EDIT_CONFLICT', `removing ${JSON.stringify(removals[0])} needs rebuild mode: an appended segment can add or overwrite files but never delete them`);
   }
   const adds = planAdds(index, edits.add ?? [], options);
-  const { drop, removed, touched, dirUpdates } = planDrops(index, adds, removals, options);
+  const { drop, removed, touched } = planDrops(index, adds, removals, options);
   const mergeFrom = options.mode === 'rebuild' ? firstMergedSegment(index, touched) : index.segments.length + 1;
   const keepSegments = index.segments.filter((s) => s.index < mergeFrom).map((s) => s.index);
   const mergeSegments = index.segments.filter((s) => s.index >= mergeFrom).map((s) => s.index);
+  const dirUpdates = options.mode === 'rebuild' ? planDuplicates(index, new Set(mergeSegments), drop) : [];
   const plan: InitrdEditPlan = {
     mode: options.mode,
     compression: options.compression ?? defaultCompression(index, options.mode, mergeSegments),
@@ -107,7 +108,17 @@ export function planInitrdEdit(index: InitrdIndex, edits: InitrdEdits, options: 
     dirUpdates,
   };
   if (options.sourceDateEpoch !== undefined) plan.sourceDateEpoch = options.sourceDateEpoch;
-  return plan;
+  return keepIfUnchanged(index, plan);
+}
+
+/** A rebuild that would re-encode one segment into the same format without any change keeps its bytes instead. */
+function keepIfUnchanged(index: InitrdIndex, plan: InitrdEditPlan): InitrdEditPlan {
+  if (plan.mode !== 'rebuild' || plan.adds.length > 0 || plan.dropPositions.length > 0 || plan.dirUpdates.length > 0) return plan;
+  if (plan.mergeSegments.length !== 1) return plan;
+  const seg = index.segments.find((s) => s.index === plan.mergeSegments[0]);
+  const format = seg?.format === 'cpio' ? 'none' : seg?.format;
+  if (format !== plan.compression || !seg?.hasTrailer) return plan;
+  return { ...plan, keepSegments: [...plan.keepSegments, seg.index], mergeSegments: [] };
 }
 
 function planAdds(index: InitrdIndex, specs: AddSpec[], options: PlanInitrdEditOptions): PlannedAdd[] {
@@ -155,8 +166,6 @@ function planDrops(index: InitrdIndex, adds: PlannedAdd[], removals: string[], o
   const drop = new Set<number>();
   const touched = new Set<number>();
   const removed: string[] = [];
-  const dirUpdates: InitrdEditPlan['dirUpdates'] = [];
-  const last = lastPositions(index.entries);
   for (const raw of removals) {
     const path = resolveParents((p) => index.pathInfo(p), toArchivePath(raw));
     const hits = index.entries.filter((e) => e.path !== undefined && (e.path === path || e.path.startsWith(`${path}/`)));
@@ -171,33 +180,38 @@ function planDrops(index: InitrdIndex, adds: PlannedAdd[], removals: string[], o
     for (const add of adds) {
       if (add.action !== 'replace') continue;
       for (const e of index.entries) {
-        if (e.path === add.path && !(e.type === 'dir' && add.spec.type === 'dir')) {
-          drop.add(e.position);
-          touched.add(e.segment);
-        } else if (e.path === add.path) {
-          touched.add(e.segment);
-        }
+        if (e.path !== add.path) continue;
+        touched.add(e.segment);
+        if (!(e.type === 'dir' && add.spec.type === 'dir')) drop.add(e.position);
       }
-    }
-    // Older copies of a path overridden by a later segment: keep only the effective one.
-    const first = new Map<string, IndexedEntry>();
-    for (const e of index.entries) {
-      if (e.path === undefined) continue;
-      const final = last.get(e.path) as IndexedEntry;
-      if (final.position !== e.position && e.type !== 'dir' && final.type !== 'dir') drop.add(e.position);
-      if (e.type === 'dir' && final.type === 'dir') {
-        // Directories keep their first position (children follow it) and take the last metadata, as the kernel's chmod/chown do.
-        const seen = first.get(e.path);
-        if (seen === undefined) first.set(e.path, e);
-        else drop.add(e.position);
-      }
-    }
-    for (const [path, e] of first) {
-      const final = last.get(path) as IndexedEntry;
-      if (final.position !== e.position) dirUpdates.push({ position: e.position, mode: final.mode, uid: final.uid, gid: final.gid, mtime: final.mtime });
     }
   }
-  return { drop, removed, touched, dirUpdates };
+  return { drop, removed, touched };
+}
+
+/**
+ * Inside the merged segments, keep only the effective copy of each path.
+ * Directories keep their first position (their children follow it) and take
+ * the last metadata, as the kernel's repeated chmod/chown would.
+ */
+function planDuplicates(index: InitrdIndex, merged: Set<number>, drop: Set<number>): InitrdEditPlan['dirUpdates'] {
+  const inMerge = index.entries.filter((e) => merged.has(e.segment) && e.path !== undefined && !drop.has(e.position));
+  const last = lastPositions(inMerge);
+  const first = new Map<string, IndexedEntry>();
+  for (const e of inMerge) {
+    const final = last.get(e.path as string) as IndexedEntry;
+    if (final.position !== e.position && e.type !== 'dir' && final.type !== 'dir') drop.add(e.position);
+    if (e.type === 'dir' && final.type === 'dir') {
+      if (first.has(e.path as string)) drop.add(e.position);
+      else first.set(e.path as string, e);
+    }
+  }
+  const updates: InitrdEditPlan['dirUpdates'] = [];
+  for (const [path, e] of first) {
+    const final = last.get(path) as IndexedEntry;
+    if (final.position !== e.position) updates.push({ position: e.position, mode: final.mode, uid: final.uid, gid: final.gid, mtime: final.mtime });
+  }
+  return updates;
 }
 
 function lastPositions(entries: IndexedEntry[]): Map<string, IndexedEntry> {

@@ -39,7 +39,7 @@ export async function* writeInitrd(
   plan: InitrdEditPlan,
   options: WriteInitrdOptions = {},
 ): AsyncGenerator<Uint8Array> {
-  const keepEnd = plan.mode === 'append' ? index.size : mergeStart(index, plan);
+  const keepEnd = plan.mode === 'append' || plan.mergeSegments.length === 0 ? index.size : mergeStart(index, plan);
   let written = 0;
   if (keepEnd > 0) {
     for await (const chunk of source.open({ start: 0, end: keepEnd })) {
@@ -47,7 +47,7 @@ export async function* writeInitrd(
       yield chunk;
     }
   }
-  if (plan.mode === 'append' && plan.adds.length === 0) return;
+  if ((plan.mode === 'append' && plan.adds.length === 0) || (plan.mode === 'rebuild' && plan.mergeSegments.length === 0)) return;
   const lastFormat = index.segments.at(-1)?.format;
   let pad = (4 - (written % 4)) % 4;
   if (plan.mode === 'append' && lastFormat === 'lz4') pad += 4;

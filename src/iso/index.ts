@@ -10,3 +10,7 @@ export { decodeDirectoryRecord, encodeDirectoryRecord, type DirectoryRecord } fr
 export { decodeVolumeDescriptor, encodePrimaryVolumeDescriptor, ISO_SECTOR_SIZE, ISO_SYSTEM_AREA_SECTORS, type VolumeDescriptor } from './volume-descriptor.ts';
 export { decodeSuspArea, encodeSuspEntry, type SuspEntry } from './susp.ts';
 export { decodeRockRidge, type RockRidgeInfo } from './rock-ridge.ts';
+export { rebuildIso, hasImplantedMd5, type RebuildIsoOptions, type RebuildIsoResult, type RebuiltConfig, type IsoRebuildWorkdir, type IsoConfigEditor } from './rebuild.ts';
+export { planReplacements, planAdditions, xorrisoArgs, isoAbsolute, type IsoFileMapping, type PlannedReplacement, type XorrisoPlan } from './rebuild-plan.ts';
+export { runTool, runXorriso, TOOL_PACKAGES, type ToolOutput, type RunToolOptions } from './xorriso.ts';
+export { listFatConfigs, readFatText, writeFatFile, FAT_CONFIG_NAME } from './fat-image.ts';

@@ -10,3 +10,9 @@ export async function editBytes(image: Uint8Array, edits: InitrdEdits, options: 
   const bytes = await collect(writeInitrd(source, index, plan, options));
   return { bytes, plan, index };
 }
+
+/** Build a fresh single-segment image from entries with remaster's own writer. */
+export async function buildImage(specs: import('../../src/index.ts').AddSpec[], compression: import('../../src/index.ts').Compression): Promise<Uint8Array> {
+  const { bytes } = await editBytes(new Uint8Array(0), { add: specs }, { mode: 'append', compression, sourceDateEpoch: 1700000000 });
+  return bytes;
+}

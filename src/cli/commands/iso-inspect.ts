@@ -1,0 +1,49 @@
+/** `remaster iso inspect <iso> [--json]`: label, layout, kernels/initrds, El Torito entries, hybrid tables, boot configs. */
+import type { Command } from 'commander';
+import { detectLayout, hasImplantedMd5, readIsoText, type BootEntry, type HybridInfo } from '../../index.ts';
+import { write, type CliContext } from '../context.ts';
+import { withIso } from './iso.ts';
+
+function entryLine(e: BootEntry): string {
+  const emul = e.mediaType === 0 ? 'no-emulation' : `emulation ${e.mediaType}`;
+  return `  ${e.index}  ${e.platform.padEnd(4)}  ${emul}  lba ${e.lba}  ${e.imagePath ?? '(no file: appended partition or hidden)'}${e.imageSize !== undefined ? `  ${e.imageSize} bytes` : ''}`;
+}
+
+function hybridLine(h: HybridInfo): string {
+  const parts = [`${h.kind}`, `MBR partitions ${h.mbrPartitions.length}`, `GPT partitions ${h.gptPartitions.length}`];
+  if (h.appendedPartitions.length > 0) parts.push(`appended ${h.appendedPartitions.map((p) => `${p.source}#${p.index}`).join(' ')}`);
+  return parts.join(', ');
+}
+
+export function registerIsoInspect(iso: Command, program: Command, cli: CliContext): void {
+  iso
+    .command('inspect')
+    .description('show the volume label, installer layout, kernels and initrds, El Torito boot entries, hybrid MBR/GPT and boot configs')
+    .argument('<iso>', 'ISO image')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const strict = program.opts<{ strict?: boolean }>().strict === true;
+      await withIso(cli, file, strict, async (source, image) => {
+        const layout = await detectLayout(image, (p) => readIsoText(source, image, p));
+        const md5 = await hasImplantedMd5(source);
+        const { volume, hasRockRidge, hasJoliet, bootCatalog, hybrid } = image;
+        if (opts.json) {
+          await write(cli.stdout, `${JSON.stringify({ file, volume, hasRockRidge, hasJoliet, layout, bootCatalog, hybrid, hasImplantedMd5: md5 }, null, 2)}\n`);
+          return;
+        }
+        const lines = [
+          `${file}: label ${JSON.stringify(volume.label)}, ${volume.size} blocks, ${[hasRockRidge && 'Rock Ridge', hasJoliet && 'Joliet'].filter(Boolean).join(', ') || 'plain ISO 9660'}`,
+          `layout: ${layout.family} ${[layout.distro, layout.version, layout.arch].filter(Boolean).join(' ')}`,
+          `kernels: ${layout.kernels.join(' ') || '(none)'}`,
+          `initrds: ${layout.initrds.join(' ') || '(none)'}`,
+          `EFI image: ${layout.efiImage ?? '(none)'}`,
+          `boot entries:${bootCatalog ? '' : ' (no El Torito catalog)'}`,
+          ...(bootCatalog?.entries.map(entryLine) ?? []),
+          `hybrid: ${hybridLine(hybrid)}`,
+          `boot configs: ${layout.bootConfigs.map((c) => `${c.path} (${c.kind})`).join(' ') || '(none)'}`,
+          `implanted MD5: ${md5 ? 'yes' : 'no'}`,
+        ];
+        await write(cli.stdout, `${lines.join('\n')}\n`);
+      });
+    });
+}

@@ -1,0 +1,39 @@
+/**
+ * `remaster iso <verb>`: inspect, ls, cat, extract and rebuild installer ISOs.
+ * Each verb lives in its own iso-*.ts file; this one groups them and holds
+ * the shared "open and read an ISO" step.
+ */
+import type { Command } from 'commander';
+import { openFileSource, readIso, withContext, type BlockSource, type IsoImage } from '../../index.ts';
+import type { CliContext } from '../context.ts';
+import { warner } from '../warnings.ts';
+import { registerIsoExtract } from './iso-extract.ts';
+import { registerIsoInspect } from './iso-inspect.ts';
+import { registerIsoCat, registerIsoLs } from './iso-ls.ts';
+import { registerIsoRebuild } from './iso-rebuild.ts';
+
+/** Open `file` and read its metadata; run `use`, then close the file. */
+export async function withIso<T>(cli: CliContext, file: string, strict: boolean, use: (source: BlockSource, image: IsoImage) => Promise<T>): Promise<T> {
+  const source = await openFileSource(file);
+  try {
+    const image = await readIso(source, { onWarning: warner(cli, file), ...(strict ? { strict } : {}) });
+    return await use(source, image);
+  } catch (err) {
+    throw withContext(err, { file });
+  } finally {
+    await source.close();
+  }
+}
+
+/** Register `iso` and its subcommands. */
+export function registerIso(program: Command, cli: CliContext): void {
+  const iso = program.command('iso').description('read and rebuild installer ISO images (El Torito, hybrid MBR/GPT) without root');
+  // Subcommands copy exit handling when created, before main.ts calls exitOverride() on the
+  // program; throwing CommanderError here lets main.ts map usage errors to exit code 2.
+  iso.exitOverride();
+  registerIsoInspect(iso, program, cli);
+  registerIsoLs(iso, program, cli);
+  registerIsoCat(iso, program, cli);
+  registerIsoExtract(iso, program, cli);
+  registerIsoRebuild(iso, program, cli);
+}
