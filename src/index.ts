@@ -11,5 +11,3 @@ export * from './tree/index.ts';
 export * from './fsx/index.ts';
 export * from './bootcfg/index.ts';
 export * from './iso/index.ts';
-export { createIsoWorkdir, type IsoWorkdir } from './fsx/iso-workdir.ts';
-export { extractIsoNodes, type ExtractNode } from './fsx/extract-iso.ts';

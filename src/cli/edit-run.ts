@@ -40,7 +40,9 @@ interface EditState {
 
 /** Run an edit from the command line. */
 export async function runEdit(cli: CliContext, o: EditRunOptions): Promise<void> {
-  const source = initrdSource(o.input);
+  const source = await initrdSource(o.input).catch((err: unknown) => {
+    throw withContext(err, { file: o.input });
+  });
   const onWarning = warner(cli, o.input);
   const warn = { onWarning, ...(o.strict ? { strict: true } : {}) };
   const sde = sourceDateEpoch(cli.env);

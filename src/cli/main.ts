@@ -1,43 +1,11 @@
 #!/usr/bin/env node
 /**
- * The one exit point (changesets style): 0 success; 1 RemasterError (message
- * only, stack with --debug); 2 usage errors; 3 anything else, as an internal
- * error with its stack. A closed stdout pipe (EPIPE, e.g. `remaster ls | head`)
- * ends quietly.
+ * The bin entry: refuse an old Node.js with a clear message before loading
+ * modules that need Node >= 24 (zstd in node:zlib), then run the CLI.
  */
-import { CommanderError } from 'commander';
-import { RemasterError } from '../index.ts';
-import { createProgram } from './program.ts';
-
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
-});
-
-const debug = process.argv.includes('--debug');
-const program = createProgram().exitOverride();
-
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  process.exitCode = report(err);
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  process.stderr.write(`remaster: needs Node.js 24 or newer, this is ${process.version}; run it through npm (npx remaster / npm run) to use the pinned Node 24 [USAGE]\n`);
+  process.exit(2);
 }
-
-function report(err: unknown): number {
-  if (err instanceof CommanderError) {
-    // commander already printed the message (or help/version, exit code 0).
-    return err.exitCode === 0 ? 0 : 2;
-  }
-  if (err instanceof RemasterError) {
-    if (err.code === 'USAGE') {
-      process.stderr.write(`remaster: ${err.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`remaster: ${err.message}\n`);
-    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
-    return 1;
-  }
-  if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return 0;
-  process.stderr.write(`remaster: internal error: ${(err as Error)?.stack ?? String(err)}\nPlease report this with the command line that caused it.\n`);
-  return 3;
-}
+await import('./run.ts');

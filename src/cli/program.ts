@@ -5,6 +5,7 @@ import { registerAdd } from './commands/add.ts';
 import { registerCat } from './commands/cat.ts';
 import { registerExtract } from './commands/extract.ts';
 import { registerInspect } from './commands/inspect.ts';
+import { registerIso } from './commands/iso.ts';
 import { registerLs } from './commands/ls.ts';
 import { registerRepack } from './commands/repack.ts';
 
@@ -18,12 +19,14 @@ export function createProgram(cli: CliContext = processContext()): Command {
     .option('-q, --quiet', 'no progress output')
     .option('--debug', 'plain progress lines and stack traces on errors')
     .option('--strict', 'turn every warning into an error')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .exitOverride();
   registerInspect(program, cli);
   registerLs(program, cli);
   registerCat(program, cli);
   registerExtract(program, cli);
   registerAdd(program, cli);
   registerRepack(program, cli);
+  registerIso(program, cli);
   return program;
 }

@@ -14,3 +14,4 @@ export { rebuildIso, hasImplantedMd5, type RebuildIsoOptions, type RebuildIsoRes
 export { planReplacements, planAdditions, xorrisoArgs, isoAbsolute, type IsoFileMapping, type PlannedReplacement, type XorrisoPlan } from './rebuild-plan.ts';
 export { runTool, runXorriso, TOOL_PACKAGES, type ToolOutput, type RunToolOptions } from './xorriso.ts';
 export { listFatConfigs, readFatText, writeFatFile, FAT_CONFIG_NAME } from './fat-image.ts';
+export { isoFileRangeSource } from './file-range.ts';

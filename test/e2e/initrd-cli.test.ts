@@ -106,3 +106,22 @@ test('ls into a closed pipe ends quietly', async (t) => {
   const out = execSync(`"${process.execPath}" "${join(import.meta.dirname, '../../dist/cli/main.js')}" ls "${await image(dir)}" | head -1`, { shell: '/bin/bash' }).toString();
   assert.equal(out.split('\n').length, 2);
 });
+
+test('ls streams an initrd straight out of an ISO named as iso:/path', async (t) => {
+  const { requireTool } = await import('../helpers/tools.ts');
+  if (!requireTool(t, 'xorriso')) return;
+  const dir = await tmpDir(t);
+  const tree = join(dir, 'tree/images/pxeboot');
+  await mkdir(tree, { recursive: true });
+  const initrd = await image(dir);
+  await writeFile(join(tree, 'initrd.img'), await readFile(initrd));
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-R', '-J', '-o', join(dir, 'x.iso'), join(dir, 'tree')]);
+  const direct = await runCli(['ls', initrd]);
+  const inIso = await runCli(['ls', `${join(dir, 'x.iso')}:/images/pxeboot/initrd.img`]);
+  assert.equal(inIso.code, 0, inIso.stderr);
+  assert.equal(inIso.stdout, direct.stdout);
+  const missing = await runCli(['ls', `${join(dir, 'x.iso')}:/nope.img`]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no \/nope\.img in the ISO \[ISO_NOT_FOUND\]/);
+});

@@ -1,13 +1,13 @@
 /** `remaster add <initrd> <host>:<image>... -o <out>`: add or replace files, as an appended segment or a rebuild. */
-import { InvalidArgumentError, type Command } from 'commander';
-import { hostEntries, type AddSpec } from '../../index.ts';
+import type { Command } from 'commander';
+import { RemasterError, hostEntries, type AddSpec } from '../../index.ts';
 import type { CliContext } from '../context.ts';
 import { parseCompression, runEdit } from '../edit-run.ts';
 
 /** Split "host:image" at the last colon. */
 export function parseMapping(value: string): { host: string; image: string } {
   const i = value.lastIndexOf(':');
-  if (i <= 0 || i === value.length - 1) throw new InvalidArgumentError(`expected <host-path>:<image-path>, got ${JSON.stringify(value)}`);
+  if (i <= 0 || i === value.length - 1) throw new RemasterError('USAGE', `expected <host-path>:<image-path>, got ${JSON.stringify(value)}`);
   return { host: value.slice(0, i), image: value.slice(i + 1) };
 }
 
@@ -25,7 +25,7 @@ export function registerAdd(program: Command, cli: CliContext): void {
     .option('-l, --level <n>', 'compression level', (v) => Number.parseInt(v, 10))
     .option('--dry-run', 'print the plan as JSON and write nothing')
     .action(async (input: string, mappings: string[], opts: Record<string, unknown>) => {
-      if (opts.append && opts.rebuild) throw new InvalidArgumentError('--append and --rebuild exclude each other');
+      if (opts.append && opts.rebuild) throw new RemasterError('USAGE', '--append and --rebuild exclude each other');
       const pairs = mappings.map(parseMapping);
       const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();
       await runEdit(cli, {

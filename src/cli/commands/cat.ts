@@ -15,7 +15,7 @@ export function registerCat(program: Command, cli: CliContext): void {
       const target = toArchivePath(wanted);
       let data: Uint8Array[] | undefined;
       try {
-        for await (const e of readInitrd(initrdSource(file).open(), { onWarning: warner(cli, file) })) {
+        for await (const e of readInitrd((await initrdSource(file)).open(), { onWarning: warner(cli, file) })) {
           if (e.type !== 'file' && e.type !== 'symlink') continue;
           let p: string;
           try { p = toArchivePath(e.name); } catch { continue; }

@@ -19,7 +19,7 @@ export function registerExtract(program: Command, cli: CliContext): void {
       let quietDevices = 0;
       const onWarning = warner(cli, file);
       try {
-        const result = await extractEntries(readInitrd(initrdSource(file).open(), { onWarning }), dir, {
+        const result = await extractEntries(readInitrd((await initrdSource(file)).open(), { onWarning }), dir, {
           ...(filter ? { filter } : {}),
           onWarning: (w) => {
             if (w.code === 'PATH_INVALID') quietDevices++;

@@ -13,7 +13,7 @@ export function registerInspect(program: Command, cli: CliContext): void {
     .argument('<initrd>', 'initrd image')
     .option('--json', 'print JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
-      const source = initrdSource(file);
+      const source = await initrdSource(file).catch((err: unknown) => { throw withContext(err, { file }); });
       const index = await scanInitrd(source.open(), { onWarning: warner(cli, file) }).catch((err: unknown) => {
         throw withContext(err, { file });
       });

@@ -28,9 +28,6 @@ export async function withIso<T>(cli: CliContext, file: string, strict: boolean,
 /** Register `iso` and its subcommands. */
 export function registerIso(program: Command, cli: CliContext): void {
   const iso = program.command('iso').description('read and rebuild installer ISO images (El Torito, hybrid MBR/GPT) without root');
-  // Subcommands copy exit handling when created, before main.ts calls exitOverride() on the
-  // program; throwing CommanderError here lets main.ts map usage errors to exit code 2.
-  iso.exitOverride();
   registerIsoInspect(iso, program, cli);
   registerIsoLs(iso, program, cli);
   registerIsoCat(iso, program, cli);
