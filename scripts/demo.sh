@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README quick start's main job on bundled demo material: make a demo
-# initrd, inspect it, inject the demo overlay as an appended segment, rebuild
-# it with kernel-safe xz, and show the result. Output goes to out/demo/.
+# initrd, build recipes/demo.yaml from it (overlay, helper script, firmware,
+# a removal; rebuilt with kernel-safe xz), then look at the result with the
+# same tool. Also shows the scripted path: add a file as an appended segment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
@@ -12,9 +13,11 @@ step() { printf '\n$ remaster %s\n' "$*"; remaster "$@"; }
 
 node scripts/make-demo.ts "$OUT/initrd.img"
 step inspect "$OUT/initrd.img"
-step add "$OUT/initrd.img" overlays/demo/files:/ -o "$OUT/initrd-appended.img"
+step build recipes/demo.yaml --dry-run
+step build recipes/demo.yaml
+step inspect "$OUT/build/initrd.img"
+step ls "$OUT/build/initrd.img"
+step cat "$OUT/build/initrd.img" /etc/remaster/motd
+step add "$OUT/initrd.img" overlays/demo/files/etc/remaster/motd:/etc/motd -o "$OUT/initrd-appended.img"
 step inspect "$OUT/initrd-appended.img"
-step repack "$OUT/initrd-appended.img" -o "$OUT/initrd-rebuilt.img" --compression xz
-step inspect "$OUT/initrd-rebuilt.img"
-step ls "$OUT/initrd-rebuilt.img"
-step cat "$OUT/initrd-rebuilt.img" /etc/remaster/motd
+printf '\nmanifest: %s\n' "$OUT/build/manifest.json"

@@ -11,3 +11,4 @@ export * from './tree/index.ts';
 export * from './fsx/index.ts';
 export * from './bootcfg/index.ts';
 export * from './iso/index.ts';
+export * from './recipe/index.ts';

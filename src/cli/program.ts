@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { processContext, type CliContext } from './context.ts';
 import { registerAdd } from './commands/add.ts';
+import { registerBuild } from './commands/build.ts';
 import { registerCat } from './commands/cat.ts';
 import { registerExtract } from './commands/extract.ts';
 import { registerInspect } from './commands/inspect.ts';
@@ -28,5 +29,6 @@ export function createProgram(cli: CliContext = processContext()): Command {
   registerAdd(program, cli);
   registerRepack(program, cli);
   registerIso(program, cli);
+  registerBuild(program, cli);
   return program;
 }

@@ -38,7 +38,7 @@ async function walk(host: string, image: string, options: HostEntriesOptions, ou
   }
   const base = { path: image, uid: options.uid ?? 0, gid: options.gid ?? 0, mtime: Math.floor(st.mtimeMs / 1000), source: host };
   if (st.isDirectory()) {
-    if (image !== '/' && image !== '.') out.push({ ...base, type: 'dir', mode: st.mode & 0o7777 });
+    if (image !== '/' && image !== '.') out.push({ ...base, type: 'dir', mode: st.mode & 0o7777, keepExisting: true });
     const names = (await readdir(host)).sort();
     for (const name of names) await walk(join(host, name), image === '/' ? `/${name}` : `${image}/${name}`, options, out, depth + 1);
   } else if (st.isSymbolicLink()) {

@@ -34,6 +34,8 @@ export interface AddSpec {
   rdev?: [major: number, minor: number];
   /** Where the data came from (for plans and manifests). */
   source?: string;
+  /** A directory that only needs to exist: an existing one keeps its metadata (overlay trees set this). */
+  keepExisting?: boolean;
 }
 
 /** What to change. */
@@ -136,6 +138,7 @@ function planAdds(index: InitrdIndex, specs: AddSpec[], options: PlanInitrdEditO
       }
     }
     const current = index.lookup(path);
+    if (spec.type === 'dir' && spec.keepExisting && (current?.type === 'dir' || byPath.get(path)?.spec.type === 'dir')) continue;
     const action = current !== undefined && byPath.get(path)?.action !== 'parent' ? 'replace' : 'add';
     if (byPath.has(path) && byPath.get(path)?.action !== 'parent') {
       emitWarning(options, makeWarning('EDIT_CONFLICT', `${JSON.stringify(path)} is added twice; the last one wins`, { entry: path }));

@@ -1,0 +1,79 @@
+/** `remaster build <recipe> [--dry-run] [--json] [--out dir]`: one listr2 task per recipe step, then the outputs. */
+import type { Command } from 'commander';
+import { applyPlan, loadRecipe, planRecipe, prepareSource, prepareStep, type BuildPlan, type BuildResult, type PreparedBuild, type Recipe } from '../../index.ts';
+import { sourceDateEpoch, write, type CliContext } from '../context.ts';
+import { formatSize } from '../format.ts';
+import { runSteps, type Step } from '../tasks.ts';
+import { warner } from '../warnings.ts';
+import { planForDisplay } from '../edit-run.ts';
+
+interface BuildState {
+  build?: PreparedBuild;
+  plan?: BuildPlan;
+  result?: BuildResult;
+}
+
+export function registerBuild(program: Command, cli: CliContext): void {
+  program
+    .command('build')
+    .description('build kernel + initrd + manifest from a recipe into its output directory (atomically)')
+    .argument('<recipe>', 'recipe YAML file')
+    .option('--dry-run', 'print the plan and write nothing')
+    .option('--json', 'print the plan (with --dry-run) or the manifest as JSON')
+    .option('--out <dir>', 'output directory (overrides output.dir)')
+    .action(async (file: string, opts: { dryRun?: boolean; json?: boolean; out?: string }) => {
+      const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();
+      const { recipe, text } = await loadRecipe(file);
+      if (opts.out) recipe.output.dir = opts.out;
+      const warn = { onWarning: warner(cli), ...(global.strict ? { strict: true } : {}) };
+      const sde = sourceDateEpoch(cli.env);
+      const steps = buildSteps(recipe, file, text, { ...warn, ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) }, Boolean(opts.dryRun));
+      const state = await runSteps<BuildState>(steps, {}, cli, { quiet: Boolean(global.quiet || opts.json), debug: Boolean(global.debug) });
+      await state.build?.source.close();
+      if (opts.dryRun) {
+        const plan = state.plan as BuildPlan;
+        await write(cli.stdout, opts.json ? `${JSON.stringify({ ...plan, edit: planForDisplay(plan.edit) }, null, 2)}\n` : renderPlan(plan));
+      } else if (opts.json) {
+        await write(cli.stdout, `${JSON.stringify(state.result?.manifest, null, 2)}\n`);
+      }
+    });
+}
+
+function buildSteps(recipe: Recipe, file: string, text: string, options: Parameters<typeof prepareSource>[3] & object, dryRun: boolean): Step<BuildState>[] {
+  const steps: Step<BuildState>[] = [
+    { title: `Read source of ${recipe.name}`, run: async (s, title) => {
+      s.build = await prepareSource(recipe, file, text, options);
+      title(`Read ${s.build.source.initrdName}: ${s.build.index.segments.length} segments, ${s.build.index.entries.length} entries, kernel ${s.build.index.kernelVersions.join(', ') || '?'}`);
+    } },
+  ];
+  recipe.steps.forEach((step, i) => steps.push({ title: `Step ${i + 1}: ${Object.keys(step)[0]}`, run: async (s, title) => {
+    const prepared = await prepareStep(step, i, s.build as PreparedBuild, options);
+    (s.build as PreparedBuild).steps.push(prepared);
+    title(`Step ${i + 1}: ${prepared.kind}, ${prepared.adds.length} entries${prepared.removes.length ? `, ${prepared.removes.length} removals` : ''}`);
+  } }));
+  steps.push({ title: 'Plan', run: async (s, title) => {
+    s.plan = planRecipe(s.build as PreparedBuild, options);
+    title(`Planned ${s.plan.edit.mode}: ${s.plan.edit.adds.length} entries, ${s.plan.edit.removed.length} removals, ${s.plan.edit.compression}`);
+  } });
+  if (!dryRun) steps.push({ title: `Write ${recipe.output.dir}`, run: async (s, title) => {
+    s.result = await applyPlan(s.plan as BuildPlan, s.build as PreparedBuild, options);
+    const sizes = Object.entries(s.result.manifest.outputs).map(([n, o]) => `${n} ${formatSize(o.size)}`).join(', ');
+    title(`Wrote ${s.result.dir}: ${sizes}, manifest.json`);
+  } });
+  return steps;
+}
+
+function renderPlan(plan: BuildPlan): string {
+  const lines = [`recipe ${plan.name} (${plan.recipeFile}, sha256 ${plan.recipeSha256.slice(0, 12)})`, `source: ${plan.source.initrd}${plan.source.kernel ? `, kernel ${plan.source.kernel}` : ''}`];
+  lines.push(`kernel versions in the initrd: ${plan.kernelVersions.join(', ') || '(none)'}`);
+  for (const s of plan.steps) {
+    lines.push(`- ${s.title}`);
+    for (const n of s.notes) lines.push(`    ${n}`);
+    for (const r of s.removes) lines.push(`    remove ${r}`);
+  }
+  lines.push(`initrd: ${plan.edit.mode}, compression ${plan.edit.compression}; kept segments ${plan.edit.keepSegments.join(',') || '-'}, merged ${plan.edit.mergeSegments.join(',') || '-'}`);
+  for (const a of plan.edit.adds) lines.push(`  ${a.action.padEnd(7)} /${a.path}${a.requested !== a.path ? ` (asked as /${a.requested})` : ''}  ${a.spec.type} 0${(a.spec.mode ?? 0).toString(8)}`);
+  for (const r of plan.edit.removed) lines.push(`  remove  /${r}`);
+  lines.push(`output: ${plan.output.dir}/ ${plan.output.initrd}${plan.output.kernel ? ` ${plan.output.kernel}` : ''} manifest.json`);
+  return `${lines.join('\n')}\n`;
+}

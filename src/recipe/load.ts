@@ -1,0 +1,99 @@
+/**
+ * loadRecipe(): YAML text to a validated Recipe. Syntax errors and schema
+ * errors both end as RemasterError with the recipe's file, line and column
+ * and the key path (`steps[2].kernelModules must be a list ...`), found from
+ * the YAML node range of the failing path (eemeli/yaml LineCounter).
+ */
+import { LineCounter, parseDocument, isNode, isMap, isScalar, type Document } from 'yaml';
+import type { z } from 'zod';
+import { RemasterError } from '../errors.ts';
+import { readFileChunks } from '../io/index.ts';
+import { binariesStep, filesStep, firmwareStep, kernelModulesStep, recipeSchema, type Recipe } from './schema.ts';
+
+/** Render a zod path as `steps[2].kernelModules[0]`. */
+export function formatKeyPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
+  return out || '(recipe)';
+}
+
+function position(doc: Document, counter: LineCounter, path: readonly PropertyKey[], key?: string): { line: number; column: number } {
+  if (key !== undefined) {
+    const map = doc.getIn(path as (string | number)[], true);
+    const pair = isMap(map) ? map.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+    if (pair && isScalar(pair.key) && pair.key.range) {
+      const { line, col } = counter.linePos(pair.key.range[0]);
+      return { line, column: col };
+    }
+  }
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
+    if (isNode(node) && node.range) {
+      const { line, col } = counter.linePos(node.range[0]);
+      return { line, column: col };
+    }
+  }
+  return { line: 1, column: 1 };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = formatKeyPath(issue.path);
+  if (issue.code === 'unrecognized_keys') return `${where} has unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  if (issue.code === 'invalid_type') return `${where} must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}${received(issue)}`;
+  if (issue.code === 'invalid_union') return `${where} is not a known step or value: a step has exactly one of files, kernelModules, binaries, firmware (with their options)`;
+  return `${where}: ${issue.message}`;
+}
+
+function received(issue: z.core.$ZodIssue): string {
+  const m = /received (\w+)/.exec(issue.message);
+  return m ? `, got ${m[1] === 'array' ? 'a list' : `a ${m[1]}`}` : '';
+}
+
+/** Parse and validate recipe text; `file` names it in errors. */
+export function parseRecipe(text: string, file: string): Recipe {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const { line, col } = counter.linePos(syntax.pos[0]);
+    throw new RemasterError('RECIPE_SYNTAX', `YAML syntax error: ${syntax.message.split('\n')[0]}`, { file, line, column: col });
+  }
+  const value = doc.toJS() as unknown;
+  const result = recipeSchema.safeParse(value);
+  if (!result.success) {
+    const issue = stepIssue(value, result.error.issues[0] as z.core.$ZodIssue);
+    const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const pos = position(doc, counter, issue.path, key);
+    throw new RemasterError('RECIPE_SCHEMA', describeIssue(issue), { file, ...pos });
+  }
+  return result.data;
+}
+
+const STEP_SCHEMAS = [
+  ['kernelModules', kernelModulesStep],
+  ['binaries', binariesStep],
+  ['firmware', firmwareStep],
+  ['files', filesStep],
+] as const;
+
+/** A union error on a step says little; validate the step against the schema its key names instead. */
+function stepIssue(value: unknown, issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  const [head, index] = issue.path;
+  if (head !== 'steps' || typeof index !== 'number') return issue;
+  const stepValue = (value as { steps?: unknown[] }).steps?.[index];
+  if (typeof stepValue !== 'object' || stepValue === null) return issue;
+  const found = STEP_SCHEMAS.find(([key]) => key in stepValue);
+  if (!found) return issue;
+  const inner = found[1].safeParse(stepValue);
+  if (inner.success) return issue;
+  const first = inner.error.issues[0] as z.core.$ZodIssue;
+  return { ...first, path: ['steps', index, ...first.path] } as z.core.$ZodIssue;
+}
+
+/** Read, parse and validate a recipe file; return the recipe and its text (hashed into manifests). */
+export async function loadRecipe(file: string): Promise<{ recipe: Recipe; text: string }> {
+  const parts: Uint8Array[] = [];
+  for await (const c of readFileChunks(file)) parts.push(c.slice());
+  const text = Buffer.concat(parts).toString('utf8');
+  return { recipe: parseRecipe(text, file), text };
+}

@@ -1,0 +1,93 @@
+/**
+ * prepareBuild(): everything a plan needs from the outside world, gathered
+ * once: the recipe's own hash, the opened source, the initrd index, and for
+ * each step the host entries it will add. planRecipe() then decides purely.
+ */
+import { createHash } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { withContext, type WarnOptions } from '../errors.ts';
+import { hostEntries } from '../fsx/index.ts';
+import { scanInitrd, type AddSpec, type InitrdIndex } from '../initrd/index.ts';
+import { stepKind, type Recipe, type RecipeStep } from './schema.ts';
+import { resolveSource, type ResolvedSource } from './source.ts';
+import { prepareFirmware } from './steps/firmware.ts';
+import { prepareFiles } from './steps/files.ts';
+import { prepareModules, type PreparedModules } from './steps/kernel-modules.ts';
+import { prepareBinaries, type PreparedBinaries } from './steps/binaries.ts';
+
+/** What one step contributes before planning. */
+export interface PreparedStep {
+  index: number;
+  kind: ReturnType<typeof stepKind>;
+  /** Entries to add, paths as the recipe names them (resolved through symlinks at planning). */
+  adds: AddSpec[];
+  /** Image paths or globs to remove. */
+  removes: string[];
+  modules?: PreparedModules;
+  binaries?: PreparedBinaries;
+}
+
+/** Inputs of a plan. */
+export interface PreparedBuild {
+  recipe: Recipe;
+  recipeFile: string;
+  recipeSha256: string;
+  baseDir: string;
+  source: ResolvedSource;
+  index: InitrdIndex;
+  steps: PreparedStep[];
+  sourceDateEpoch?: number;
+}
+
+/** Options for prepareBuild. */
+export interface PrepareOptions extends WarnOptions {
+  sourceDateEpoch?: number;
+}
+
+/** Read the source and every step's inputs. */
+export async function prepareBuild(recipe: Recipe, recipeFile: string, recipeText: string, options: PrepareOptions = {}): Promise<PreparedBuild> {
+  const build = await prepareSource(recipe, recipeFile, recipeText, options);
+  try {
+    for (const [i, s] of recipe.steps.entries()) build.steps.push(await prepareStep(s, i, build, options));
+    return build;
+  } catch (err) {
+    await build.source.close();
+    throw err;
+  }
+}
+
+/** Open the source and index its initrd (steps are prepared separately, one by one). */
+export async function prepareSource(recipe: Recipe, recipeFile: string, recipeText: string, options: PrepareOptions = {}): Promise<PreparedBuild> {
+  const baseDir = dirname(resolve(recipeFile));
+  const source = await resolveSource(recipe, baseDir).catch((err: unknown) => {
+    throw withContext(err, { file: recipeFile });
+  });
+  try {
+    const index = await scanInitrd(source.initrd.open(), options).catch((err: unknown) => {
+      throw withContext(err, { file: source.initrdName });
+    });
+    const prepared: PreparedBuild = {
+      recipe, recipeFile, baseDir, source, index, steps: [],
+      recipeSha256: createHash('sha256').update(recipeText).digest('hex'),
+    };
+    if (options.sourceDateEpoch !== undefined) prepared.sourceDateEpoch = options.sourceDateEpoch;
+    return prepared;
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}
+
+/** Gather the inputs of one step (recipe order). */
+export async function prepareStep(s: RecipeStep, index: number, build: PreparedBuild, options: WarnOptions): Promise<PreparedStep> {
+  const kind = stepKind(s);
+  const base: PreparedStep = { index, kind, adds: [], removes: [] };
+  if ('files' in s) return { ...base, ...(await prepareFiles(s, build.baseDir, hostEntries)) };
+  if ('firmware' in s) return { ...base, adds: await prepareFirmware(s, build, options) };
+  if ('kernelModules' in s) {
+    const modules = await prepareModules(s, build, options);
+    return { ...base, adds: modules.adds, modules };
+  }
+  const binaries = await prepareBinaries(s, build, options);
+  return { ...base, adds: binaries.adds, binaries };
+}

@@ -1,0 +1,114 @@
+/**
+ * The recipe format: what to start from (an ISO, explicit kernel + initrd
+ * files), an ordered list of steps, and where the build goes. YAML keys use
+ * the same camelCase names as the types, so a schema error path such as
+ * `steps[2].kernelModules[0]` reads the same in the file and in the code.
+ * z.toJSONSchema() publishes the same rules for editors (schema/recipe.schema.json).
+ */
+import { z } from 'zod';
+
+const octalMode = z
+  .union([z.string().regex(/^0?[0-7]{3,4}$/, 'a mode is an octal string such as "0755"'), z.number().int().min(0).max(0o7777)])
+  .describe('permission bits, an octal string such as "0755"');
+
+const imagePath = z.string().min(1).describe('absolute path inside the image, e.g. /usr/sbin/ssacli');
+const hostPath = z.string().min(1).describe('path on the build host, relative to the recipe file');
+
+const fileItem = z
+  .object({
+    from: hostPath.describe('a file or directory on the host; `overlay:<name>` names overlays/<name>/files'),
+    to: imagePath,
+    mode: octalMode.optional(),
+    uid: z.number().int().min(0).optional(),
+    gid: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+const packageRef = z
+  .object({
+    package: hostPath.describe('a vendor .rpm or .deb'),
+    paths: z.array(z.string()).optional().describe('paths (or globs) inside the package; default: everything relevant'),
+  })
+  .strict();
+
+const moduleItem = z.union([hostPath.describe('a .ko, .ko.xz or .ko.zst file'), packageRef]);
+
+export const filesStep = z
+  .object({
+    files: z.array(fileItem).default([]).describe('files and overlay trees to add (owner root:root unless given)'),
+    remove: z.array(z.string().min(1)).optional().describe('image paths or globs (*, **) to remove; needs output.mode rebuild'),
+  })
+  .strict();
+
+export const kernelModulesStep = z
+  .object({
+    kernelModules: z.array(moduleItem).min(1).describe('kernel modules to inject'),
+    placement: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/).default('updates').describe('directory under lib/modules/<kver>/'),
+    load: z.array(z.string()).optional().describe('modules to load at boot (modules-load.d entry)'),
+    rundepmod: z.boolean().default(false).describe('create /.rundepmod so Anaconda reruns depmod'),
+  })
+  .strict();
+
+export const binariesStep = z
+  .object({
+    binaries: z.array(imagePath).min(1).describe('executables inside the sysroot to install with their shared-library closure'),
+    sysroot: z.union([hostPath, packageRef]).describe('directory or vendor package holding the binaries and their libraries'),
+  })
+  .strict();
+
+export const firmwareStep = z
+  .object({
+    firmware: z.array(z.object({ from: hostPath, to: z.string().min(1).describe('name under lib/firmware/') }).strict()).min(1),
+  })
+  .strict();
+
+export const step = z.union([filesStep, kernelModulesStep, binariesStep, firmwareStep]);
+
+const source = z
+  .object({
+    iso: hostPath.optional().describe('installer ISO; kernel and initrd are detected unless given as paths inside it'),
+    kernel: z.string().optional().describe('kernel file (or path inside the ISO)'),
+    initrd: z.string().optional().describe('initrd file (or path inside the ISO)'),
+  })
+  .strict()
+  .refine((s) => s.iso !== undefined || s.initrd !== undefined, { message: 'source needs an iso or an initrd' });
+
+const output = z
+  .object({
+    dir: hostPath.describe('build directory (replaced atomically)'),
+    mode: z.enum(['append', 'rebuild']).default('append'),
+    compression: z.enum(['gzip', 'xz', 'lzma', 'zstd', 'lz4', 'bzip2', 'none']).optional().describe('default: as the edited segment'),
+    level: z.number().int().optional(),
+  })
+  .strict();
+
+export const recipeSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().min(1).describe('a short name for logs and manifests'),
+    description: z.string().optional(),
+    source,
+    steps: z.array(step).default([]),
+    output,
+  })
+  .strict();
+
+export type Recipe = z.infer<typeof recipeSchema>;
+export type RecipeStep = z.infer<typeof step>;
+export type FilesStep = z.infer<typeof filesStep>;
+export type KernelModulesStep = z.infer<typeof kernelModulesStep>;
+export type BinariesStep = z.infer<typeof binariesStep>;
+export type FirmwareStep = z.infer<typeof firmwareStep>;
+
+/** Return the JSON Schema editors use to complete and validate recipes. */
+export function recipeJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(recipeSchema, { io: 'input' }) as Record<string, unknown>;
+}
+
+/** Return the kind of a step (its one list key). */
+export function stepKind(s: RecipeStep): 'files' | 'kernelModules' | 'binaries' | 'firmware' {
+  if ('kernelModules' in s) return 'kernelModules';
+  if ('binaries' in s) return 'binaries';
+  if ('firmware' in s) return 'firmware';
+  return 'files';
+}

@@ -1,0 +1,69 @@
+/**
+ * Every shipped recipe is loaded and planned; the demo recipe is also built
+ * twice (same sha256: reproducible) and its output read back.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+import { applyPlan, loadRecipe, planRecipe, prepareBuild, readInitrd, scanInitrd, readFileChunks, parseRecipe } from '../../src/index.ts';
+import { tmpDir } from '../helpers/tmp-dir.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const RECIPES = join(ROOT, 'recipes');
+
+function makeDemo(out: string): void {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/make-demo.ts'), out], { env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } });
+}
+
+test('every shipped recipe parses against the schema', () => {
+  const files = readdirSync(RECIPES).filter((f) => f.endsWith('.yaml'));
+  assert.ok(files.includes('demo.yaml'));
+  for (const f of files) parseRecipe(readFileSync(join(RECIPES, f), 'utf8'), f);
+});
+
+test('the demo recipe plans, builds reproducibly, and its initrd holds what the plan says', async (t) => {
+  makeDemo(join(ROOT, 'out/demo/initrd.img'));
+  const file = join(RECIPES, 'demo.yaml');
+  const { recipe, text } = await loadRecipe(file);
+  const builds = [];
+  for (const dir of [await tmpDir(t), await tmpDir(t)]) {
+    recipe.output.dir = dir;
+    const build = await prepareBuild(recipe, file, text, { sourceDateEpoch: 1700000000 });
+    const plan = planRecipe(build);
+    assert.deepEqual(plan.edit.removed, ['etc/os-release']);
+    assert.ok(plan.edit.adds.some((a) => a.path === 'usr/lib/firmware/demo/demo-nic.bin' && a.requested === 'lib/firmware/demo/demo-nic.bin'));
+    const result = await applyPlan(plan, build);
+    await build.source.close();
+    builds.push(result);
+  }
+  const [a, b] = builds as [Awaited<ReturnType<typeof applyPlan>>, Awaited<ReturnType<typeof applyPlan>>];
+  assert.equal(a.manifest.outputs['initrd.img']?.sha256, b.manifest.outputs['initrd.img']?.sha256);
+  assert.equal(readFileSync(join(a.dir, 'manifest.json'), 'utf8'), readFileSync(join(b.dir, 'manifest.json'), 'utf8'));
+  const motd = a.manifest.files.find((f) => f.path === 'etc/remaster/motd');
+  assert.equal(motd?.sha256, (await import('node:crypto')).createHash('sha256').update(readFileSync(join(ROOT, 'overlays/demo/files/etc/remaster/motd'))).digest('hex'));
+  const names = new Map<string, string>();
+  for await (const e of readInitrd(readFileChunks(join(a.dir, 'initrd.img')))) names.set(e.name, (e.header.mode & 0o7777).toString(8));
+  assert.equal(names.get('usr/bin/remaster-hello'), '755');
+  assert.equal(names.has('etc/os-release'), false);
+  const index = await scanInitrd(readFileChunks(join(a.dir, 'initrd.img')));
+  assert.deepEqual(index.segments.map((s) => s.format), ['cpio', 'xz']);
+});
+
+test('a failing build leaves the previous output directory untouched', async (t) => {
+  makeDemo(join(ROOT, 'out/demo/initrd.img'));
+  const file = join(RECIPES, 'demo.yaml');
+  const { recipe, text } = await loadRecipe(file);
+  const dir = await tmpDir(t);
+  recipe.output.dir = dir;
+  const build = await prepareBuild(recipe, file, text);
+  await applyPlan(planRecipe(build), build);
+  const before = readFileSync(join(dir, 'manifest.json'), 'utf8');
+  const broken = planRecipe(build);
+  broken.edit.adds.push({ path: 'x', requested: 'x', action: 'add', spec: { path: 'x', type: 'file', size: 10, data: new Uint8Array(3) } });
+  await assert.rejects(applyPlan(broken, build), { code: 'CPIO_BAD_HEADER' });
+  assert.equal(readFileSync(join(dir, 'manifest.json'), 'utf8'), before);
+  assert.deepEqual(readdirSync(resolve(dir, '..')).filter((n) => n.includes('.new-') || n.includes('.old-')), []);
+  await build.source.close();
+});
