@@ -129,15 +129,23 @@ async function prepare(t: TestContext): Promise<{ iso: string; nonce: string } |
   return prepared;
 }
 
-for (const firmware of ['bios', 'uefi'] as const) {
-  test(`the rebuilt ISO boots from CD-ROM under ${firmware === 'bios' ? 'SeaBIOS via isolinux' : 'OVMF via GRUB from the El Torito EFI image'} with the added kernel argument`, { timeout: BOOT_TIMEOUT_MS + 60_000 }, async (t) => {
+const PATHS = {
+  'bios cdrom': 'from CD-ROM under SeaBIOS via isolinux',
+  'uefi cdrom': 'from CD-ROM under OVMF via GRUB from the El Torito EFI image',
+  'bios disk': 'as a USB disk under SeaBIOS via the isohybrid MBR',
+  'uefi disk': 'as a USB disk under OVMF via the EFI system partition of the hybrid GPT',
+} as const;
+
+for (const [key, how] of Object.entries(PATHS)) {
+  const [firmware, as] = key.split(' ') as ['bios' | 'uefi', 'cdrom' | 'disk'];
+  test(`the rebuilt ISO boots ${how} with the added kernel argument`, { timeout: BOOT_TIMEOUT_MS + 60_000 }, async (t) => {
     const ready = await prepare(t);
     if (ready === undefined) return;
     const result = await bootIso({
-      iso: ready.iso, firmware, as: 'cdrom', nonce: ready.nonce, timeoutMs: BOOT_TIMEOUT_MS,
+      iso: ready.iso, firmware, as, nonce: ready.nonce, timeoutMs: BOOT_TIMEOUT_MS,
       expect: [/REMASTER-MARKER init=main nonce=NONCE /, /REMASTER-CMDLINE .*remaster\.rebuilt=yes/],
     });
-    t.diagnostic(`${firmware} cdrom boot took ${result.durationMs} ms, qemu exit ${result.exitCode}`);
+    t.diagnostic(`${key} boot took ${result.durationMs} ms, qemu exit ${result.exitCode}`);
     const tail = result.log.split('\n').slice(-30).join('\n');
     assert.ok(result.passed, `missing ${result.missing.join(', ')}; console tail:\n${tail}`);
     assert.equal(result.log.split(`remaster.nonce=${ready.nonce}`).length - 1 >= 1, true);

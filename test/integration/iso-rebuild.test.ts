@@ -209,3 +209,19 @@ test('a missing tool is TOOL_MISSING naming the Debian package', async () => {
   assert.match(String(err), /not found on PATH; install the Debian package "mtype-not-here"/u);
   await assert.rejects(runXorriso(['-indev', '/nonexistent/x.iso']), { code: 'TOOL_FAILED' });
 });
+
+test('re-implants the media check MD5 when the input had one, and checkisomd5 accepts the output', async (t) => {
+  const fixtures = await prerequisites(t);
+  if (fixtures === undefined || !requireTool(t, 'implantisomd5', 'checkisomd5')) return;
+  const dir = await tmpDir(t);
+  const input = join(dir, 'md5.iso');
+  await writeFile(input, await (await import('node:fs/promises')).readFile(join(fixtures, 'rhel9.iso')));
+  runOracle('implantisomd5', [input]);
+  const ks = join(dir, 'ks.cfg');
+  await writeFile(ks, 'text\n');
+  const output = join(dir, 'out.iso');
+  const result = await rebuild({ input, output, add: [{ hostPath: ks, isoPath: '/ks.cfg' }] });
+  assert.equal(result.md5, 'implanted');
+  const check = spawnSync('checkisomd5', [output], { encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+});
