@@ -32,16 +32,20 @@ const ALLOWED: Record<string, string[]> = {
   tree: ['errors'],
   iso: ['errors', 'io', 'tree'],
   initrd: ['errors', 'io', 'cpio', 'compress', 'tree'],
-  fsx: ['errors', 'io', 'tree', 'cpio', 'initrd'],
+  fsx: ['errors', 'io', 'tree', 'cpio', 'initrd', 'elf', 'package', 'kmod'],
   bootcfg: ['errors'],
   kickstart: ['errors'],
   pxe: ['errors', 'io', 'bootcfg', 'kickstart', 'fsx', 'tree'],
-  recipe: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'kickstart', 'pxe'],
+  recipe: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'kickstart', 'pxe', 'kmod', 'elf', 'package'],
+  kmod: ['errors', 'io', 'compress', 'tree'],
+  boottest: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg'],
+  elf: ['errors', 'io'],
+  package: ['errors', 'io', 'compress', 'cpio', 'initrd', 'tree'],
   index: ['*'],
   cli: ['index'],
 };
 const FS_OK = new Set(['io', 'fsx']);
-const NO_CLI_DEPS = new Set(['recipe', 'pxe', 'initrd', 'cpio', 'compress', 'iso', 'io', 'tree', 'fsx', 'errors', 'bootcfg', 'kickstart']);
+const NO_CLI_DEPS = new Set(['kmod', 'elf', 'package', 'boottest', 'recipe', 'pxe', 'initrd', 'cpio', 'compress', 'iso', 'io', 'tree', 'fsx', 'errors', 'bootcfg', 'kickstart']);
 
 const problems: string[] = [];
 for (const file of files(SRC)) {

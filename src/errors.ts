@@ -52,11 +52,16 @@ export type ErrorCode =
   | 'MODULE_VERMAGIC_MISMATCH'
   | 'MODULE_BAD_ELF'
   | 'MODULE_MISSING_DEPENDENCY'
+  | 'MODULE_DEPENDENCY_CYCLE'
   | 'ELF_BAD'
   | 'LIBRARY_NOT_FOUND'
+  | 'RPM_BAD_HEADER'
+  | 'PACKAGE_BAD'
   | 'KICKSTART_SYNTAX'
   | 'PUBLISH_LOCKED'
-  | 'VERIFY_FAILED';
+  | 'VERIFY_FAILED'
+  | 'BOOT_TEST_FAILED'
+  | 'KICKSTART_PLAINTEXT_PASSWORD';
 
 /** Where an error or warning happened; every field optional, filled on the way up. */
 export interface ErrorContext {

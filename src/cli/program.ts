@@ -2,11 +2,15 @@
 import { Command } from 'commander';
 import { processContext, type CliContext } from './context.ts';
 import { registerAdd } from './commands/add.ts';
+import { registerBootTest } from './commands/boot-test.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerCat } from './commands/cat.ts';
 import { registerExtract } from './commands/extract.ts';
 import { registerInspect } from './commands/inspect.ts';
+import { registerInject } from './commands/inject.ts';
 import { registerIso } from './commands/iso.ts';
+import { registerKs } from './commands/ks.ts';
+import { registerPxe } from './commands/publish.ts';
 import { registerLs } from './commands/ls.ts';
 import { registerRepack } from './commands/repack.ts';
 
@@ -30,5 +34,9 @@ export function createProgram(cli: CliContext = processContext()): Command {
   registerRepack(program, cli);
   registerIso(program, cli);
   registerBuild(program, cli);
+  registerInject(program, cli);
+  registerBootTest(program, cli);
+  registerKs(program, cli);
+  registerPxe(program, cli);
   return program;
 }

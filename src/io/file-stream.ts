@@ -18,7 +18,7 @@ export async function* readFileChunks(path: string, options: { start?: number; e
     throw new RemasterError('INPUT_NOT_FOUND', `cannot open: ${(err as Error).message}`, { file: path }, { cause: err });
   }
   const stream = createReadStream(path, {
-    highWaterMark: options.highWaterMark ?? 1 << 16,
+    highWaterMark: options.highWaterMark ?? 1 << 20,
     ...(options.start !== undefined ? { start: options.start } : {}),
     ...(options.end !== undefined ? { end: options.end } : {}),
   });

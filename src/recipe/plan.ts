@@ -6,7 +6,7 @@
  */
 import { RemasterError, type WarnOptions } from '../errors.ts';
 import { planInitrdEdit, type InitrdEditPlan } from '../initrd/index.ts';
-import { toArchivePath } from '../tree/index.ts';
+import { resolveParents, toArchivePath } from '../tree/index.ts';
 import { globToRegExp, isGlob } from './glob.ts';
 import type { PreparedBuild, PreparedStep } from './prepare.ts';
 
@@ -39,7 +39,7 @@ export function expandRemovals(build: PreparedBuild, patterns: string[]): string
   const out: string[] = [];
   for (const pattern of patterns) {
     if (!isGlob(pattern)) {
-      out.push(toArchivePath(pattern));
+      out.push(resolveParents((p) => build.index.pathInfo(p), toArchivePath(pattern)));
       continue;
     }
     const re = globToRegExp(pattern);

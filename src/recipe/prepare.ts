@@ -11,6 +11,7 @@ import { scanInitrd, type AddSpec, type InitrdIndex } from '../initrd/index.ts';
 import { stepKind, type Recipe, type RecipeStep } from './schema.ts';
 import { resolveSource, type ResolvedSource } from './source.ts';
 import { prepareFirmware } from './steps/firmware.ts';
+import { expandRemovals } from './plan.ts';
 import { prepareFiles } from './steps/files.ts';
 import { prepareModules, type PreparedModules } from './steps/kernel-modules.ts';
 import { prepareBinaries, type PreparedBinaries } from './steps/binaries.ts';
@@ -85,7 +86,9 @@ export async function prepareStep(s: RecipeStep, index: number, build: PreparedB
   if ('files' in s) return { ...base, ...(await prepareFiles(s, build.baseDir, hostEntries)) };
   if ('firmware' in s) return { ...base, adds: await prepareFirmware(s, build, options) };
   if ('kernelModules' in s) {
-    const modules = await prepareModules(s, build, options);
+    // Modules removed by earlier steps must not enter the regenerated indexes.
+    const excluded = new Set(expandRemovals(build, build.steps.flatMap((p) => p.removes)));
+    const modules = await prepareModules(s, { ...build, excluded }, options);
     return { ...base, adds: modules.adds, modules };
   }
   const binaries = await prepareBinaries(s, build, options);

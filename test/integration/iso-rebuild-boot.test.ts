@@ -18,8 +18,8 @@ import { bootConfigEditor, createIsoWorkdir, getCodec, rebuildIso, writeCpio, ty
 import { ensureFixtures } from '../helpers/fixtures.ts';
 import { bootIso, makeNonce } from '../helpers/qemu.ts';
 import { requireTool } from '../helpers/tools.ts';
+import { buildIso } from '../helpers/installer-iso.ts';
 
-const LABEL = 'REMASTER-BOOT-TEST';
 const BOOT_TIMEOUT_MS = 300_000;
 
 /** Walk a host tree into cpio entries (owner root, sorted names). */
@@ -48,57 +48,6 @@ async function buildInitrd(root: string, output: string): Promise<void> {
   const parts: Uint8Array[] = [];
   for await (const c of getCodec('gzip').compress(writeCpio(entries))) parts.push(c);
   await writeFile(output, Buffer.concat(parts));
-}
-
-const ISOLINUX_CFG = `serial 0 115200
-default linux
-prompt 0
-timeout 1
-label linux
-  kernel vmlinuz
-  append initrd=initrd.img console=ttyS0 panic=-1
-`;
-
-const GRUB_CFG = `serial --unit=0 --speed=115200
-terminal_input serial console
-terminal_output serial console
-set timeout=0
-set default=0
-search --no-floppy --set=root -l '${LABEL}'
-menuentry 'remaster boot test' {
-	linux /images/pxeboot/vmlinuz console=ttyS0 panic=-1
-	initrd /images/pxeboot/initrd.img
-}
-`;
-
-function run(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
-}
-
-/** Build a layout-A installer-like ISO around `kernel` and `initrd`. */
-async function buildIso(dir: string, kernel: string, initrd: string): Promise<string> {
-  const root = join(dir, 'root');
-  for (const d of ['isolinux', 'images/pxeboot', 'EFI/BOOT', 'efi/EFI/BOOT']) await mkdir(join(root, d), { recursive: true });
-  await copyFile(kernel, join(root, 'images/pxeboot/vmlinuz'));
-  await copyFile(initrd, join(root, 'images/pxeboot/initrd.img'));
-  await link(join(root, 'images/pxeboot/vmlinuz'), join(root, 'isolinux/vmlinuz'));
-  await link(join(root, 'images/pxeboot/initrd.img'), join(root, 'isolinux/initrd.img'));
-  await copyFile('/usr/lib/ISOLINUX/isolinux.bin', join(root, 'isolinux/isolinux.bin'));
-  await copyFile('/usr/lib/syslinux/modules/bios/ldlinux.c32', join(root, 'isolinux/ldlinux.c32'));
-  await writeFile(join(root, 'isolinux/isolinux.cfg'), ISOLINUX_CFG);
-  await writeFile(join(root, 'EFI/BOOT/grub.cfg'), GRUB_CFG);
-  const efi = join(dir, 'BOOTX64.EFI');
-  run('grub-mkimage', ['-O', 'x86_64-efi', '-p', '/EFI/BOOT', '-o', efi, 'normal', 'linux', 'configfile', 'search', 'search_label', 'fat', 'iso9660', 'part_gpt', 'part_msdos', 'serial', 'terminal', 'echo']);
-  const img = join(root, 'images/efiboot.img');
-  run('mkfs.vfat', ['-C', '-n', 'ANACONDA', img, '4096']);
-  run('mmd', ['-i', img, '::/EFI', '::/EFI/BOOT']);
-  run('mcopy', ['-i', img, efi, join(root, 'EFI/BOOT/grub.cfg'), '::/EFI/BOOT/']);
-  const iso = join(dir, 'in.iso');
-  run('xorriso', ['-as', 'mkisofs', '-o', iso, '-V', LABEL, '-R', '-J', '-isohybrid-mbr', '/usr/lib/ISOLINUX/isohdpfx.bin',
-    '-b', 'isolinux/isolinux.bin', '-c', 'isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',
-    '-eltorito-alt-boot', '-e', 'images/efiboot.img', '-no-emul-boot', '-isohybrid-gpt-basdat', '-m', 'efi', root]);
-  return iso;
 }
 
 /** Build and rebuild once per process; both boot tests use the result. */

@@ -1,19 +1,80 @@
 /**
- * The `binaries` step. TODO(#4): needs the ELF closure resolver that is
- * being built; until it lands the step refuses to run rather than inject a
- * tool without its libraries.
+ * The `binaries` step: vendor tools (RAID CLIs and the like) with their
+ * shared-library closure (DT_NEEDED, RUNPATH/RPATH with $ORIGIN, PT_INTERP),
+ * resolved from a sysroot — a directory or a vendor .rpm/.deb — the way
+ * dracut-install does it, without running ldd. Libraries the initrd already
+ * has (same soname in a library directory) are reused, not copied; a library
+ * found nowhere is an error naming it, who needs it and where it was looked for.
  */
-import { RemasterError, type WarnOptions } from '../../errors.ts';
-import type { AddSpec } from '../../initrd/index.ts';
+import { resolve } from 'node:path';
+import { withContext, type WarnOptions } from '../../errors.ts';
+import { resolveLibraryClosure, DEFAULT_LIBRARY_PATHS, type LibraryLookup } from '../../elf/index.ts';
+import { sysrootLookup } from '../../fsx/index.ts';
+import { resolveParents } from '../../tree/index.ts';
+import type { AddSpec, InitrdIndex } from '../../initrd/index.ts';
+import { readPackageFiles, type PackageFile } from '../package-source.ts';
 import type { BinariesStep } from '../schema.ts';
 
 /** What a binaries step contributes. */
 export interface PreparedBinaries {
   adds: AddSpec[];
   files: { path: string; reason: string; source: string }[];
+  /** Sonames the initrd already had. */
+  reused: string[];
+}
+
+interface BuildContext {
+  baseDir: string;
+  index: InitrdIndex;
+  sourceDateEpoch?: number;
+}
+
+type Lookup = (path: string) => Promise<{ kind: 'file' | 'symlink' | 'missing'; target?: string; mode?: number; bytes?: () => Promise<Uint8Array> }>;
+
+function packageLookup(files: PackageFile[]): Lookup {
+  const byPath = new Map(files.map((f) => [`/${f.path}`, f]));
+  return async (path) => {
+    const f = byPath.get(path);
+    if (!f) return { kind: 'missing' };
+    if (f.type === 'symlink') return { kind: 'symlink', target: f.linkTarget ?? '' };
+    if (f.type !== 'file' || !f.data) return { kind: 'missing' };
+    const data = f.data;
+    return { kind: 'file', mode: f.mode, bytes: async () => data };
+  };
+}
+
+/** Return true when the image has `soname` in one of the library directories (through its own symlinks). */
+export function imageHasLibrary(index: InitrdIndex, soname: string): boolean {
+  for (const dir of DEFAULT_LIBRARY_PATHS) {
+    const path = resolveParents((p) => index.pathInfo(p), `${dir.slice(1)}/${soname}`);
+    const e = index.lookup(path);
+    if (e && (e.type === 'file' || e.type === 'symlink')) return true;
+  }
+  return false;
 }
 
 /** Collect the binaries of a step with their libraries. */
-export async function prepareBinaries(_step: BinariesStep, _build: unknown, _options: WarnOptions): Promise<PreparedBinaries> {
-  throw new RemasterError('RECIPE_SCHEMA', 'the binaries step is not available in this build yet (issue #4)');
+export async function prepareBinaries(step: BinariesStep, build: BuildContext, _options: WarnOptions): Promise<PreparedBinaries> {
+  const source = typeof step.sysroot === 'string' ? step.sysroot : step.sysroot.package;
+  const lookup: Lookup = typeof step.sysroot === 'string'
+    ? sysrootLookup(resolve(build.baseDir, step.sysroot))
+    : packageLookup(await readPackageFiles(resolve(build.baseDir, step.sysroot.package), () => true));
+  const closure = await resolveLibraryClosure({ binaries: step.binaries }, lookup as LibraryLookup, { already: (soname) => imageHasLibrary(build.index, soname) }).catch((err: unknown) => {
+    throw withContext(err, { file: source });
+  });
+  const adds: AddSpec[] = [];
+  const files: PreparedBinaries['files'] = [];
+  for (const f of closure.files) {
+    const found = await lookup(f.path);
+    const spec: AddSpec = { path: f.path, type: f.kind === 'symlink' ? 'symlink' : 'file', source: `${source}:${f.path}` };
+    if (f.kind === 'symlink') spec.linkTarget = f.linkTarget ?? found.target ?? '';
+    else {
+      const data = await (found.bytes as () => Promise<Uint8Array>)();
+      Object.assign(spec, { data, size: data.length, mode: found.mode ?? (f.reason === 'binary' ? 0o755 : 0o644) });
+    }
+    if (build.sourceDateEpoch !== undefined) spec.mtime = build.sourceDateEpoch;
+    adds.push(spec);
+    files.push({ path: f.path, reason: f.reason, source });
+  }
+  return { adds, files, reused: closure.reused };
 }

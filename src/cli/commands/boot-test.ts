@@ -1,0 +1,49 @@
+/** `remaster boot-test <build-dir|iso>`: boot under QEMU with a probe in a test copy of the initrd; exit 1 on failure. */
+import type { Command } from 'commander';
+import { RemasterError, bootTest, type BootTestResult, type ProbeChecks } from '../../index.ts';
+import { write, type CliContext } from '../context.ts';
+import { warner } from '../warnings.ts';
+
+const collectList = (v: string, acc: string[]) => [...acc, v];
+
+export function registerBootTest(program: Command, cli: CliContext): void {
+  program
+    .command('boot-test')
+    .description('boot a build directory (kernel + initrd) or an ISO (BIOS/UEFI, CD-ROM/disk) under QEMU and check it with a probe added to a test copy')
+    .argument('<target>', 'build directory made by `remaster build`, or an ISO image')
+    .option('--firmware <fw>', 'ISO: bios, uefi (repeatable; default both)', collectList, [] as string[])
+    .option('--media <m>', 'ISO: cdrom, disk (repeatable; default cdrom)', collectList, [] as string[])
+    .option('--expect-module <name>', 'module that must load (repeatable)', collectList, [] as string[])
+    .option('--expect-file <path>', 'file that must exist (repeatable)', collectList, [] as string[])
+    .option('--expect-binary <path>', 'executable that must run with --version (repeatable)', collectList, [] as string[])
+    .option('--timeout <seconds>', 'per boot (default 240)', (v) => Number.parseInt(v, 10))
+    .option('--json', 'print the result as JSON')
+    .action(async (target: string, o: { firmware: string[]; media: string[]; expectModule: string[]; expectFile: string[]; expectBinary: string[]; timeout?: number; json?: boolean }) => {
+      const checks: ProbeChecks = {};
+      if (o.expectModule.length) checks.modules = o.expectModule;
+      if (o.expectFile.length) checks.files = o.expectFile;
+      if (o.expectBinary.length) checks.binaries = o.expectBinary;
+      const quiet = Boolean(program.opts().quiet || o.json);
+      const result = await bootTest(target, {
+        checks,
+        onWarning: warner(cli, target),
+        onBoot: (name) => { if (!quiet) cli.stderr.write(`booting ${target} (${name}) under QEMU...\n`); },
+        ...(o.firmware.length ? { firmware: o.firmware as ('bios' | 'uefi')[] } : {}),
+        ...(o.media.length ? { media: o.media as ('cdrom' | 'disk')[] } : {}),
+        ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
+      });
+      await write(cli.stdout, o.json ? `${JSON.stringify(result, (k, v) => (k === 'log' ? undefined : v), 2)}\n` : render(result));
+      if (!result.passed) throw new RemasterError('BOOT_TEST_FAILED', `boot test failed (${result.runs.filter((r) => !r.passed).map((r) => r.name).join(', ')})`, { file: target });
+    });
+}
+
+function render(result: BootTestResult): string {
+  const lines: string[] = [];
+  for (const run of result.runs) {
+    lines.push(`${run.passed ? 'PASS' : 'FAIL'} ${run.name} (${(run.durationMs / 1000).toFixed(1)} s, ${run.accel})`);
+    for (const c of run.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.detail}`);
+    if (run.cmdline) lines.push(`  cmdline: ${run.cmdline}`);
+    if (!run.passed) lines.push('  console tail:', ...run.tail.map((l) => `    | ${l}`));
+  }
+  return `${lines.join('\n')}\n`;
+}

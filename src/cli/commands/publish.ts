@@ -1,0 +1,113 @@
+/**
+ * PXE commands: publish, verify, rollback, arm, disarm, status, dhcp-snippet
+ * (issue 5). Each maps flags to the library's options, calls it, and prints
+ * the result; `verify` exits 1 on any problem (VERIFY_FAILED).
+ */
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import {
+  dhcpSnippet, publishTree, RemasterError, rollbackTree, verifyTree, type PublishHostInput,
+} from '../../index.ts';
+import { write, type CliContext } from '../context.ts';
+import { registerPxeHosts } from './pxe-hosts.ts';
+
+/** Parse `--host <mac>[,ks=<file>][,once][,expires=<iso>][,name=<n>]`. */
+export function parseHostFlag(value: string, previous: PublishHostInput[] = []): PublishHostInput[] {
+  const [mac, ...parts] = value.split(',');
+  const host: PublishHostInput = { mac: mac ?? '' };
+  for (const p of parts) {
+    const [k, v] = [p.slice(0, p.indexOf('=') < 0 ? p.length : p.indexOf('=')), p.includes('=') ? p.slice(p.indexOf('=') + 1) : undefined];
+    if (k === 'once' && v === undefined) host.once = true;
+    else if (k === 'ks' && v) host.kickstart = v;
+    else if (k === 'expires' && v) host.expires = v;
+    else if (k === 'name' && v) host.name = v;
+    else throw new RemasterError('USAGE', `--host ${value}: unknown part ${JSON.stringify(p)} (expected ks=<file>, once, expires=<iso>, name=<name>)`);
+  }
+  return [...previous, host];
+}
+
+interface PublishFlags {
+  tftpRoot: string; httpRoot?: string; httpUrl?: string; keep?: string; host?: PublishHostInput[]; label?: string; dialect?: string;
+  append?: string[]; repo?: string; stage2?: string; grubDir?: string; grubNetdir?: string; pxelinuxDir?: string; ipxe?: boolean; wait?: string; json?: boolean;
+}
+
+function registerPublish(program: Command, cli: CliContext): void {
+  program.command('publish')
+    .description('publish a build directory (vmlinuz, initrd.img) as a new version of a PXE tree, atomically')
+    .argument('<build-dir>', 'what remaster build wrote')
+    .requiredOption('--tftp-root <dir>', 'TFTP root to publish into')
+    .option('--http-root <dir>', 'also copy kernel, initrd and kickstarts here')
+    .option('--http-url <url>', 'URL under which --http-root is served')
+    .option('--keep <n>', 'versions to keep for rollback', '3')
+    .option('--host <mac[,ks=file][,once][,expires=iso]>', 'arm a host (repeatable)', parseHostFlag)
+    .option('--label <text>', 'menu label')
+    .option('--dialect <name>', 'rhel5|rhel6|rhel7|rhel8|rhel9|rhel10|fedora|ubuntu|generic')
+    .option('--append <arg>', 'kernel argument for every host (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--repo <url>', 'inst.repo=').option('--stage2 <url>', 'inst.stage2=')
+    .option('--grub-dir <dir>', 'GRUB prefix inside the TFTP root', 'boot/grub')
+    .option('--grub-netdir <dir>', 'grub-mknetdir output prefix directory to publish')
+    .option('--pxelinux-dir <dir>', 'take pxelinux.0 and *.c32 from here instead of Debian paths')
+    .option('--no-ipxe', 'do not copy iPXE binaries')
+    .option('--wait <seconds>', 'wait for another publisher instead of failing')
+    .option('--json', 'print the manifest as JSON')
+    .action(async (buildDir: string, o: PublishFlags) => {
+      const r = await publishTree({
+        tftpRoot: o.tftpRoot, kernel: join(buildDir, 'vmlinuz'), initrd: join(buildDir, 'initrd.img'), hosts: o.host ?? [], keep: Number(o.keep ?? 3),
+        loaders: { ...(o.pxelinuxDir ? { pxelinux: o.pxelinuxDir } : {}), ...(o.grubNetdir ? { grubNetDir: o.grubNetdir } : {}), ipxe: o.ipxe === false ? false : 'auto' },
+        ...(o.httpRoot ? { httpRoot: o.httpRoot } : {}), ...(o.httpUrl ? { httpUrl: o.httpUrl } : {}), ...(o.label ? { label: o.label } : {}),
+        ...(o.dialect ? { dialect: o.dialect as never } : {}), ...(o.append ? { cmdline: o.append } : {}), ...(o.repo ? { repo: o.repo } : {}),
+        ...(o.stage2 ? { stage2: o.stage2 } : {}), ...(o.grubDir ? { grubDir: o.grubDir } : {}), ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}),
+      });
+      const expired = r.expired.length ? `; not armed (expired): ${r.expired.map((h) => h.mac).join(', ')}` : '';
+      await write(cli.stdout, o.json ? `${JSON.stringify(r.manifest, null, 2)}\n` : `published version ${r.version}: ${r.manifest.model.hosts.length} armed hosts, ${Object.keys(r.manifest.files).length} files${expired}\n`);
+    });
+}
+
+function registerVerify(program: Command, cli: CliContext): void {
+  program.command('verify')
+    .description('check a published PXE tree: hashes, menu references, initrd safety, kernel/initrd versions, kickstarts')
+    .argument('<tftp-root>')
+    .option('--read-only', 'report expired hosts instead of disarming them')
+    .option('--json', 'print the result as JSON')
+    .action(async (root: string, o: { readOnly?: boolean; json?: boolean }) => {
+      const r = await verifyTree(root, { ...(o.readOnly ? { readOnly: true } : {}) });
+      if (o.json) await write(cli.stdout, `${JSON.stringify(r, null, 2)}\n`);
+      else {
+        for (const h of r.disarmed) await write(cli.stdout, `disarmed expired host ${h}\n`);
+        for (const p of r.problems) await write(cli.stdout, `${p.message}\n`);
+        if (r.problems.length === 0) await write(cli.stdout, `version ${r.version}: OK (kernel ${r.kernelRelease ?? '?'}, initrd modules ${r.initrdKernels?.join(', ') || 'none'})\n`);
+      }
+      if (r.problems.length > 0) throw new RemasterError('VERIFY_FAILED', `${r.problems.length} problem(s) in the published tree`, { file: root });
+    });
+}
+
+function registerRollbackAndDhcp(program: Command, cli: CliContext): void {
+  program.command('rollback')
+    .description('switch a PXE tree back to a kept version (default: the previous one)')
+    .argument('<tftp-root>')
+    .option('--to <version>', 'version number')
+    .action(async (root: string, o: { to?: string }) => {
+      const m = await rollbackTree({ tftpRoot: root, ...(o.to !== undefined ? { to: Number(o.to) } : {}) });
+      await write(cli.stdout, `now serving version ${m.version} (${m.model.hosts.length} armed hosts)\n`);
+    });
+  program.command('dhcp-snippet')
+    .description('print ISC dhcpd or dnsmasq configuration for the published tree')
+    .option('--isc', 'ISC dhcpd').option('--dnsmasq', 'dnsmasq')
+    .requiredOption('--next-server <ip>', 'TFTP server address')
+    .option('--efi-file <path>', 'x64 UEFI boot file').option('--bios-file <path>', 'BIOS boot file').option('--tftp-root <dir>', 'dnsmasq tftp-root')
+    .action(async (o: { isc?: boolean; dnsmasq?: boolean; nextServer: string; efiFile?: string; biosFile?: string; tftpRoot?: string }) => {
+      if (Boolean(o.isc) === Boolean(o.dnsmasq)) throw new RemasterError('USAGE', 'give exactly one of --isc or --dnsmasq');
+      await write(cli.stdout, dhcpSnippet({
+        kind: o.isc ? 'isc' : 'dnsmasq', nextServer: o.nextServer,
+        ...(o.efiFile ? { efiFile: o.efiFile } : {}), ...(o.biosFile ? { biosFile: o.biosFile } : {}), ...(o.tftpRoot ? { tftpRoot: o.tftpRoot } : {}),
+      }));
+    });
+}
+
+/** Register publish, verify, rollback, arm, disarm, status and dhcp-snippet. */
+export function registerPxe(program: Command, cli: CliContext): void {
+  registerPublish(program, cli);
+  registerVerify(program, cli);
+  registerRollbackAndDhcp(program, cli);
+  registerPxeHosts(program, cli);
+}

@@ -1,0 +1,45 @@
+/**
+ * Scratch space for work that needs real files (QEMU reads images from
+ * disk; OVMF needs a writable copy of its variable store). Directories are
+ * private (mkdtemp, 0700) and removed by the caller.
+ */
+import { access, constants as fsConstants, copyFile, cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Create a private temporary directory. */
+export async function makeScratchDir(prefix = 'remaster-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** Remove a scratch directory and everything in it. */
+export async function removeScratchDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** Return true when `path` exists (any type). */
+export async function pathExists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
+/**
+ * Return true when KVM can accelerate an x86 guest: /dev/kvm is usable and
+ * the CPU advertises hardware virtualisation (vmx/svm). A /dev/kvm backed by
+ * something else (seen here: kvm_pvm without vmx/svm) starts but never boots.
+ */
+export async function canUseKvm(): Promise<boolean> {
+  const device = await access('/dev/kvm', fsConstants.R_OK | fsConstants.W_OK).then(() => true, () => false);
+  if (!device) return false;
+  const cpuinfo = await readFile('/proc/cpuinfo', 'latin1').catch(() => '');
+  return /^flags\s*:.*\b(vmx|svm)\b/m.test(cpuinfo);
+}
+
+/** Copy one file. */
+export async function copyFileTo(from: string, to: string): Promise<void> {
+  await copyFile(from, to);
+}
+
+/** Copy a directory tree (symlinks kept as links, never followed). */
+export async function copyTree(from: string, to: string): Promise<void> {
+  await cp(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+}

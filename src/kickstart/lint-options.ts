@@ -1,0 +1,69 @@
+/**
+ * Per-command option rules from reference 06 §4 and §6: timezone UTC and
+ * deprecated options, static network completeness, AppStream for RHEL 8+
+ * network installs, dead %packages options, and %post interpreters missing
+ * from a minimal package set.
+ */
+import { dialectRank } from './types.ts';
+import { hasOption, optionValue, type LintInput, type LintIssue } from './lint-types.ts';
+
+/** Check timezone options per release. */
+export function lintTimezone({ commands, options }: LintInput): LintIssue[] {
+  const rank = dialectRank(options.dialect);
+  const issues: LintIssue[] = [];
+  for (const c of commands.filter((x) => x.name === 'timezone')) {
+    if (!hasOption(c.args, '--utc', '--isUtc')) {
+      issues.push({ line: c.line, severity: 'warning', code: 'KS_TIMEZONE_NO_UTC', message: 'timezone without --utc: the hardware clock is taken as local time' });
+    } else if (rank >= 9 && hasOption(c.args, '--isUtc')) {
+      issues.push({ line: c.line, severity: 'warning', code: 'KS_TIMEZONE_OPTION', message: 'timezone --isUtc is being deprecated (pykickstart F32+); use --utc' });
+    }
+    if (rank >= 9 && hasOption(c.args, '--ntpservers', '--nontp')) {
+      issues.push({ line: c.line, severity: 'warning', code: 'KS_TIMEZONE_OPTION', message: 'timezone --ntpservers/--nontp are deprecated (F33+); use timesource --ntp-server= / --ntp-disable' });
+    }
+  }
+  return issues;
+}
+
+/** Check `network --bootproto=static` lines and the RHEL 8+ AppStream repo. */
+export function lintNetwork({ commands, options }: LintInput): LintIssue[] {
+  const rank = dialectRank(options.dialect);
+  const issues: LintIssue[] = [];
+  for (const c of commands.filter((x) => x.name === 'network' && optionValue(x.args, '--bootproto') === 'static')) {
+    const absent = ['--ip', '--netmask', '--gateway', '--nameserver'].filter((o) => !hasOption(c.args, o));
+    if (absent.length === 0) continue;
+    // RHEL 5/6 loader drops to the TCP/IP dialog; later releases leave DNS or routing unset.
+    const severity = rank <= 6 ? 'error' : 'warning';
+    issues.push({ line: c.line, severity, code: 'KS_STATIC_NETWORK', message: `network --bootproto=static without ${absent.join(', ')}` });
+  }
+  const url = commands.find((c) => c.name === 'url');
+  const appstream = commands.some((c) => c.name === 'repo' && (optionValue(c.args, '--name') ?? '').toLowerCase() === 'appstream');
+  if (url && rank >= 8 && rank <= 10 && !appstream) {
+    issues.push({ line: url.line, severity: 'warning', code: 'KS_NO_APPSTREAM', message: 'url points at BaseOS but there is no repo --name=AppStream: AppStream packages will be missing' });
+  }
+  return issues;
+}
+
+/** Check %packages header options and %post interpreters. */
+export function lintPackages({ sections, options }: LintInput): LintIssue[] {
+  const rank = dialectRank(options.dialect);
+  const issues: LintIssue[] = [];
+  const packages = sections.filter((s) => s.name === 'packages');
+  for (const s of packages) {
+    if (s.args.includes('--nobase') && rank >= 7) {
+      const severity = rank >= 8 ? 'error' : 'warning';
+      issues.push({ line: s.line, severity, code: 'KS_PACKAGES_OPTION', message: `%packages --nobase was removed (${rank >= 8 ? 'an error from RHEL 8' : 'ignored on RHEL 7'}); use --nocore` });
+    }
+    for (const dead of s.args.filter((a) => a === '--resolvedeps' || a === '--ignoredeps')) {
+      issues.push({ line: s.line, severity: 'warning', code: 'KS_PACKAGES_OPTION', message: `%packages ${dead} has had no effect since RHEL 5` });
+    }
+  }
+  const listed = new Set(packages.flatMap((s) => s.body.split('\n').map((l) => l.trim())));
+  for (const s of sections.filter((x) => x.name === 'post' && !x.args.includes('--nochroot'))) {
+    const interp = optionValue(s.args, '--interpreter') ?? '';
+    const m = /\/(python3?)$/u.exec(interp);
+    if (m && packages.length > 0 && !listed.has('python3') && !listed.has(m[1] as string)) {
+      issues.push({ line: s.line, severity: 'warning', code: 'KS_INTERPRETER_MISSING', message: `%post --interpreter=${interp} but ${m[1]} is not in %packages (minimal installs may lack it in the chroot)` });
+    }
+  }
+  return issues;
+}

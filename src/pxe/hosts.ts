@@ -1,0 +1,104 @@
+/**
+ * arm / disarm / status on a published tree. Arming and disarming publish a
+ * new version from the current manifest (same kernel, initrd and loaders,
+ * changed host list), so they inherit the atomic switch, the lock and
+ * rollback; nothing is edited in place. Expired hosts are dropped by every
+ * such publish (plan.ts), with `now` as a parameter.
+ */
+import { join } from 'node:path';
+import { commitVersion, requireCurrentManifest, type CommitOptions } from './commit.ts';
+import { PUBLISH_DIR } from './layout.ts';
+import { normalizeMac } from './mac.ts';
+import type { DisarmedHost, PublishManifest } from './manifest.ts';
+import { partitionExpired, type PxeHost, type PxeModel } from './model.ts';
+import type { PlannedBlob, PublishPlan } from './plan.ts';
+import { kickstartArtifact } from './publish.ts';
+
+/** Options for armHost. */
+export interface ArmHostOptions extends CommitOptions {
+  name?: string;
+  once?: boolean;
+  /** ISO 8601 instant after which the host is disarmed. */
+  expires?: string;
+  /** Kickstart file on this machine (replaces the host's current one). */
+  kickstart?: string;
+  extraArgs?: string[];
+  now?: Date;
+}
+
+/** One host as status reports it. */
+export interface HostStatus {
+  mac: string;
+  name?: string;
+  state: 'armed' | 'expired-pending' | 'disarmed' | 'expired';
+  once: boolean;
+  expires?: string;
+  kickstart?: string;
+  /** When it was disarmed, for disarmed/expired hosts. */
+  at?: string;
+}
+
+function referenced(model: PxeModel): Set<string> {
+  const paths = new Set([model.kernel.path, model.initrd.path]);
+  for (const h of model.hosts) {
+    if (h.kickstart?.path !== undefined) paths.add(h.kickstart.path);
+    if (h.kickstart?.initrdPath !== undefined) paths.add(h.kickstart.initrdPath);
+  }
+  return paths;
+}
+
+/** Republish a manifest's tree with a changed model (and extra blobs). */
+export async function republish(options: CommitOptions & { now?: Date }, m: PublishManifest, model: PxeModel, extra: PlannedBlob[] = [], disarmed: DisarmedHost[] = []): Promise<PublishPlan> {
+  const keep = referenced(model);
+  const artifacts = Object.entries(m.files)
+    .filter(([p]) => p.startsWith(`${PUBLISH_DIR}/`) && keep.has(p))
+    .map(([p, d]): PlannedBlob => ({ path: p, ...d, source: join(options.tftpRoot, p), http: m.httpFiles.includes(p) }));
+  const loaders = m.loaders.map((p) => ({ path: p, ...(m.files[p] as { sha256: string; size: number }), source: join(options.tftpRoot, p) }));
+  const httpRoot = options.httpRoot ?? m.publish.httpRoot;
+  return commitVersion({ ...options, ...(httpRoot !== undefined ? { httpRoot } : {}) }, {
+    now: options.now ?? new Date(), model, artifacts: [...artifacts, ...extra], loaders, grubDir: m.grubDir, disarmed, publish: m.publish,
+  });
+}
+
+/** Arm (or update) one host: its MAC gets the install entry in every loader's menus. */
+export async function armHost(options: ArmHostOptions & { mac: string }): Promise<PublishPlan> {
+  const m = await requireCurrentManifest(options.tftpRoot);
+  const mac = normalizeMac(options.mac);
+  const old = m.model.hosts.find((h) => normalizeMac(h.mac) === mac);
+  const ks = options.kickstart !== undefined ? await kickstartArtifact(options.kickstart, m.publish.httpUrl) : undefined;
+  const host: PxeHost = { ...old, mac };
+  if (options.name !== undefined) host.name = options.name;
+  if (options.once !== undefined) host.once = options.once;
+  if (options.expires !== undefined) host.expires = options.expires;
+  if (options.extraArgs !== undefined) host.extraArgs = options.extraArgs;
+  if (ks !== undefined) host.kickstart = ks.kickstart;
+  const hosts = [...m.model.hosts.filter((h) => normalizeMac(h.mac) !== mac), host];
+  return republish(options, m, { ...m.model, hosts }, ks?.blobs ?? []);
+}
+
+/** Disarm one host: its MAC falls back to the local-boot default. */
+export async function disarmHost(options: CommitOptions & { mac: string; now?: Date }): Promise<PublishPlan> {
+  const m = await requireCurrentManifest(options.tftpRoot);
+  const mac = normalizeMac(options.mac);
+  const old = m.model.hosts.find((h) => normalizeMac(h.mac) === mac);
+  const at = (options.now ?? new Date()).toISOString();
+  const record: DisarmedHost[] = old ? [{ mac, ...(old.name !== undefined ? { name: old.name } : {}), reason: 'disarmed', at }] : [];
+  return republish(options, m, { ...m.model, hosts: m.model.hosts.filter((h) => normalizeMac(h.mac) !== mac) }, [], record);
+}
+
+/** Report every armed host and the recently disarmed ones. */
+export async function hostStatus(tftpRoot: string, options: { now?: Date } = {}): Promise<{ version: number; hosts: HostStatus[] }> {
+  const m = await requireCurrentManifest(tftpRoot);
+  const { expired } = partitionExpired(m.model.hosts, options.now ?? new Date());
+  const armed = m.model.hosts.map((h): HostStatus => ({
+    mac: normalizeMac(h.mac), state: expired.includes(h) ? 'expired-pending' : 'armed', once: h.once === true,
+    ...(h.name !== undefined ? { name: h.name } : {}),
+    ...(h.expires !== undefined ? { expires: h.expires } : {}),
+    ...(h.kickstart?.httpUrl ?? h.kickstart?.path ? { kickstart: h.kickstart?.httpUrl ?? h.kickstart?.path } : {}),
+  }));
+  const seen = new Set(armed.map((h) => h.mac));
+  const gone = m.disarmed.filter((d) => !seen.has(d.mac) && (seen.add(d.mac), true)).map((d): HostStatus => ({
+    mac: d.mac, state: d.reason, once: false, at: d.at, ...(d.name !== undefined ? { name: d.name } : {}),
+  }));
+  return { version: m.version, hosts: [...armed, ...gone] };
+}

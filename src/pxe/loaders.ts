@@ -1,0 +1,75 @@
+/**
+ * Boot loader binaries and where Debian installs them (reference 07 §1.1,
+ * reference 10 "Packages"): pxelinux.0 needs ldlinux.c32 from the same
+ * SYSLINUX build; menu.c32 needs libutil.c32 (readelf -d, reference 07).
+ * GRUB's network image comes from grub-mknetdir's output; iPXE from the
+ * `ipxe` package. A missing binary is TOOL_MISSING naming the package.
+ */
+import { RemasterError } from '../errors.ts';
+import { digestFile, listTreeFiles } from '../fsx/index.ts';
+import type { LoaderFile } from './plan.ts';
+
+/** Which loaders to publish and from where. */
+export interface LoaderOptions {
+  /** Copy pxelinux.0 + ldlinux.c32 (+ menu modules): true (default) from Debian's paths, a directory holding them, or false. */
+  pxelinux?: boolean | string;
+  /** A grub-mknetdir `--net-directory` output's prefix directory (the one holding `x86_64-efi/`). */
+  grubNetDir?: string;
+  /** undionly.kpxe / ipxe.efi: 'auto' (default: copy when the ipxe package is installed), a directory, or false. */
+  ipxe?: boolean | 'auto' | string;
+}
+
+const PXELINUX_FILES: readonly [name: string, debianPath: string, pkg: string][] = [
+  ['pxelinux.0', '/usr/lib/PXELINUX/pxelinux.0', 'pxelinux'],
+  ['ldlinux.c32', '/usr/lib/syslinux/modules/bios/ldlinux.c32', 'syslinux-common'],
+  ['libutil.c32', '/usr/lib/syslinux/modules/bios/libutil.c32', 'syslinux-common'],
+  ['menu.c32', '/usr/lib/syslinux/modules/bios/menu.c32', 'syslinux-common'],
+];
+const IPXE_FILES: readonly [name: string, debianPath: string][] = [
+  ['undionly.kpxe', '/usr/lib/ipxe/undionly.kpxe'],
+  ['ipxe.efi', '/usr/lib/ipxe/ipxe.efi'],
+];
+
+async function loaderFile(path: string, source: string, missing: () => RemasterError): Promise<LoaderFile> {
+  const d = await digestFile(source);
+  if (d === undefined) throw missing();
+  return { path, source, ...d };
+}
+
+async function pxelinuxFiles(option: true | string): Promise<LoaderFile[]> {
+  return Promise.all(PXELINUX_FILES.map(([name, debian, pkg]) => {
+    const source = option === true ? debian : `${option}/${name}`;
+    const hint = option === true ? `install the Debian package ${pkg} or pass a directory holding ${name}` : 'the directory was given for the pxelinux loader';
+    return loaderFile(name, source, () => new RemasterError('TOOL_MISSING', `${name} not found (${hint})`, { file: source }));
+  }));
+}
+
+async function ipxeFiles(option: true | 'auto' | string): Promise<LoaderFile[]> {
+  const out: LoaderFile[] = [];
+  for (const [name, debian] of IPXE_FILES) {
+    const source = option === true || option === 'auto' ? debian : `${option}/${name}`;
+    const d = await digestFile(source);
+    if (d !== undefined) out.push({ path: name, source, ...d });
+    else if (option !== 'auto') throw new RemasterError('TOOL_MISSING', `${name} not found (install the Debian package ipxe or pass a directory holding it)`, { file: source });
+  }
+  return out;
+}
+
+async function grubFiles(dir: string, grubDir: string): Promise<LoaderFile[]> {
+  const names = (await listTreeFiles(dir)).filter((n) => n !== 'grub.cfg' && !n.startsWith('grub.cfg-'));
+  if (!names.some((n) => n.endsWith('/core.efi') || n.endsWith('/core.0'))) {
+    throw new RemasterError('INPUT_NOT_FOUND', 'no GRUB network image (x86_64-efi/core.efi or i386-pc/core.0) here; make one with grub-mknetdir --net-directory=DIR --subdir=boot/grub (Debian packages grub-common + grub-efi-amd64-bin)', { file: dir });
+  }
+  return Promise.all(names.map((n) => loaderFile(`${grubDir}/${n}`, `${dir}/${n}`, () => new RemasterError('INPUT_NOT_FOUND', 'vanished while publishing', { file: `${dir}/${n}` }))));
+}
+
+/** Locate and hash every loader file the options ask for. */
+export async function collectLoaders(options: LoaderOptions, grubDir: string): Promise<LoaderFile[]> {
+  const pxelinux = options.pxelinux ?? true;
+  const ipxe = options.ipxe ?? 'auto';
+  return [
+    ...(pxelinux === false ? [] : await pxelinuxFiles(pxelinux)),
+    ...(ipxe === false ? [] : await ipxeFiles(ipxe)),
+    ...(options.grubNetDir === undefined ? [] : await grubFiles(options.grubNetDir, grubDir)),
+  ];
+}

@@ -1,0 +1,65 @@
+/**
+ * The PXE commands as a child process: stdout, exit codes, JSON. Until
+ * program.ts registers them, the child builds a commander program with
+ * registerPxe() itself (same code path as the bin, minus the wiring).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { KS_RHEL9, makeBuildDir, makeRoots } from '../unit/pxe/support.ts';
+
+const PUBLISH = new URL('../../src/cli/commands/publish.ts', import.meta.url).href;
+const CONTEXT = new URL('../../src/cli/context.ts', import.meta.url).href;
+const LAUNCHER = `
+import { Command } from 'commander';
+import { registerPxe } from ${JSON.stringify(PUBLISH)};
+import { processContext } from ${JSON.stringify(CONTEXT)};
+const program = new Command('remaster').exitOverride();
+registerPxe(program, processContext());
+try { await program.parseAsync(process.argv.slice(1), { from: 'user' }); }
+catch (err) {
+  if (err && err.name === 'RemasterError') { process.stderr.write('remaster: ' + err.message + '\\n'); process.exit(1); }
+  if (err && err.code && String(err.code).startsWith('commander.')) process.exit(err.exitCode === 0 ? 0 : 2);
+  throw err;
+}`;
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', LAUNCHER, ...args], { cwd: new URL('../..', import.meta.url).pathname, env: { ...process.env, TZ: 'UTC' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('publish, status, arm, disarm, verify, rollback and dhcp-snippet from the command line', { timeout: 120_000 }, async () => {
+  const build = await makeBuildDir();
+  const { tftpRoot, loaderDir } = await makeRoots();
+  const pub = await run(['publish', build, '--tftp-root', tftpRoot, '--pxelinux-dir', loaderDir, '--no-ipxe', '--dialect', 'rhel9', '--host', `52:54:00:00:00:01,ks=${KS_RHEL9},once`]);
+  assert.equal(pub.code, 0, pub.stderr);
+  assert.match(pub.stdout, /^published version 1: 1 armed hosts, \d+ files\n$/u);
+  const status = await run(['status', tftpRoot, '--json']);
+  assert.equal(status.code, 0, status.stderr);
+  assert.deepEqual((JSON.parse(status.stdout) as { hosts: { mac: string; state: string; once: boolean }[] }).hosts.map((h) => [h.mac, h.state, h.once]), [['52:54:00:00:00:01', 'armed', true]]);
+  assert.equal((await run(['arm', tftpRoot, '52-54-00-00-00-02', '--expires', '2099-01-01T00:00:00Z'])).stdout, 'armed 52-54-00-00-00-02 in version 2\n');
+  assert.equal((await run(['disarm', tftpRoot, '52:54:00:00:00:01'])).code, 0);
+  const ok = await run(['verify', tftpRoot]);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /^version 3: OK \(kernel 6\.1\.0-99-amd64, initrd modules 6\.1\.0-99-amd64\)\n$/u);
+  await writeFile(join(tftpRoot, 'pxelinux.cfg/default'), 'DEFAULT evil\n');
+  const bad = await run(['verify', tftpRoot]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /pxelinux\.cfg\/default: sha256/u);
+  assert.match(bad.stderr, /\[VERIFY_FAILED\]/u);
+  const back = await run(['rollback', tftpRoot, '--to', '2']);
+  assert.equal(back.stdout, 'now serving version 2 (2 armed hosts)\n');
+  assert.equal((await run(['verify', tftpRoot])).code, 0);
+  const dhcp = await run(['dhcp-snippet', '--dnsmasq', '--next-server', '10.0.0.1']);
+  assert.match(dhcp.stdout, /dhcp-match=set:efi64,option:client-arch,9/u);
+  assert.equal((await run(['dhcp-snippet', '--next-server', '10.0.0.1'])).code, 1);
+});

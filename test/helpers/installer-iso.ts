@@ -1,0 +1,64 @@
+/**
+ * A small layout-A installer-like ISO (isolinux + GRUB in an El Torito EFI
+ * FAT image, isohybrid MBR + GPT) around a real kernel and an initrd, built
+ * with the real tools, for boot tests. Menus time out at once and print on
+ * the serial console.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFile, link, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const LABEL = 'REMASTER-BOOT-TEST';
+
+const ISOLINUX_CFG = `serial 0 115200
+default linux
+prompt 0
+timeout 1
+label linux
+  kernel vmlinuz
+  append initrd=initrd.img console=ttyS0 panic=-1
+`;
+
+const GRUB_CFG = `serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set timeout=0
+set default=0
+search --no-floppy --set=root -l '${LABEL}'
+menuentry 'remaster boot test' {
+	linux /images/pxeboot/vmlinuz console=ttyS0 panic=-1
+	initrd /images/pxeboot/initrd.img
+}
+`;
+
+function run(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
+}
+
+/** Build a layout-A installer-like ISO around `kernel` and `initrd`. */
+export async function buildIso(dir: string, kernel: string, initrd: string): Promise<string> {
+  const root = join(dir, 'root');
+  for (const d of ['isolinux', 'images/pxeboot', 'EFI/BOOT', 'efi/EFI/BOOT']) await mkdir(join(root, d), { recursive: true });
+  await copyFile(kernel, join(root, 'images/pxeboot/vmlinuz'));
+  await copyFile(initrd, join(root, 'images/pxeboot/initrd.img'));
+  await link(join(root, 'images/pxeboot/vmlinuz'), join(root, 'isolinux/vmlinuz'));
+  await link(join(root, 'images/pxeboot/initrd.img'), join(root, 'isolinux/initrd.img'));
+  await copyFile('/usr/lib/ISOLINUX/isolinux.bin', join(root, 'isolinux/isolinux.bin'));
+  await copyFile('/usr/lib/syslinux/modules/bios/ldlinux.c32', join(root, 'isolinux/ldlinux.c32'));
+  await writeFile(join(root, 'isolinux/isolinux.cfg'), ISOLINUX_CFG);
+  await writeFile(join(root, 'EFI/BOOT/grub.cfg'), GRUB_CFG);
+  const efi = join(dir, 'BOOTX64.EFI');
+  run('grub-mkimage', ['-O', 'x86_64-efi', '-p', '/EFI/BOOT', '-o', efi, 'normal', 'linux', 'configfile', 'search', 'search_label', 'fat', 'iso9660', 'part_gpt', 'part_msdos', 'serial', 'terminal', 'echo']);
+  const img = join(root, 'images/efiboot.img');
+  run('mkfs.vfat', ['-C', '-n', 'ANACONDA', img, '4096']);
+  run('mmd', ['-i', img, '::/EFI', '::/EFI/BOOT']);
+  run('mcopy', ['-i', img, efi, join(root, 'EFI/BOOT/grub.cfg'), '::/EFI/BOOT/']);
+  const iso = join(dir, 'in.iso');
+  run('xorriso', ['-as', 'mkisofs', '-o', iso, '-V', LABEL, '-R', '-J', '-isohybrid-mbr', '/usr/lib/ISOLINUX/isohdpfx.bin',
+    '-b', 'isolinux/isolinux.bin', '-c', 'isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',
+    '-eltorito-alt-boot', '-e', 'images/efiboot.img', '-no-emul-boot', '-isohybrid-gpt-basdat', '-m', 'efi', root]);
+  return iso;
+}
+
