@@ -61,7 +61,8 @@ export type ErrorCode =
   | 'PUBLISH_LOCKED'
   | 'VERIFY_FAILED'
   | 'BOOT_TEST_FAILED'
-  | 'KICKSTART_PLAINTEXT_PASSWORD';
+  | 'KICKSTART_PLAINTEXT_PASSWORD'
+  | 'KICKSTART_LINT';
 
 /** Where an error or warning happened; every field optional, filled on the way up. */
 export interface ErrorContext {

@@ -12,7 +12,6 @@ export * from './fsx/index.ts';
 export * from './bootcfg/index.ts';
 export * from './iso/index.ts';
 export * from './recipe/index.ts';
-export { readTextFile } from './fsx/read-text.ts';
 export * from './kickstart/index.ts';
 export * from './boottest/index.ts';
 export * from './elf/index.ts';

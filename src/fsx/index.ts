@@ -11,3 +11,4 @@ export { prunePublished, type PruneRequest } from './publish-prune.ts';
 export { readPublishedText, listPublishedVersions, readCurrentVersion, digestFile, digestInput, listTreeFiles, readFileHead, inspectInitrdFile, type InitrdFacts } from './publish-read.ts';
 export { makeKickstartOverlay } from './publish-overlay.ts';
 export { sysrootLookup, type SysrootEntry } from './sysroot.ts';
+export { readTextFile } from './read-text.ts';

@@ -106,6 +106,10 @@ export async function applyPlan(plan: BuildPlan, build: PreparedBuild, options: 
     if (plan.output.kernel && build.source.kernel) {
       await writeFileAtomic(join(tmp, plan.output.kernel), hashing(build.source.kernel.open(), keep(plan.output.kernel)));
     }
+    if (plan.output.kickstart && build.kickstart) {
+      const bytes = new TextEncoder().encode(build.kickstart.text);
+      await writeFileAtomic(join(tmp, plan.output.kickstart), hashing([bytes], keep(plan.output.kickstart)));
+    }
     const m = makeManifest(plan, build, outputs, files);
     await writeFileAtomic(join(tmp, 'manifest.json'), [new TextEncoder().encode(`${JSON.stringify(m, null, 2)}\n`)]);
     return m;

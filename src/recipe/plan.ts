@@ -31,7 +31,9 @@ export interface BuildPlan {
   kernelVersions: string[];
   steps: PlanStep[];
   edit: InitrdEditPlan;
-  output: { dir: string; initrd: string; kernel?: string; level?: number };
+  output: { dir: string; initrd: string; kernel?: string; kickstart?: string; level?: number };
+  /** The kickstart written next to the outputs (dialect, lint warnings). */
+  kickstart?: { template: string; dialect: string; warnings: number };
 }
 
 /** Expand removal patterns against the image's paths. */
@@ -90,6 +92,10 @@ export function planRecipe(build: PreparedBuild, options: WarnOptions = {}): Bui
   if (build.source.kernelName) {
     plan.source.kernel = build.source.kernelName;
     plan.output.kernel = 'vmlinuz';
+  }
+  if (build.kickstart) {
+    plan.output.kickstart = 'ks.cfg';
+    plan.kickstart = { template: build.kickstart.template, dialect: build.kickstart.dialect, warnings: build.kickstart.issues.length };
   }
   if (build.source.layout) plan.source.layout = `${build.source.layout.family} ${build.source.layout.version ?? ''}`.trim();
   if (recipe.output.level !== undefined) plan.output.level = recipe.output.level;

@@ -12,6 +12,7 @@ import { stepKind, type Recipe, type RecipeStep } from './schema.ts';
 import { resolveSource, type ResolvedSource } from './source.ts';
 import { prepareFirmware } from './steps/firmware.ts';
 import { expandRemovals } from './plan.ts';
+import { renderRecipeKickstart, type RenderedKickstart } from './kickstart.ts';
 import { prepareFiles } from './steps/files.ts';
 import { prepareModules, type PreparedModules } from './steps/kernel-modules.ts';
 import { prepareBinaries, type PreparedBinaries } from './steps/binaries.ts';
@@ -38,6 +39,8 @@ export interface PreparedBuild {
   index: InitrdIndex;
   steps: PreparedStep[];
   sourceDateEpoch?: number;
+  /** The rendered and linted kickstart, when the recipe has a kickstart section. */
+  kickstart?: RenderedKickstart;
 }
 
 /** Options for prepareBuild. */
@@ -72,6 +75,13 @@ export async function prepareSource(recipe: Recipe, recipeFile: string, recipeTe
       recipeSha256: createHash('sha256').update(recipeText).digest('hex'),
     };
     if (options.sourceDateEpoch !== undefined) prepared.sourceDateEpoch = options.sourceDateEpoch;
+    if (recipe.kickstart) {
+      // With SOURCE_DATE_EPOCH the password salt comes from the recipe's hash, so two builds match byte for byte.
+      const seed = options.sourceDateEpoch !== undefined ? { saltSeed: `${prepared.recipeSha256}:${options.sourceDateEpoch}` } : {};
+      prepared.kickstart = await renderRecipeKickstart(recipe.kickstart, baseDir, { ...options, ...seed }).catch((err: unknown) => {
+        throw withContext(err, { file: recipeFile });
+      });
+    }
     return prepared;
   } catch (err) {
     await source.close();

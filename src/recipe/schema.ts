@@ -6,6 +6,7 @@
  * z.toJSONSchema() publishes the same rules for editors (schema/recipe.schema.json).
  */
 import { z } from 'zod';
+import { pxeSchema } from '../pxe/schema.ts';
 
 const octalMode = z
   .union([z.string().regex(/^0?[0-7]{3,4}$/, 'a mode is an octal string such as "0755"'), z.number().int().min(0).max(0o7777)])
@@ -82,6 +83,22 @@ const output = z
   })
   .strict();
 
+const script = z.union([
+  hostPath.describe('a script file; a #! line becomes --interpreter'),
+  z.object({ file: hostPath, interpreter: z.string().optional(), log: z.string().optional(), nochroot: z.boolean().optional(), erroronfail: z.boolean().optional() }).strict(),
+]);
+
+export const kickstartSection = z
+  .object({
+    template: hostPath.describe('kickstart template; {{name}} is replaced from vars'),
+    dialect: z.enum(['rhel5', 'rhel6', 'rhel7', 'rhel8', 'rhel9', 'rhel10', 'fedora', 'ubuntu']).default('rhel9'),
+    vars: z.record(z.string(), z.string()).default({}),
+    pre: z.array(script).optional().describe('%pre scripts to inject'),
+    post: z.array(script).optional().describe('%post scripts to inject'),
+    hashPasswords: z.boolean().default(true).describe('turn plaintext rootpw/user passwords into SHA-512 crypt hashes'),
+  })
+  .strict();
+
 export const recipeSchema = z
   .object({
     $schema: z.string().optional(),
@@ -89,6 +106,8 @@ export const recipeSchema = z
     description: z.string().optional(),
     source,
     steps: z.array(step).default([]),
+    kickstart: kickstartSection.optional().describe('written as ks.cfg next to the kernel and initrd'),
+    pxe: pxeSchema.optional().describe('how `remaster publish <recipe>` publishes the build'),
     output,
   })
   .strict();
@@ -99,6 +118,7 @@ export type FilesStep = z.infer<typeof filesStep>;
 export type KernelModulesStep = z.infer<typeof kernelModulesStep>;
 export type BinariesStep = z.infer<typeof binariesStep>;
 export type FirmwareStep = z.infer<typeof firmwareStep>;
+export type KickstartSection = z.infer<typeof kickstartSection>;
 
 /** Return the JSON Schema editors use to complete and validate recipes. */
 export function recipeJsonSchema(): Record<string, unknown> {

@@ -45,6 +45,7 @@ test('recipes/hp-raid.yaml plans and builds: vendor hpsa into updates/, the RAID
   await mkdir(join(dir, 'vendor'));
   await cp(join(ROOT, 'recipes/hp-raid.yaml'), join(dir, 'recipes/hp-raid.yaml'));
   await cp(join(ROOT, 'overlays/hp-raid'), join(dir, 'overlays/hp-raid'), { recursive: true });
+  await cp(join(ROOT, 'kickstarts'), join(dir, 'kickstarts'), { recursive: true });
   const iso = await buildIso(join(dir, 'isos'), fx.di.linux, fx.di.initrdGz);
   await cp(iso, join(dir, 'isos/rhel-9.4-x86_64-boot.iso'));
   const kver = fx.di.kver;
@@ -54,7 +55,9 @@ test('recipes/hp-raid.yaml plans and builds: vendor hpsa into updates/, the RAID
 
   const file = join(dir, 'recipes/hp-raid.yaml');
   const { recipe, text } = await loadRecipe(file);
-  const build = await prepareBuild(recipe, file, text, { sourceDateEpoch: 1700000000 });
+  const warnings: string[] = [];
+  const build = await prepareBuild(recipe, file, text, { sourceDateEpoch: 1700000000, onWarning: (w) => warnings.push(w.code) });
+  assert.ok(warnings.includes('KICKSTART_PLAINTEXT_PASSWORD'));
   const plan = planRecipe(build);
   const paths = plan.edit.adds.map((a) => a.path);
   assert.ok(paths.includes(`lib/modules/${kver}/updates/hpsa.ko`));
@@ -78,5 +81,9 @@ test('recipes/hp-raid.yaml plans and builds: vendor hpsa into updates/, the RAID
   const deps = execFileSync('modprobe', ['-d', root, '-S', kver, '--show-depends', 'hpsa']).toString();
   assert.match(deps, new RegExp(`/lib/modules/${kver}/updates/hpsa\\.ko`));
   assert.equal((await readFile(join(root, 'usr/share/remaster/pre-raid.sh'), 'utf8')).startsWith('#!/bin/sh'), true);
+  const ks = await readFile(join(result.dir, 'ks.cfg'), 'utf8');
+  assert.match(ks, /^rootpw --iscrypted '?\$6\$/m);
+  assert.match(ks, /^%pre (?=[^\n]*--interpreter=\/bin\/sh)(?=[^\n]*--log=\/tmp\/pre-raid\.log)[^\n]*\n[\s\S]*ssacli[\s\S]*^%end$/m);
+  assert.ok(result.manifest.outputs['ks.cfg']);
   await writeFile(join(dir, 'done'), '');
 });

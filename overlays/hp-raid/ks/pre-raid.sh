@@ -1,5 +1,4 @@
 #!/bin/sh
-# %pre --interpreter=/bin/sh --log=/tmp/pre-raid.log
 # Build one RAID 1 logical drive from the first two unassigned drives of
 # the first Smart Array controller, unless a logical drive already exists.
 # Run by the kickstart's %pre before Anaconda looks at the disks.

@@ -7,7 +7,7 @@ import { runSteps, type Step } from '../tasks.ts';
 import { warner } from '../warnings.ts';
 import { planForDisplay } from '../edit-run.ts';
 
-interface BuildState {
+export interface BuildState {
   build?: PreparedBuild;
   plan?: BuildPlan;
   result?: BuildResult;
@@ -23,13 +23,7 @@ export function registerBuild(program: Command, cli: CliContext): void {
     .option('--out <dir>', 'output directory (overrides output.dir)')
     .action(async (file: string, opts: { dryRun?: boolean; json?: boolean; out?: string }) => {
       const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();
-      const { recipe, text } = await loadRecipe(file);
-      if (opts.out) recipe.output.dir = opts.out;
-      const warn = { onWarning: warner(cli), ...(global.strict ? { strict: true } : {}) };
-      const sde = sourceDateEpoch(cli.env);
-      const steps = buildSteps(recipe, file, text, { ...warn, ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) }, Boolean(opts.dryRun));
-      const state = await runSteps<BuildState>(steps, {}, cli, { quiet: Boolean(global.quiet || opts.json), debug: Boolean(global.debug) });
-      await state.build?.source.close();
+      const { state } = await buildRecipe(cli, file, { ...global, ...opts, quiet: Boolean(global.quiet || opts.json) });
       if (opts.dryRun) {
         const plan = state.plan as BuildPlan;
         await write(cli.stdout, opts.json ? `${JSON.stringify({ ...plan, edit: planForDisplay(plan.edit) }, null, 2)}\n` : renderPlan(plan));
@@ -37,6 +31,17 @@ export function registerBuild(program: Command, cli: CliContext): void {
         await write(cli.stdout, `${JSON.stringify(state.result?.manifest, null, 2)}\n`);
       }
     });
+}
+
+/** Load, prepare, plan and (unless dryRun) apply a recipe with one progress task per step. */
+export async function buildRecipe(cli: CliContext, file: string, o: { dryRun?: boolean; out?: string; quiet?: boolean; debug?: boolean; strict?: boolean }): Promise<{ recipe: Recipe; state: BuildState }> {
+  const { recipe, text } = await loadRecipe(file);
+  if (o.out) recipe.output.dir = o.out;
+  const sde = sourceDateEpoch(cli.env);
+  const options = { onWarning: warner(cli), ...(o.strict ? { strict: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) };
+  const state = await runSteps<BuildState>(buildSteps(recipe, file, text, options, Boolean(o.dryRun)), {}, cli, { quiet: Boolean(o.quiet), debug: Boolean(o.debug) });
+  await state.build?.source.close();
+  return { recipe, state };
 }
 
 function buildSteps(recipe: Recipe, file: string, text: string, options: Parameters<typeof prepareSource>[3] & object, dryRun: boolean): Step<BuildState>[] {

@@ -6,8 +6,9 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import {
-  dhcpSnippet, publishTree, RemasterError, rollbackTree, verifyTree, type PublishHostInput,
+  dhcpSnippet, publishOptionsFromRecipe, publishTree, RemasterError, rollbackTree, verifyTree, type PublishHostInput, type PublishTreeOptions,
 } from '../../index.ts';
+import { buildRecipe } from './build.ts';
 import { write, type CliContext } from '../context.ts';
 import { registerPxeHosts } from './pxe-hosts.ts';
 
@@ -34,11 +35,11 @@ interface PublishFlags {
 function registerPublish(program: Command, cli: CliContext): void {
   program.command('publish')
     .description('publish a build directory (vmlinuz, initrd.img) as a new version of a PXE tree, atomically')
-    .argument('<build-dir>', 'what remaster build wrote')
-    .requiredOption('--tftp-root <dir>', 'TFTP root to publish into')
+    .argument('<build-dir|recipe>', 'what remaster build wrote, or a recipe with a pxe: section (built first)')
+    .option('--tftp-root <dir>', 'TFTP root to publish into (default: the recipe\'s pxe.tftpRoot)')
     .option('--http-root <dir>', 'also copy kernel, initrd and kickstarts here')
     .option('--http-url <url>', 'URL under which --http-root is served')
-    .option('--keep <n>', 'versions to keep for rollback', '3')
+    .option('--keep <n>', 'versions to keep for rollback (default 3)')
     .option('--host <mac[,ks=file][,once][,expires=iso]>', 'arm a host (repeatable)', parseHostFlag)
     .option('--label <text>', 'menu label')
     .option('--dialect <name>', 'rhel5|rhel6|rhel7|rhel8|rhel9|rhel10|fedora|ubuntu|generic')
@@ -50,10 +51,15 @@ function registerPublish(program: Command, cli: CliContext): void {
     .option('--no-ipxe', 'do not copy iPXE binaries')
     .option('--wait <seconds>', 'wait for another publisher instead of failing')
     .option('--json', 'print the manifest as JSON')
-    .action(async (buildDir: string, o: PublishFlags) => {
+    .action(async (target: string, o: PublishFlags) => {
+      const fromRecipe = /\.ya?ml$/.test(target) ? await recipeOptions(cli, program, target) : undefined;
+      const buildDir = fromRecipe?.buildDir ?? target;
+      const tftpRoot = o.tftpRoot ?? fromRecipe?.options.tftpRoot;
+      if (!tftpRoot) throw new RemasterError('USAGE', 'publish needs --tftp-root (or a recipe with pxe.tftpRoot)');
       const r = await publishTree({
-        tftpRoot: o.tftpRoot, kernel: join(buildDir, 'vmlinuz'), initrd: join(buildDir, 'initrd.img'), hosts: o.host ?? [], keep: Number(o.keep ?? 3),
-        loaders: { ...(o.pxelinuxDir ? { pxelinux: o.pxelinuxDir } : {}), ...(o.grubNetdir ? { grubNetDir: o.grubNetdir } : {}), ipxe: o.ipxe === false ? false : 'auto' },
+        ...fromRecipe?.options,
+        tftpRoot, kernel: join(buildDir, 'vmlinuz'), initrd: join(buildDir, 'initrd.img'), hosts: o.host ?? fromRecipe?.options.hosts ?? [], keep: Number(o.keep ?? fromRecipe?.options.keep ?? 3),
+        loaders: { ...fromRecipe?.options.loaders, ...(o.pxelinuxDir ? { pxelinux: o.pxelinuxDir } : {}), ...(o.grubNetdir ? { grubNetDir: o.grubNetdir } : {}), ...(o.ipxe === false ? { ipxe: false } : {}) },
         ...(o.httpRoot ? { httpRoot: o.httpRoot } : {}), ...(o.httpUrl ? { httpUrl: o.httpUrl } : {}), ...(o.label ? { label: o.label } : {}),
         ...(o.dialect ? { dialect: o.dialect as never } : {}), ...(o.append ? { cmdline: o.append } : {}), ...(o.repo ? { repo: o.repo } : {}),
         ...(o.stage2 ? { stage2: o.stage2 } : {}), ...(o.grubDir ? { grubDir: o.grubDir } : {}), ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}),
@@ -61,6 +67,14 @@ function registerPublish(program: Command, cli: CliContext): void {
       const expired = r.expired.length ? `; not armed (expired): ${r.expired.map((h) => h.mac).join(', ')}` : '';
       await write(cli.stdout, o.json ? `${JSON.stringify(r.manifest, null, 2)}\n` : `published version ${r.version}: ${r.manifest.model.hosts.length} armed hosts, ${Object.keys(r.manifest.files).length} files${expired}\n`);
     });
+}
+
+/** Build a recipe, then read its pxe: section as publish options. */
+async function recipeOptions(cli: CliContext, program: Command, file: string): Promise<{ buildDir: string; options: PublishTreeOptions }> {
+  const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();
+  const { recipe, state } = await buildRecipe(cli, file, global);
+  const dir = state.result?.dir as string;
+  return { buildDir: dir, options: publishOptionsFromRecipe(recipe, file, dir, Boolean(state.plan?.output.kickstart)) };
 }
 
 function registerVerify(program: Command, cli: CliContext): void {

@@ -1,0 +1,39 @@
+/**
+ * publishOptionsFromRecipe(): turn a recipe's `pxe:` section and a finished
+ * build directory into publishTree() options. Paths in the recipe are
+ * relative to it; hosts without their own kickstart get the build's ks.cfg.
+ */
+import { join, resolve } from 'node:path';
+import { RemasterError } from '../errors.ts';
+import type { PublishHostInput, PublishTreeOptions } from '../pxe/index.ts';
+import type { Recipe } from './schema.ts';
+
+/** Build publishTree() options from a recipe and the directory its build wrote. */
+export function publishOptionsFromRecipe(recipe: Recipe, recipeFile: string, buildDir: string, hasKickstart: boolean): PublishTreeOptions {
+  const pxe = recipe.pxe;
+  if (!pxe) throw new RemasterError('RECIPE_SCHEMA', 'the recipe has no pxe: section; give --tftp-root and publish the build directory instead', { file: recipeFile });
+  const base = resolve(recipeFile, '..');
+  const options: PublishTreeOptions = {
+    tftpRoot: resolve(base, pxe.tftpRoot),
+    kernel: join(buildDir, 'vmlinuz'),
+    initrd: join(buildDir, 'initrd.img'),
+    hosts: pxe.hosts.map((h) => {
+      const { kickstart, ...rest } = h;
+      const ks = kickstart !== undefined ? resolve(base, kickstart) : hasKickstart ? join(buildDir, 'ks.cfg') : undefined;
+      // zod's optional keys may hold undefined; the publish types do not allow that spelling.
+      return (ks !== undefined ? { ...rest, kickstart: ks } : rest) as PublishHostInput;
+    }),
+  };
+  if (pxe.httpRoot) options.httpRoot = resolve(base, pxe.httpRoot);
+  if (pxe.httpUrl) options.httpUrl = pxe.httpUrl;
+  if (pxe.label) options.label = pxe.label;
+  if (pxe.dialect) options.dialect = pxe.dialect;
+  else if (recipe.kickstart) options.dialect = recipe.kickstart.dialect;
+  if (pxe.cmdline) options.cmdline = pxe.cmdline;
+  if (pxe.repo) options.repo = pxe.repo;
+  if (pxe.stage2) options.stage2 = pxe.stage2;
+  if (pxe.keep) options.keep = pxe.keep;
+  if (pxe.grubDir) options.grubDir = pxe.grubDir;
+  if (pxe.loaders) options.loaders = pxe.loaders as NonNullable<PublishTreeOptions['loaders']>;
+  return options;
+}
