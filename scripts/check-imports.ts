@@ -38,7 +38,7 @@ const ALLOWED: Record<string, string[]> = {
   pxe: ['errors', 'io', 'bootcfg', 'kickstart', 'fsx', 'tree'],
   recipe: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'kickstart', 'pxe', 'kmod', 'elf', 'package'],
   kmod: ['errors', 'io', 'compress', 'tree'],
-  boottest: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg'],
+  boottest: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'pxe'],
   elf: ['errors', 'io'],
   package: ['errors', 'io', 'compress', 'cpio', 'initrd', 'tree'],
   index: ['*'],

@@ -11,7 +11,8 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 remaster() { node dist/cli/main.js "$@"; }
 step() { printf '\n$ remaster %s\n' "$*"; remaster "$@"; }
 
-node scripts/make-demo.ts "$OUT/initrd.img"
+bash scripts/fetch-demo-kernel.sh out/demo-cache
+node scripts/make-demo.ts "$OUT" --kernel out/demo-cache/vmlinuz --busybox out/demo-cache/busybox
 step inspect "$OUT/initrd.img"
 step build recipes/demo.yaml --dry-run
 step build recipes/demo.yaml
@@ -20,4 +21,9 @@ step ls "$OUT/build/initrd.img"
 step cat "$OUT/build/initrd.img" /etc/remaster/motd
 step add "$OUT/initrd.img" overlays/demo/files/etc/remaster/motd:/etc/motd -o "$OUT/initrd-appended.img"
 step inspect "$OUT/initrd-appended.img"
+if command -v qemu-system-x86_64 >/dev/null; then
+  step boot-test "$OUT/build" --expect-file /usr/bin/remaster-hello --expect-binary /usr/bin/remaster-hello
+else
+  printf '\n(boot-test skipped: qemu-system-x86_64 is not installed; apt-get install qemu-system-x86)\n'
+fi
 printf '\nmanifest: %s\n' "$OUT/build/manifest.json"

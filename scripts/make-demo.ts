@@ -1,19 +1,29 @@
 /**
- * Make the bundled demo initrd with remaster's own writer (no external tool
- * needed): an uncompressed early-microcode archive followed by a gzip main
- * archive with /init, a usr-merged lib -> usr/lib link and a modules tree,
- * the layout real installer initrds have. Usage: node scripts/make-demo.ts OUTFILE
+ * Make the demo material with remaster's own writer: OUTDIR/initrd.img, an
+ * uncompressed early-microcode archive followed by a gzip main archive with
+ * /init, a usr-merged lib -> usr/lib link and a modules tree (the layout real
+ * installer initrds have), plus a static busybox so it boots, and
+ * OUTDIR/vmlinuz, a real Debian kernel (scripts/fetch-demo-kernel.sh).
+ * Usage: node scripts/make-demo.ts OUTDIR --kernel VMLINUZ --busybox BUSYBOX
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { getCodec, writeCpio, writeFileAtomic, S_IFDIR, S_IFLNK, S_IFREG, S_IFCHR, type CpioWriteEntry } from '../src/index.ts';
 
-const out = process.argv[2];
-if (!out) throw new Error('usage: make-demo.ts OUTFILE');
+const [outDir, ...rest] = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = rest.indexOf(name);
+  return i >= 0 ? rest[i + 1] : undefined;
+};
+const kernel = flag('--kernel');
+const busybox = flag('--busybox');
+if (!outDir || !kernel || !busybox) throw new Error('usage: make-demo.ts OUTDIR --kernel VMLINUZ --busybox BUSYBOX');
 const mtime = Number(process.env.SOURCE_DATE_EPOCH ?? 1700000000);
 const enc = new TextEncoder();
 let ino = 0;
 
-function entry(name: string, mode: number, data?: string, rdev: [number, number] = [0, 0]): CpioWriteEntry {
-  const body = data === undefined ? undefined : enc.encode(data);
+function entry(name: string, mode: number, data?: string | Uint8Array, rdev: [number, number] = [0, 0]): CpioWriteEntry {
+  const body = data === undefined ? undefined : typeof data === 'string' ? enc.encode(data) : data;
   const e: CpioWriteEntry = {
     name,
     header: { ino: ++ino, mode, uid: 0, gid: 0, nlink: (mode & S_IFDIR) === S_IFDIR && (mode & 0o170000) === S_IFDIR ? 2 : 1, mtime, fileSize: body?.length ?? 0, devMajor: 0, devMinor: 0, rdevMajor: rdev[0], rdevMinor: rdev[1] },
@@ -27,12 +37,16 @@ const early = [dir('kernel'), dir('kernel/x86'), dir('kernel/x86/microcode'), en
 ino = 0;
 const main = [
   dir('.'),
+  dir('bin'),
+  entry('bin/busybox', S_IFREG | 0o755, new Uint8Array(readFileSync(busybox))),
+  entry('bin/sh', S_IFLNK | 0o777, 'busybox'),
   dir('dev'),
   entry('dev/console', S_IFCHR | 0o600, undefined, [5, 1]),
   dir('etc'),
   entry('etc/os-release', S_IFREG | 0o644, 'NAME="remaster demo"\nID=demo\nVERSION_ID=1\n'),
-  entry('init', S_IFREG | 0o755, '#!/bin/sh\necho "remaster demo initrd"\n[ -f /etc/remaster/motd ] && cat /etc/remaster/motd\nexec /bin/sh\n'),
+  entry('init', S_IFREG | 0o755, '#!/bin/sh\nbusybox mount -t proc proc /proc\necho "remaster demo initrd on $(busybox uname -r)"\n[ -f /etc/remaster/motd ] && busybox cat /etc/remaster/motd\nbusybox poweroff -f\n'),
   entry('lib', S_IFLNK | 0o777, 'usr/lib'),
+  dir('proc'),
   dir('usr'),
   dir('usr/lib'),
   dir('usr/lib/modules'),
@@ -45,5 +59,6 @@ async function* image(): AsyncGenerator<Uint8Array> {
   yield* getCodec('gzip').compress(writeCpio(main));
 }
 
-await writeFileAtomic(out, image());
-process.stdout.write(`made ${out}\n`);
+await writeFileAtomic(join(outDir, 'initrd.img'), image());
+await writeFileAtomic(join(outDir, 'vmlinuz'), [new Uint8Array(readFileSync(kernel))]);
+process.stdout.write(`made ${join(outDir, 'initrd.img')} and ${join(outDir, 'vmlinuz')}\n`);

@@ -65,7 +65,8 @@ export async function writeProbeInitrd(initrd: FileRangeSource, checks: ProbeChe
   await writeFileAtomic(out, writeInitrd(initrd, index, plan, options));
 }
 
-async function boot(name: string, target: QemuTarget, nonce: string, scratch: string, options: BootTestOptions): Promise<BootRun> {
+/** Boot one target and judge its console (used by every boot-test flavour). */
+export async function bootWith(name: string, target: QemuTarget, nonce: string, scratch: string, options: BootTestOptions): Promise<BootRun> {
   options.onBoot?.(name);
   const checks = options.checks ?? {};
   const run = await runQemu(target, {
@@ -91,7 +92,7 @@ export async function bootTestKernel(kernel: string, initrd: FileRangeSource, op
     const probe = join(scratch, 'initrd-probe.img');
     await writeProbeInitrd(initrd, options.checks ?? {}, probe, options);
     const append = ['console=ttyS0', 'panic=-1', options.append, `remaster.nonce=${nonce}`].filter(Boolean).join(' ');
-    const run = await boot('kernel + initrd', { kind: 'kernel', kernel, initrd: probe, append }, nonce, scratch, options);
+    const run = await bootWith('kernel + initrd', { kind: 'kernel', kernel, initrd: probe, append }, nonce, scratch, options);
     return { target: initrd.name, passed: run.passed, runs: [run] };
   } finally {
     await removeScratchDir(scratch);
@@ -134,7 +135,7 @@ export async function bootTestIso(iso: string, options: BootTestOptions = {}): P
     const runs: BootRun[] = [];
     for (const firmware of options.firmware ?? ['bios', 'uefi']) {
       for (const as of options.media ?? ['cdrom']) {
-        runs.push(await boot(`${firmware} ${as}`, { kind: 'iso', iso: testIso, firmware, as }, nonce, scratch, options));
+        runs.push(await bootWith(`${firmware} ${as}`, { kind: 'iso', iso: testIso, firmware, as }, nonce, scratch, options));
       }
     }
     return { target: iso, passed: runs.every((r) => r.passed), runs };
@@ -176,19 +177,27 @@ export async function checksFromManifest(dir: string): Promise<ProbeChecks> {
   return { ...(files.length ? { files } : {}), ...(modules.length ? { modules } : {}) };
 }
 
-/** Boot-test a build directory or an ISO, whichever `target` is. */
-export async function bootTest(target: string, options: BootTestOptions = {}): Promise<BootTestResult> {
+/** Boot-test a build directory, a published PXE tree or an ISO, whichever `target` is. */
+export async function bootTest(target: string, options: BootTestOptions & { mac?: string } = {}): Promise<BootTestResult> {
+  const published = await openFileSource(join(target, 'remaster/manifest.json')).catch(() => undefined);
+  if (published) {
+    await published.close();
+    const { bootTestTftp } = await import('./tftp.ts');
+    return bootTestTftp(target, options);
+  }
   const block = await openFileSource(join(target, 'manifest.json')).catch(() => undefined);
   if (block) {
     await block.close();
     const implied = await checksFromManifest(target);
-    const checks = { ...implied, ...options.checks };
+    const given = options.checks ?? {};
+    const merge = (a?: string[], b?: string[]) => [...new Set([...(a ?? []), ...(b ?? [])])];
+    const checks: ProbeChecks = { ...given, files: merge(implied.files, given.files), modules: merge(implied.modules, given.modules), binaries: merge(implied.binaries, given.binaries) };
     return bootTestBuild(target, { ...options, checks });
   }
   const file = await openFileSource(target);
   try {
     const isIso = file.size > 0x8006 && Buffer.from(await file.read(0x8001, 5)).toString('latin1') === 'CD001';
-    if (!isIso) throw new RemasterError('USAGE', 'boot-test takes a build directory (with manifest.json) or an ISO image', { file: target });
+    if (!isIso) throw new RemasterError('USAGE', 'boot-test takes a build directory (with manifest.json), a published PXE tree or an ISO image', { file: target });
   } finally {
     await file.close();
   }

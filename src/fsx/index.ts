@@ -3,7 +3,7 @@ export { hostEntries, type HostEntriesOptions } from './host-files.ts';
 export { createIsoWorkdir, type IsoWorkdir } from './iso-workdir.ts';
 export { extractIsoNodes, type ExtractNode } from './extract-iso.ts';
 export { replaceDirAtomically } from './output-dir.ts';
-export { makeScratchDir, removeScratchDir, pathExists, canUseKvm, copyFileTo, copyTree } from './scratch.ts';
+export { makeScratchDir, removeScratchDir, pathExists, canUseKvm, copyFileTo, copyTree, editTextInTree, replaceFileInTree } from './scratch.ts';
 export { publishOpCount, lstatOrUndefined, mapLimit } from './publish-ops.ts';
 export { acquirePublishLock, type AcquireLockOptions, type LockOwner, type PublishLock } from './publish-lock.ts';
 export { stagePublish, ensureExports, switchVersion, type BlobWrite, type PublishRoots, type PublishWrite, type VersionEntryWrite } from './publish-apply.ts';

@@ -85,3 +85,18 @@ test('passes on an installer ISO under BIOS and UEFI, checking the probe copy, n
   assert.ok(result.runs.every((r) => /remaster\.nonce=/.test(r.cmdline ?? '')));
   assert.equal(Buffer.compare(await before, await (await import('node:fs/promises')).readFile(iso)), 0, 'the ISO under test is never modified');
 });
+
+test('passes on a published PXE tree booted over TFTP as the armed MAC, leaving the tree untouched', async (t) => {
+  if (!requireTool(t, 'qemu-system-x86_64')) return;
+  const fx = await ensureFixtures(t);
+  if (!fx) return;
+  const dir = await tmpDir(t);
+  await writeFile(join(dir, 'initrd.img'), await buildImage(await busyboxTree(fx.small.root), 'xz'));
+  const { publishTree, verifyTree } = await import('../../src/index.ts');
+  const tftp = join(dir, 'tftp');
+  await publishTree({ tftpRoot: tftp, kernel: fx.kernel.vmlinuz, initrd: join(dir, 'initrd.img'), hosts: [{ mac: '52:54:00:aa:bb:cc' }], loaders: { ipxe: false } });
+  const result = await bootTest(tftp, { ...TIMEOUT, checks: { files: ['/etc/remaster/built.txt'] } });
+  assert.deepEqual(result.runs.map((r) => [r.name, r.passed]), [['bios pxe 52:54:00:aa:bb:cc', true]], result.runs[0]?.tail.join('\n'));
+  assert.match(result.runs[0]?.cmdline ?? '', /remaster\.nonce=/);
+  assert.deepEqual((await verifyTree(tftp, { readOnly: true })).problems, []);
+});

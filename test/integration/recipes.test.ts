@@ -9,12 +9,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { applyPlan, loadRecipe, planRecipe, prepareBuild, readInitrd, scanInitrd, readFileChunks, parseRecipe } from '../../src/index.ts';
 import { tmpDir } from '../helpers/tmp-dir.ts';
+import { ensureFixtures } from '../helpers/fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const RECIPES = join(ROOT, 'recipes');
 
-function makeDemo(out: string): void {
-  execFileSync(process.execPath, [join(ROOT, 'scripts/make-demo.ts'), out], { env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } });
+/** Make the demo material the way `npm run demo` does, from the fixtures' kernel and busybox. */
+async function makeDemo(t: import('node:test').TestContext): Promise<boolean> {
+  const fx = await ensureFixtures(t);
+  if (!fx) return false;
+  execFileSync(process.execPath, [join(ROOT, 'scripts/make-demo.ts'), join(ROOT, 'out/demo'), '--kernel', fx.kernel.vmlinuz, '--busybox', fx.busybox], { env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } });
+  return true;
 }
 
 test('every shipped recipe parses against the schema', () => {
@@ -24,7 +29,7 @@ test('every shipped recipe parses against the schema', () => {
 });
 
 test('the demo recipe plans, builds reproducibly, and its initrd holds what the plan says', async (t) => {
-  makeDemo(join(ROOT, 'out/demo/initrd.img'));
+  if (!(await makeDemo(t))) return;
   const file = join(RECIPES, 'demo.yaml');
   const { recipe, text } = await loadRecipe(file);
   const builds = [];
@@ -51,8 +56,23 @@ test('the demo recipe plans, builds reproducibly, and its initrd holds what the 
   assert.deepEqual(index.segments.map((s) => s.format), ['cpio', 'xz']);
 });
 
+test('boot-test passes on the demo build: the real kernel boots it and the injected helper runs', async (t) => {
+  const { requireTool } = await import('../helpers/tools.ts');
+  if (!requireTool(t, 'qemu-system-x86_64') || !(await makeDemo(t))) return;
+  const file = join(RECIPES, 'demo.yaml');
+  const { recipe, text } = await loadRecipe(file);
+  recipe.output.dir = await tmpDir(t);
+  const build = await prepareBuild(recipe, file, text, { sourceDateEpoch: 1700000000 });
+  const result = await applyPlan(planRecipe(build), build);
+  await build.source.close();
+  const { bootTest } = await import('../../src/index.ts');
+  const r = await bootTest(result.dir, { timeoutMs: 120_000, checks: { binaries: ['/usr/bin/remaster-hello'] } });
+  assert.ok(r.passed, r.runs[0]?.tail.join('\n'));
+  assert.ok(r.runs[0]?.checks.some((c) => c.check === 'file /etc/remaster/motd' && c.ok), 'files from the manifest are checked by default');
+});
+
 test('a failing build leaves the previous output directory untouched', async (t) => {
-  makeDemo(join(ROOT, 'out/demo/initrd.img'));
+  if (!(await makeDemo(t))) return;
   const file = join(RECIPES, 'demo.yaml');
   const { recipe, text } = await loadRecipe(file);
   const dir = await tmpDir(t);

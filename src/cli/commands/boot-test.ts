@@ -9,16 +9,17 @@ const collectList = (v: string, acc: string[]) => [...acc, v];
 export function registerBootTest(program: Command, cli: CliContext): void {
   program
     .command('boot-test')
-    .description('boot a build directory (kernel + initrd) or an ISO (BIOS/UEFI, CD-ROM/disk) under QEMU and check it with a probe added to a test copy')
-    .argument('<target>', 'build directory made by `remaster build`, or an ISO image')
+    .description('boot a build directory (kernel + initrd), a published PXE tree (as an armed MAC) or an ISO (BIOS/UEFI, CD-ROM/disk) under QEMU and check it with a probe added to a test copy')
+    .argument('<target>', 'build directory made by `remaster build`, a TFTP root made by `remaster publish`, or an ISO image')
     .option('--firmware <fw>', 'ISO: bios, uefi (repeatable; default both)', collectList, [] as string[])
     .option('--media <m>', 'ISO: cdrom, disk (repeatable; default cdrom)', collectList, [] as string[])
     .option('--expect-module <name>', 'module that must load (repeatable)', collectList, [] as string[])
     .option('--expect-file <path>', 'file that must exist (repeatable)', collectList, [] as string[])
     .option('--expect-binary <path>', 'executable that must run with --version (repeatable)', collectList, [] as string[])
+    .option('--mac <mac>', 'PXE tree: boot as this host (default: the first armed host)')
     .option('--timeout <seconds>', 'per boot (default 240)', (v) => Number.parseInt(v, 10))
     .option('--json', 'print the result as JSON')
-    .action(async (target: string, o: { firmware: string[]; media: string[]; expectModule: string[]; expectFile: string[]; expectBinary: string[]; timeout?: number; json?: boolean }) => {
+    .action(async (target: string, o: { firmware: string[]; media: string[]; expectModule: string[]; expectFile: string[]; expectBinary: string[]; mac?: string; timeout?: number; json?: boolean }) => {
       const checks: ProbeChecks = {};
       if (o.expectModule.length) checks.modules = o.expectModule;
       if (o.expectFile.length) checks.files = o.expectFile;
@@ -31,6 +32,7 @@ export function registerBootTest(program: Command, cli: CliContext): void {
         ...(o.firmware.length ? { firmware: o.firmware as ('bios' | 'uefi')[] } : {}),
         ...(o.media.length ? { media: o.media as ('cdrom' | 'disk')[] } : {}),
         ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
+        ...(o.mac ? { mac: o.mac } : {}),
       });
       await write(cli.stdout, o.json ? `${JSON.stringify(result, (k, v) => (k === 'log' ? undefined : v), 2)}\n` : render(result));
       if (!result.passed) throw new RemasterError('BOOT_TEST_FAILED', `boot test failed (${result.runs.filter((r) => !r.passed).map((r) => r.name).join(', ')})`, { file: target });
