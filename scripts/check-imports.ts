@@ -42,7 +42,8 @@ const ALLOWED: Record<string, string[]> = {
   elf: ['errors', 'io'],
   package: ['errors', 'io', 'compress', 'cpio', 'initrd', 'tree'],
   index: ['*'],
-  cli: ['index'],
+  engine: ['*'],
+  cli: ['index', 'engine'],
 };
 const FS_OK = new Set(['io', 'fsx']);
 const NO_CLI_DEPS = new Set(['kmod', 'elf', 'package', 'boottest', 'recipe', 'pxe', 'initrd', 'cpio', 'compress', 'iso', 'io', 'tree', 'fsx', 'errors', 'bootcfg', 'kickstart']);

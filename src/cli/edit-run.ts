@@ -11,7 +11,7 @@ import {
   type EditMode,
   type InitrdEditPlan,
   type InitrdIndex,
-} from '../index.ts';
+} from '../engine.ts';
 import { sourceDateEpoch, write, type CliContext } from './context.ts';
 import { formatSize } from './format.ts';
 import { initrdSource } from './inputs.ts';

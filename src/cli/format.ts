@@ -1,5 +1,5 @@
 /** Text renderings shared by commands (listing lines, sizes, dates). */
-import { formatMode, type InitrdIndex, type Segment } from '../index.ts';
+import { formatMode, type InitrdIndex, type Segment } from '../engine.ts';
 
 /** Format seconds since the epoch as "YYYY-MM-DD HH:MM" in UTC. */
 export function formatTime(seconds: number): string {

@@ -3,7 +3,7 @@
  * inside an ISO as `distro.iso:/images/pxeboot/initrd.img`: the ISO is read
  * in place (directory sectors and the file's own sectors only).
  */
-import { RemasterError, isoFileRangeSource, openFileSource, readIso, type FileRangeSource, fileRangeSource } from '../index.ts';
+import { RemasterError, isoFileRangeSource, openFileSource, readIso, type FileRangeSource, fileRangeSource } from '../engine.ts';
 
 const ISO_PATH = /^(.+?):(\/.*)$/;
 

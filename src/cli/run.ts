@@ -5,7 +5,7 @@
  * ends quietly.
  */
 import { CommanderError } from 'commander';
-import { RemasterError } from '../index.ts';
+import { RemasterError } from '../engine.ts';
 import { createProgram } from './program.ts';
 
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -68,11 +68,13 @@ export const step = z.union([filesStep, kernelModulesStep, binariesStep, firmwar
 const source = z
   .object({
     iso: hostPath.optional().describe('installer ISO; kernel and initrd are detected unless given as paths inside it'),
+    netboot: hostPath.optional().describe('Debian/Ubuntu netboot.tar.gz; kernel and initrd are found by layout unless given as paths inside it'),
     kernel: z.string().optional().describe('kernel file (or path inside the ISO)'),
     initrd: z.string().optional().describe('initrd file (or path inside the ISO)'),
   })
   .strict()
-  .refine((s) => s.iso !== undefined || s.initrd !== undefined, { message: 'source needs an iso or an initrd' });
+  .refine((s) => s.iso !== undefined || s.netboot !== undefined || s.initrd !== undefined, { message: 'source needs an iso, a netboot tarball or an initrd' })
+  .refine((s) => !(s.iso !== undefined && s.netboot !== undefined), { message: 'source takes an iso or a netboot tarball, not both' });
 
 const output = z
   .object({

@@ -7,6 +7,7 @@ import { RemasterError } from '../errors.ts';
 import { fileRangeSource, openFileSource, type BlockSource, type FileRangeSource } from '../io/index.ts';
 import { detectLayout, isoFileRangeSource, readIso, readIsoText, type InstallerLayout } from '../iso/index.ts';
 import type { Recipe } from './schema.ts';
+import { readNetboot } from './netboot.ts';
 import { resolve } from 'node:path';
 
 /** The opened source of a build. */
@@ -23,6 +24,11 @@ export interface ResolvedSource {
 /** Open the source named by a recipe; host paths are relative to `baseDir`. */
 export async function resolveSource(recipe: Recipe, baseDir: string): Promise<ResolvedSource> {
   const src = recipe.source;
+  if (src.netboot !== undefined) {
+    const wanted = { ...(src.kernel ? { kernel: src.kernel } : {}), ...(src.initrd ? { initrd: src.initrd } : {}) };
+    const nb = await readNetboot(resolve(baseDir, src.netboot), src.netboot, wanted);
+    return { initrd: nb.initrd, kernel: nb.kernel, initrdName: nb.initrd.name, kernelName: nb.kernel.name, close: async () => {} };
+  }
   if (src.iso === undefined) {
     const initrdFile = resolve(baseDir, src.initrd as string);
     await (await openFileSource(initrdFile)).close();

@@ -1,6 +1,6 @@
 /** `remaster add <initrd> <host>:<image>... -o <out>`: add or replace files, as an appended segment or a rebuild. */
 import type { Command } from 'commander';
-import { RemasterError, hostEntries, type AddSpec } from '../../index.ts';
+import { RemasterError, hostEntries, type AddSpec } from '../../engine.ts';
 import type { CliContext } from '../context.ts';
 import { parseCompression, runEdit } from '../edit-run.ts';
 

@@ -1,6 +1,8 @@
 /** `remaster boot-test <build-dir|iso>`: boot under QEMU with a probe in a test copy of the initrd; exit 1 on failure. */
 import type { Command } from 'commander';
-import { RemasterError, bootTest, type BootTestResult, type ProbeChecks } from '../../index.ts';
+import type { BootTestResult, ProbeChecks } from '../../index.ts';
+import { RemasterError } from '../../engine.ts';
+import { library } from '../library.ts';
 import { write, type CliContext } from '../context.ts';
 import { warner } from '../warnings.ts';
 
@@ -25,7 +27,7 @@ export function registerBootTest(program: Command, cli: CliContext): void {
       if (o.expectFile.length) checks.files = o.expectFile;
       if (o.expectBinary.length) checks.binaries = o.expectBinary;
       const quiet = Boolean(program.opts().quiet || o.json);
-      const result = await bootTest(target, {
+      const result = await (await library()).bootTest(target, {
         checks,
         onWarning: warner(cli, target),
         onBoot: (name) => { if (!quiet) cli.stderr.write(`booting ${target} (${name}) under QEMU...\n`); },

@@ -1,6 +1,7 @@
 /** `remaster build <recipe> [--dry-run] [--json] [--out dir]`: one listr2 task per recipe step, then the outputs. */
 import type { Command } from 'commander';
-import { applyPlan, loadRecipe, planRecipe, prepareSource, prepareStep, type BuildPlan, type BuildResult, type PreparedBuild, type Recipe } from '../../index.ts';
+import type { BuildPlan, BuildResult, PreparedBuild, Recipe } from '../../index.ts';
+import { library, type Library } from '../library.ts';
 import { sourceDateEpoch, write, type CliContext } from '../context.ts';
 import { formatSize } from '../format.ts';
 import { runSteps, type Step } from '../tasks.ts';
@@ -35,7 +36,7 @@ export function registerBuild(program: Command, cli: CliContext): void {
 
 /** Load, prepare, plan and (unless dryRun) apply a recipe with one progress task per step. */
 export async function buildRecipe(cli: CliContext, file: string, o: { dryRun?: boolean; out?: string; quiet?: boolean; debug?: boolean; strict?: boolean }): Promise<{ recipe: Recipe; state: BuildState }> {
-  const { recipe, text } = await loadRecipe(file);
+  const { recipe, text } = await (await library()).loadRecipe(file);
   if (o.out) recipe.output.dir = o.out;
   const sde = sourceDateEpoch(cli.env);
   const options = { onWarning: warner(cli), ...(o.strict ? { strict: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) };
@@ -44,24 +45,24 @@ export async function buildRecipe(cli: CliContext, file: string, o: { dryRun?: b
   return { recipe, state };
 }
 
-function buildSteps(recipe: Recipe, file: string, text: string, options: Parameters<typeof prepareSource>[3] & object, dryRun: boolean): Step<BuildState>[] {
+function buildSteps(recipe: Recipe, file: string, text: string, options: Parameters<Library['prepareSource']>[3] & object, dryRun: boolean): Step<BuildState>[] {
   const steps: Step<BuildState>[] = [
     { title: `Read source of ${recipe.name}`, run: async (s, title) => {
-      s.build = await prepareSource(recipe, file, text, options);
+      s.build = await (await library()).prepareSource(recipe, file, text, options);
       title(`Read ${s.build.source.initrdName}: ${s.build.index.segments.length} segments, ${s.build.index.entries.length} entries, kernel ${s.build.index.kernelVersions.join(', ') || '?'}`);
     } },
   ];
   recipe.steps.forEach((step, i) => steps.push({ title: `Step ${i + 1}: ${Object.keys(step)[0]}`, run: async (s, title) => {
-    const prepared = await prepareStep(step, i, s.build as PreparedBuild, options);
+    const prepared = await (await library()).prepareStep(step, i, s.build as PreparedBuild, options);
     (s.build as PreparedBuild).steps.push(prepared);
     title(`Step ${i + 1}: ${prepared.kind}, ${prepared.adds.length} entries${prepared.removes.length ? `, ${prepared.removes.length} removals` : ''}`);
   } }));
   steps.push({ title: 'Plan', run: async (s, title) => {
-    s.plan = planRecipe(s.build as PreparedBuild, options);
+    s.plan = (await library()).planRecipe(s.build as PreparedBuild, options);
     title(`Planned ${s.plan.edit.mode}: ${s.plan.edit.adds.length} entries, ${s.plan.edit.removed.length} removals, ${s.plan.edit.compression}`);
   } });
   if (!dryRun) steps.push({ title: `Write ${recipe.output.dir}`, run: async (s, title) => {
-    s.result = await applyPlan(s.plan as BuildPlan, s.build as PreparedBuild, options);
+    s.result = await (await library()).applyPlan(s.plan as BuildPlan, s.build as PreparedBuild, options);
     const sizes = Object.entries(s.result.manifest.outputs).map(([n, o]) => `${n} ${formatSize(o.size)}`).join(', ');
     title(`Wrote ${s.result.dir}: ${sizes}, manifest.json`);
   } });

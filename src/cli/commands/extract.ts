@@ -1,6 +1,6 @@
 /** `remaster extract <initrd> <dir> [paths...]`: safe extraction (no "..", never through a symlink, devices recorded). */
 import type { Command } from 'commander';
-import { createExtractTarget, extractEntries, readInitrd, toArchivePath, withContext } from '../../index.ts';
+import { createExtractTarget, extractEntries, readInitrd, toArchivePath, withContext } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
 import { warner } from '../warnings.ts';

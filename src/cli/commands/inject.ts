@@ -6,7 +6,9 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { planRecipe, prepareSource, prepareStep, recipeSchema, writeFileAtomic, writeInitrd, type RecipeStep } from '../../index.ts';
+import type { RecipeStep } from '../../index.ts';
+import { writeFileAtomic, writeInitrd } from '../../engine.ts';
+import { library, type Library } from '../library.ts';
 import { sourceDateEpoch, type CliContext } from '../context.ts';
 import { formatSize } from '../format.ts';
 import { parseCompression } from '../edit-run.ts';
@@ -18,23 +20,23 @@ interface InjectOptions { output: string; rebuild?: boolean; compression?: strin
 async function inject(cli: CliContext, program: Command, initrd: string, step: RecipeStep, o: InjectOptions): Promise<void> {
   const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();
   const sde = sourceDateEpoch(cli.env);
-  const recipe = recipeSchema.parse({
+  const recipe = (await library()).recipeSchema.parse({
     name: 'inject', source: { initrd: resolve(initrd) }, steps: [step],
     output: { dir: '.', mode: o.rebuild ? 'rebuild' : 'append', ...(o.compression ? { compression: o.compression } : {}), ...(o.level !== undefined ? { level: o.level } : {}) },
   });
   const options = { onWarning: warner(cli, initrd), ...(global.strict ? { strict: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) };
   const recipeFile = resolve('inject.yaml');
-  type S = { build?: Awaited<ReturnType<typeof prepareSource>> };
+  type S = { build?: Awaited<ReturnType<Library['prepareSource']>> };
   const state = await runSteps<S>([
-    { title: `Scan ${initrd}`, run: async (s) => { s.build = await prepareSource(recipe, recipeFile, JSON.stringify(recipe), options); } },
+    { title: `Scan ${initrd}`, run: async (s) => { s.build = await (await library()).prepareSource(recipe, recipeFile, JSON.stringify(recipe), options); } },
     { title: 'Resolve', run: async (s, title) => {
-      const p = await prepareStep(recipe.steps[0] as RecipeStep, 0, s.build as NonNullable<S['build']>, options);
+      const p = await (await library()).prepareStep(recipe.steps[0] as RecipeStep, 0, s.build as NonNullable<S['build']>, options);
       s.build?.steps.push(p);
       title(`Resolved ${p.adds.length} entries${p.modules ? ` (modules: ${p.modules.modules.map((m) => m.name).join(', ')}; indexes regenerated for ${p.modules.kernelRelease})` : ''}`);
     } },
     { title: `Write ${o.output}`, run: async (s, title) => {
       const build = s.build as NonNullable<S['build']>;
-      const plan = planRecipe(build, options);
+      const plan = (await library()).planRecipe(build, options);
       const bytes = await writeFileAtomic(o.output, writeInitrd(build.source.initrd, build.index, plan.edit, { ...options, ...(o.level !== undefined ? { level: o.level } : {}) }));
       title(`Wrote ${o.output} (${formatSize(bytes)}, ${plan.edit.mode}, ${plan.edit.compression})`);
     } },

@@ -1,6 +1,6 @@
 /** `remaster iso extract <iso> <dir> [paths...]`: safe extraction (no "..", never through a symlink, devices recorded). */
 import type { Command } from 'commander';
-import { createExtractTarget, extractIsoNodes, readIsoFile, type ExtractNode, type IsoNode } from '../../index.ts';
+import { createExtractTarget, extractIsoNodes, readIsoFile, type ExtractNode, type IsoNode } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { warner } from '../warnings.ts';
 import { withIso } from './iso.ts';

@@ -1,6 +1,6 @@
 /** `remaster iso inspect <iso> [--json]`: label, layout, kernels/initrds, El Torito entries, hybrid tables, boot configs. */
 import type { Command } from 'commander';
-import { detectLayout, hasImplantedMd5, readIsoText, type BootEntry, type HybridInfo } from '../../index.ts';
+import { detectLayout, hasImplantedMd5, readIsoText, type BootEntry, type HybridInfo } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { withIso } from './iso.ts';
 

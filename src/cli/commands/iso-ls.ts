@@ -1,6 +1,6 @@
 /** `remaster iso ls <iso> [path] [--json]` (ls -l-like, recursive) and `remaster iso cat <iso> <path>`. */
 import type { Command } from 'commander';
-import { formatMode, readIsoFile, RemasterError, type IsoImage, type IsoNode } from '../../index.ts';
+import { formatMode, readIsoFile, RemasterError, type IsoImage, type IsoNode } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { formatTime } from '../format.ts';
 import { withIso } from './iso.ts';

@@ -1,6 +1,6 @@
 /** `remaster iso rebuild <in.iso> -o <out.iso>`: replace/add files and edit kernel arguments, replaying the boot setup (mkksiso-like). */
 import { InvalidArgumentError, type Command } from 'commander';
-import { bootConfigEditor, createIsoWorkdir, rebuildIso, type IsoFileMapping, type RebuildIsoResult } from '../../index.ts';
+import { bootConfigEditor, createIsoWorkdir, rebuildIso, type IsoFileMapping, type RebuildIsoResult } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { runSteps } from '../tasks.ts';
 import { warner } from '../warnings.ts';

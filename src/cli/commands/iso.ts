@@ -4,7 +4,7 @@
  * the shared "open and read an ISO" step.
  */
 import type { Command } from 'commander';
-import { openFileSource, readIso, withContext, type BlockSource, type IsoImage } from '../../index.ts';
+import { openFileSource, readIso, withContext, type BlockSource, type IsoImage } from '../../engine.ts';
 import type { CliContext } from '../context.ts';
 import { warner } from '../warnings.ts';
 import { registerIsoExtract } from './iso-extract.ts';

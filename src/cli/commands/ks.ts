@@ -7,7 +7,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   detectDialect, formatLintIssue, hasLintErrors, injectScript, KICKSTART_DIALECTS, lintKickstart, parseKickstart, readTextFile,
   RemasterError, renderKickstart, renderTemplate, securePasswords, withContext, writeFileAtomic, type Kickstart, type KickstartDialect,
-} from '../../index.ts';
+} from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { warner } from '../warnings.ts';
 

@@ -5,9 +5,9 @@
  */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import {
-  dhcpSnippet, publishOptionsFromRecipe, publishTree, RemasterError, rollbackTree, verifyTree, type PublishHostInput, type PublishTreeOptions,
-} from '../../index.ts';
+import type { PublishHostInput, PublishTreeOptions } from '../../index.ts';
+import { RemasterError } from '../../engine.ts';
+import { library } from '../library.ts';
 import { buildRecipe } from './build.ts';
 import { write, type CliContext } from '../context.ts';
 import { registerPxeHosts } from './pxe-hosts.ts';
@@ -56,7 +56,7 @@ function registerPublish(program: Command, cli: CliContext): void {
       const buildDir = fromRecipe?.buildDir ?? target;
       const tftpRoot = o.tftpRoot ?? fromRecipe?.options.tftpRoot;
       if (!tftpRoot) throw new RemasterError('USAGE', 'publish needs --tftp-root (or a recipe with pxe.tftpRoot)');
-      const r = await publishTree({
+      const r = await (await library()).publishTree({
         ...fromRecipe?.options,
         tftpRoot, kernel: join(buildDir, 'vmlinuz'), initrd: join(buildDir, 'initrd.img'), hosts: o.host ?? fromRecipe?.options.hosts ?? [], keep: Number(o.keep ?? fromRecipe?.options.keep ?? 3),
         loaders: { ...fromRecipe?.options.loaders, ...(o.pxelinuxDir ? { pxelinux: o.pxelinuxDir } : {}), ...(o.grubNetdir ? { grubNetDir: o.grubNetdir } : {}), ...(o.ipxe === false ? { ipxe: false } : {}) },
@@ -74,7 +74,7 @@ async function recipeOptions(cli: CliContext, program: Command, file: string): P
   const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();
   const { recipe, state } = await buildRecipe(cli, file, global);
   const dir = state.result?.dir as string;
-  return { buildDir: dir, options: publishOptionsFromRecipe(recipe, file, dir, Boolean(state.plan?.output.kickstart)) };
+  return { buildDir: dir, options: (await library()).publishOptionsFromRecipe(recipe, file, dir, Boolean(state.plan?.output.kickstart)) };
 }
 
 function registerVerify(program: Command, cli: CliContext): void {
@@ -84,7 +84,7 @@ function registerVerify(program: Command, cli: CliContext): void {
     .option('--read-only', 'report expired hosts instead of disarming them')
     .option('--json', 'print the result as JSON')
     .action(async (root: string, o: { readOnly?: boolean; json?: boolean }) => {
-      const r = await verifyTree(root, { ...(o.readOnly ? { readOnly: true } : {}) });
+      const r = await (await library()).verifyTree(root, { ...(o.readOnly ? { readOnly: true } : {}) });
       if (o.json) await write(cli.stdout, `${JSON.stringify(r, null, 2)}\n`);
       else {
         for (const h of r.disarmed) await write(cli.stdout, `disarmed expired host ${h}\n`);
@@ -101,7 +101,7 @@ function registerRollbackAndDhcp(program: Command, cli: CliContext): void {
     .argument('<tftp-root>')
     .option('--to <version>', 'version number')
     .action(async (root: string, o: { to?: string }) => {
-      const m = await rollbackTree({ tftpRoot: root, ...(o.to !== undefined ? { to: Number(o.to) } : {}) });
+      const m = await (await library()).rollbackTree({ tftpRoot: root, ...(o.to !== undefined ? { to: Number(o.to) } : {}) });
       await write(cli.stdout, `now serving version ${m.version} (${m.model.hosts.length} armed hosts)\n`);
     });
   program.command('dhcp-snippet')
@@ -111,7 +111,7 @@ function registerRollbackAndDhcp(program: Command, cli: CliContext): void {
     .option('--efi-file <path>', 'x64 UEFI boot file').option('--bios-file <path>', 'BIOS boot file').option('--tftp-root <dir>', 'dnsmasq tftp-root')
     .action(async (o: { isc?: boolean; dnsmasq?: boolean; nextServer: string; efiFile?: string; biosFile?: string; tftpRoot?: string }) => {
       if (Boolean(o.isc) === Boolean(o.dnsmasq)) throw new RemasterError('USAGE', 'give exactly one of --isc or --dnsmasq');
-      await write(cli.stdout, dhcpSnippet({
+      await write(cli.stdout, (await library()).dhcpSnippet({
         kind: o.isc ? 'isc' : 'dnsmasq', nextServer: o.nextServer,
         ...(o.efiFile ? { efiFile: o.efiFile } : {}), ...(o.biosFile ? { biosFile: o.biosFile } : {}), ...(o.tftpRoot ? { tftpRoot: o.tftpRoot } : {}),
       }));

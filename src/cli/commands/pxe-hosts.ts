@@ -1,6 +1,6 @@
 /** `remaster arm|disarm|status <tftp-root> …`: change or show which MACs install. */
 import type { Command } from 'commander';
-import { armHost, disarmHost, hostStatus } from '../../index.ts';
+import { library } from '../library.ts';
 import { write, type CliContext } from '../context.ts';
 
 /** Register arm, disarm and status. */
@@ -11,7 +11,7 @@ export function registerPxeHosts(program: Command, cli: CliContext): void {
     .option('--once', 'install once; disarm afterwards').option('--expires <iso>', 'disarm after this instant')
     .option('--ks <file>', 'kickstart for this host').option('--name <name>', 'host name').option('--wait <seconds>', 'wait for the lock')
     .action(async (root: string, mac: string, o: { once?: boolean; expires?: string; ks?: string; name?: string; wait?: string }) => {
-      const plan = await armHost({
+      const plan = await (await library()).armHost({
         tftpRoot: root, mac, ...(o.once ? { once: true } : {}), ...(o.expires ? { expires: o.expires } : {}), ...(o.ks ? { kickstart: o.ks } : {}),
         ...(o.name ? { name: o.name } : {}), ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}),
       });
@@ -21,14 +21,14 @@ export function registerPxeHosts(program: Command, cli: CliContext): void {
     .description('make a MAC boot its local disk again (publishes a new version)')
     .argument('<tftp-root>').argument('<mac>').option('--wait <seconds>', 'wait for the lock')
     .action(async (root: string, mac: string, o: { wait?: string }) => {
-      const plan = await disarmHost({ tftpRoot: root, mac, ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}) });
+      const plan = await (await library()).disarmHost({ tftpRoot: root, mac, ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}) });
       await write(cli.stdout, `disarmed ${mac} in version ${plan.version}\n`);
     });
   program.command('status')
     .description('list armed and recently disarmed hosts')
     .argument('<tftp-root>').option('--json', 'print JSON')
     .action(async (root: string, o: { json?: boolean }) => {
-      const s = await hostStatus(root);
+      const s = await (await library()).hostStatus(root);
       if (o.json) return write(cli.stdout, `${JSON.stringify(s, null, 2)}\n`);
       const lines = s.hosts.map((h) => [h.mac, h.state, h.once ? 'once' : '-', h.expires ?? h.at ?? '-', h.name ?? ''].join('\t'));
       await write(cli.stdout, `version ${s.version}\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
