@@ -34,9 +34,17 @@ const packageRef = z
 
 const moduleItem = z.union([hostPath.describe('a .ko, .ko.xz or .ko.zst file'), packageRef]);
 
+const packageFiles = z
+  .object({
+    package: hostPath.describe('a vendor .rpm or .deb whose files go into the image at their own paths'),
+    paths: z.array(z.string()).optional().describe('paths or globs inside the package (default: every file)'),
+    to: z.string().optional().describe('prefix inside the image (default /)'),
+  })
+  .strict();
+
 export const filesStep = z
   .object({
-    files: z.array(fileItem).default([]).describe('files and overlay trees to add (owner root:root unless given)'),
+    files: z.array(z.union([fileItem, packageFiles])).default([]).describe('files, overlay trees and package contents to add (owner root:root unless given)'),
     remove: z.array(z.string().min(1)).optional().describe('image paths or globs (*, **) to remove; needs output.mode rebuild'),
   })
   .strict();
