@@ -9,8 +9,7 @@
  * the new argument reached the kernel through each firmware path.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { link, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile, copyFile } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test, type TestContext } from 'node:test';
