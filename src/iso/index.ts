@@ -1,6 +1,6 @@
 export { readIso, type ReadIsoOptions } from './read-iso.ts';
 export { readIsoFile, readIsoText, type ReadIsoFileOptions } from './read-iso-file.ts';
-export { detectLayout, type InstallerLayout, type BootConfigKind, type ReadText } from './layout.ts';
+export { detectLayout, findAppendedEfiPartition, type InstallerLayout, type BootConfigKind, type ReadText, type AppendedEfiPartition } from './layout.ts';
 export { parseTreeinfo, parseDiscinfo, parseIni, type TreeInfo } from './treeinfo.ts';
 export { DEFAULT_ISO_LIMITS, type IsoLimits } from './read-tree.ts';
 export type { IsoImage, IsoNode, IsoNodeType, IsoExtent, IsoVolume } from './iso-image.ts';

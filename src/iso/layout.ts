@@ -23,10 +23,47 @@ export interface InstallerLayout {
   initrds: string[];
   bootConfigs: { path: string; kind: BootConfigKind }[];
   efiImage?: string;
+  /**
+   * Layout B (reference 03 §7): the El Torito EFI image is not a file but a
+   * partition appended after the ISO volume (xorriso -append_partition).
+   * Start and size in 512-byte sectors; `typeCode` is what xorriso's
+   * -append_partition takes (a GPT type GUID, or `0xef` for an MBR slot).
+   */
+  efiPartition?: AppendedEfiPartition;
   /** Volume label (PVD volume identifier). */
   label: string;
   /** Lines of boot configs that name the label (`inst.stage2=hd:LABEL=…`, `search -l '…'`). */
   labelReferences: { path: string; line: number; text: string }[];
+}
+
+/** An appended partition holding the El Torito EFI image. */
+export interface AppendedEfiPartition {
+  /** Partition number as xorriso's -append_partition counts it (GPT entry or MBR slot). */
+  index: number;
+  source: 'mbr' | 'gpt';
+  start: number;
+  sectors: number;
+  typeCode: string;
+}
+
+/**
+ * Return the partition the El Torito EFI entry points into when that entry
+ * is not a file of the tree (layout B). Matched by start sector among all
+ * GPT entries (the ESP first) and MBR slots, not only `hybrid.appendedPartitions`:
+ * with `-partition_offset 16` xorriso 1.5.4 records a volume space size that
+ * covers the appended partitions, so "starts past the volume" misses them.
+ */
+export function findAppendedEfiPartition(image: IsoImage): AppendedEfiPartition | undefined {
+  const entry = image.bootCatalog?.entries.find((e) => e.platform === 'efi' && e.imagePath === undefined);
+  if (entry === undefined) return undefined;
+  const start = entry.lba * 4;
+  const gpt = image.hybrid.gptPartitions
+    .filter((p) => p.firstLba === start && p.lastLba >= p.firstLba)
+    .sort((a, b) => Number(b.isEfiSystem) - Number(a.isEfiSystem))[0];
+  if (gpt !== undefined) return { index: gpt.index, source: 'gpt', start, sectors: gpt.lastLba - gpt.firstLba + 1, typeCode: gpt.typeGuid };
+  const mbr = image.hybrid.mbrPartitions.find((p) => p.start === start && p.sectors > 0 && p.type !== 0xee);
+  if (mbr !== undefined) return { index: mbr.index, source: 'mbr', start, sectors: mbr.sectors, typeCode: `0x${mbr.type.toString(16).padStart(2, '0')}` };
+  return undefined;
 }
 
 /** Reads a small text file of the image by absolute path; undefined when absent. */
@@ -99,6 +136,8 @@ export async function detectLayout(image: IsoImage, readText: ReadText): Promise
     labelReferences: await findLabelReferences(image.volume.label, bootConfigs, readText),
   };
   if (efiImage !== undefined) layout.efiImage = efiImage;
+  const efiPartition = efiImage === undefined ? findAppendedEfiPartition(image) : undefined;
+  if (efiPartition !== undefined) layout.efiPartition = efiPartition;
   return layout;
 }
 

@@ -78,6 +78,16 @@ export interface XorrisoPlan {
   volumeLabel?: string;
   /** Files of 4 GiB or more need ISO level 3 (multi-extent). */
   needsIsoLevel3?: boolean;
+  /** Appended partitions to write from host files instead of replaying the input's (layout B EFI image). */
+  appendPartitions?: readonly AppendedPartitionFile[];
+}
+
+/** A host file written as appended partition `index` (xorriso -append_partition). */
+export interface AppendedPartitionFile {
+  index: number;
+  /** MBR type (`0xef`) or GPT type GUID. */
+  typeCode: string;
+  hostPath: string;
 }
 
 function ownerArgs(path: string, owner: IsoFileOwner): string[] {
@@ -89,7 +99,10 @@ function ownerArgs(path: string, owner: IsoFileOwner): string[] {
 /**
  * Build the xorriso arguments: load the input, replay its El Torito and
  * system-area setup (`-boot_image any replay`), keep Joliet (native mode
- * drops it otherwise), skip the emulated TOC, overwrite and add files, write.
+ * drops it otherwise), skip the emulated TOC, overwrite appended partitions
+ * (layout B: the edited EFI image replaces partition 2; the El Torito EFI
+ * entry, replayed as `--interval:appended_partition_2…`, follows it), overwrite
+ * and add files, write.
  * Files are written with `-map`, not mkksiso's `-update`: `-update` with a
  * missing host file silently deletes the image file, `-map` fails. Copies
  * take the host file's owner, so replaced files get the original's back and
@@ -97,10 +110,14 @@ function ownerArgs(path: string, owner: IsoFileOwner): string[] {
  */
 export function xorrisoArgs(plan: XorrisoPlan): string[] {
   const args = ['-indev', plan.input, '-outdev', plan.output, '-boot_image', 'any', 'replay', '-joliet', 'on', '-compliance', 'no_emul_toc'];
+  // After the replay, which re-appends the input's partitions as intervals: override those given here.
+  for (const p of plan.appendPartitions ?? []) args.push('-append_partition', String(p.index), p.typeCode, p.hostPath);
   if (plan.needsIsoLevel3) args.push('-compliance', 'iso_9660_level=3');
   if (plan.volumeLabel !== undefined) args.push('-volid', plan.volumeLabel);
   for (const u of plan.updates) args.push('-map', u.hostPath, u.isoPath, ...(u.owner ? ownerArgs(u.isoPath, u.owner) : []));
   for (const m of plan.maps) args.push('-map', m.hostPath, m.isoPath, ...ownerArgs(m.isoPath, { uid: 0, gid: 0 }));
+  // A new appended partition alone is no "image modification" to xorriso: -commit would write nothing.
+  if ((plan.appendPartitions ?? []).length > 0) args.push('-changes_pending', 'yes');
   args.push('-commit');
   return args;
 }

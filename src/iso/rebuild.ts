@@ -2,7 +2,8 @@
  * rebuildIso(): remaster an installer ISO the way mkksiso does (reference 03
  * §8–§10): read it with our reader, find the boot configs and every
  * hard-linked copy of replaced files, edit the configs as text (in the ISO
- * and inside the El Torito EFI FAT image, via mtools), then let xorriso
+ * and inside the El Torito EFI FAT image, via mtools: a file of the ISO on
+ * layout A, an appended GPT/MBR partition on layout B), then let xorriso
  * replay the boot setup around `-update`/`-map` of just those files. The
  * result is written inside a work directory next to the output and renamed
  * into place, so a failure never leaves a half-written image.
@@ -19,7 +20,7 @@ import type { IsoImage } from './iso-image.ts';
 import { detectLayout, type InstallerLayout } from './layout.ts';
 import { readIsoFile, readIsoText } from './read-iso-file.ts';
 import { readIso } from './read-iso.ts';
-import { ownerOf, planAdditions, planReplacements, xorrisoArgs, type IsoFileMapping, type IsoFileOwner, type PlannedReplacement } from './rebuild-plan.ts';
+import { ownerOf, planAdditions, type AppendedPartitionFile, planReplacements, xorrisoArgs, type IsoFileMapping, type IsoFileOwner, type PlannedReplacement } from './rebuild-plan.ts';
 import { ISO_SECTOR_SIZE } from './volume-descriptor.ts';
 import { runTool, runXorriso } from './xorriso.ts';
 
@@ -82,6 +83,8 @@ interface RebuildState {
   workdir: IsoRebuildWorkdir;
   replaced: PlannedReplacement[];
   updates: (IsoFileMapping & { owner?: IsoFileOwner })[];
+  /** Edited appended partitions (layout B EFI image). */
+  appendPartitions: AppendedPartitionFile[];
   configs: RebuiltConfig[];
   /** Configs without any kernel line (editor warnings held back). */
   unmatched: Warning[];
@@ -101,7 +104,7 @@ export async function rebuildIso(options: RebuildIsoOptions): Promise<RebuildIso
     const replaced = planReplacements(image, options.replace ?? []);
     const added = planAdditions(image, options.add ?? []);
     workdir = await options.createWorkdir({ near: options.output });
-    const state: RebuildState = { options, source, image, layout, workdir, replaced, updates: [...replaced], configs: [], unmatched: [] };
+    const state: RebuildState = { options, source, image, layout, workdir, replaced, updates: [...replaced], appendPartitions: [], configs: [], unmatched: [] };
     if (options.editConfig) {
       await editIsoConfigs(state, options.editConfig);
       await editEfiImage(state, options.editConfig);
@@ -110,7 +113,7 @@ export async function rebuildIso(options: RebuildIsoOptions): Promise<RebuildIso
     const hadMd5 = await hasImplantedMd5(source);
     const tmpOut = `${workdir.path}/output.iso`;
     const args = xorrisoArgs({
-      input: options.input, output: tmpOut, updates: state.updates, maps: added,
+      input: options.input, output: tmpOut, updates: state.updates, maps: added, appendPartitions: state.appendPartitions,
       ...(options.volumeLabel !== undefined ? { volumeLabel: options.volumeLabel } : {}),
       needsIsoLevel3: [...image.walk()].some((n) => n.extents.length > 1),
     });
@@ -163,33 +166,73 @@ async function editIsoConfigs(state: RebuildState, edit: IsoConfigEditor): Promi
   }
 }
 
-/** Edit the GRUB configs inside the El Torito EFI image (a copy of it, written back with -update). */
+/** Edit the GRUB configs inside the El Torito EFI image: a file (layout A) or an appended partition (layout B). */
 async function editEfiImage(state: RebuildState, edit: IsoConfigEditor): Promise<void> {
   const path = state.layout.efiImage;
   const node = path === undefined ? undefined : state.image.lookup(path);
   if (path === undefined || node?.type !== 'file') {
-    const hasEfi = state.image.bootCatalog?.entries.some((e) => e.platform === 'efi') ?? false;
-    if (hasEfi) warn(state, 'ENTRY_NOT_FOUND', 'the EFI boot image is not a file of the image (appended partition); its grub.cfg was not edited and is replayed unchanged');
+    await editEfiPartition(state, edit);
     return;
   }
   if (isReplaced(state, path)) return;
+  // Layout A: replace the file (every hard link), never append a partition (reference 03 §10 caveat).
   const host = await state.workdir.writeFile('efiboot.img', readIsoFile(state.source, node));
+  if (!(await editFatConfigs(state, edit, host, path))) return;
+  for (const n of [node, ...state.image.hardLinks(node)]) state.updates.push({ hostPath: host, isoPath: n.path, owner: ownerOf(n) });
+}
+
+/**
+ * Layout B (reference 03 §7, §10): the EFI image is partition N appended
+ * after the ISO volume. Copy its bytes, edit the copy, and have xorriso
+ * write the copy as partition N after replaying the boot setup; the El
+ * Torito EFI entry (`--interval:appended_partition_N…`) follows it.
+ */
+async function editEfiPartition(state: RebuildState, edit: IsoConfigEditor): Promise<void> {
+  const part = state.layout.efiPartition;
+  if (part === undefined) {
+    const hasEfi = state.image.bootCatalog?.entries.some((e) => e.platform === 'efi') ?? false;
+    if (hasEfi) warn(state, 'ENTRY_NOT_FOUND', 'the EFI boot image is neither a file nor an appended partition of the image; its grub.cfg was not edited and is replayed unchanged');
+    return;
+  }
+  const offset = part.start * 512;
+  const length = part.sectors * 512;
+  if (offset + length > state.source.size) {
+    warn(state, 'ENTRY_NOT_FOUND', `appended EFI partition ${part.index} runs past the end of the file; its grub.cfg was not edited and is replayed unchanged`);
+    return;
+  }
+  const label = `appended_partition_${part.index}`;
+  const host = await state.workdir.writeFile('efi-partition.img', readRange(state.source, offset, length, state.options.signal));
+  if (!(await editFatConfigs(state, edit, host, label))) return;
+  state.appendPartitions.push({ index: part.index, typeCode: part.typeCode, hostPath: host });
+}
+
+/** Bytes read per step when copying an appended partition out of the image. */
+const COPY_CHUNK = 1 << 20;
+
+async function* readRange(source: BlockSource, offset: number, length: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < length; at += COPY_CHUNK) {
+    signal?.throwIfAborted();
+    yield await source.read(offset + at, Math.min(COPY_CHUNK, length - at));
+  }
+}
+
+/** Edit the GRUB configs of a FAT image copy in place; return how many changed (0 when mtools is missing, with a warning). */
+async function editFatConfigs(state: RebuildState, edit: IsoConfigEditor, host: string, label: string): Promise<number> {
   let changed = 0;
   try {
     const inner = await listFatConfigs(host, runOptions(state));
     for (const [i, p] of inner.entries()) {
-      const result = runEditor(state, edit, await readFatText(host, p, runOptions(state)), `${path}:${p}`, 'grub');
+      const result = runEditor(state, edit, await readFatText(host, p, runOptions(state)), `${label}:${p}`, 'grub');
       if (result.changes === 0) continue;
       await writeFatFile(host, p, await state.workdir.writeFile(`efi-config-${i}`, result.text), runOptions(state));
       changed++;
     }
   } catch (err) {
     if (!(err instanceof RemasterError) || err.code !== 'TOOL_MISSING') throw err;
-    warn(state, 'TOOL_MISSING', `cannot edit the configs inside the EFI image: ${err.detail}`, path);
-    return;
+    warn(state, 'TOOL_MISSING', `cannot edit the configs inside the EFI image: ${err.detail}`, label);
+    return 0;
   }
-  if (changed === 0) return;
-  for (const n of [node, ...state.image.hardLinks(node)]) state.updates.push({ hostPath: host, isoPath: n.path, owner: ownerOf(n) });
+  return changed;
 }
 
 function runOptions(state: RebuildState): { signal?: AbortSignal } {

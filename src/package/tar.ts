@@ -87,6 +87,10 @@ function drained(ex: ReturnType<typeof extract>): Promise<void> {
 function toEntry(h: Header, pull: () => Promise<Uint8Array | undefined>, options: ReadTarOptions): PackageEntry {
   const type = TYPES[h.type];
   if (type === undefined) throw new RemasterError('PACKAGE_BAD', `tar member has unsupported type "${h.type}"`, { entry: h.name, ...at(options.offset) });
+  // tar-stream decodes an empty linkname field as null; a link without a target cannot be represented (symlink("") is ENOENT).
+  if ((type === 'symlink' || type === 'hardlink') && !h.linkname) {
+    throw new RemasterError('PACKAGE_BAD', `tar ${type === 'symlink' ? 'symbolic' : 'hard'} link has an empty target`, { entry: h.name, ...at(options.offset) });
+  }
   const max = options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
   if (h.size > max) throw new RemasterError('LIMIT_EXCEEDED', `tar member of ${h.size} bytes exceeds maxEntrySize ${max}`, { entry: h.name, ...at(options.offset) });
   const entry: PackageEntry = {
@@ -103,8 +107,8 @@ function toEntry(h: Header, pull: () => Promise<Uint8Array | undefined>, options
   };
   if (h.uname) entry.user = h.uname;
   if (h.gname) entry.group = h.gname;
-  if (type === 'symlink') entry.linkTarget = h.linkname;
-  if (type === 'hardlink') entry.linkTarget = toArchivePath(h.linkname);
+  if (type === 'symlink') entry.linkTarget = h.linkname as string;
+  if (type === 'hardlink') entry.linkTarget = toArchivePath(h.linkname as string);
   if (type === 'char' || type === 'block') Object.assign(entry, { devmajor: h.devmajor, devminor: h.devminor });
   return entry;
 }

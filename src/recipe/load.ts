@@ -4,7 +4,7 @@
  * and the key path (`steps[2].kernelModules must be a list ...`), found from
  * the YAML node range of the failing path (eemeli/yaml LineCounter).
  */
-import { LineCounter, parseDocument, isNode, isMap, isScalar, type Document } from 'yaml';
+import { LineCounter, parseDocument, isNode, isMap, isScalar, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { RemasterError } from '../errors.ts';
 import { readFileChunks } from '../io/index.ts';
@@ -58,7 +58,7 @@ export function parseRecipe(text: string, file: string): Recipe {
     const { line, col } = counter.linePos(syntax.pos[0]);
     throw new RemasterError('RECIPE_SYNTAX', `YAML syntax error: ${syntax.message.split('\n')[0]}`, { file, line, column: col });
   }
-  const value = doc.toJS() as unknown;
+  const value = toJS(doc, counter, file);
   const result = recipeSchema.safeParse(value);
   if (!result.success) {
     const issue = stepIssue(value, result.error.issues[0] as z.core.$ZodIssue);
@@ -67,6 +67,28 @@ export function parseRecipe(text: string, file: string): Recipe {
     throw new RemasterError('RECIPE_SCHEMA', describeIssue(issue), { file, ...pos });
   }
   return result.data;
+}
+
+/**
+ * Convert the document to plain values. yaml reports an alias without an earlier anchor (`*a`) and an alias
+ * expansion past maxAliasCount (the "billion laughs" attack) only here, by throwing a ReferenceError.
+ */
+function toJS(doc: Document, counter: LineCounter, file: string): unknown {
+  try {
+    return doc.toJS() as unknown;
+  } catch (err) {
+    let at: number | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        if (node.resolve(doc) !== undefined) return undefined;
+        at = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    const pos = at === undefined ? {} : { line: counter.linePos(at).line, column: counter.linePos(at).col };
+    const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new RemasterError('RECIPE_SYNTAX', `YAML error: ${detail}`, { file, ...pos }, { cause: err });
+  }
 }
 
 const STEP_SCHEMAS = [

@@ -62,3 +62,50 @@ export async function buildIso(dir: string, kernel: string, initrd: string): Pro
   return iso;
 }
 
+
+const GRUB2_BIOS_CFG = `serial --unit=0 --speed=115200
+terminal_input serial
+terminal_output serial
+set timeout=0
+set default=0
+search --no-floppy --set=root -l '${LABEL}'
+menuentry 'remaster boot test (BIOS GRUB2)' {
+	linux /images/pxeboot/vmlinuz console=ttyS0 panic=-1
+	initrd /images/pxeboot/initrd.img
+}
+`;
+
+/**
+ * Build a layout-B installer-like ISO (lorax ≥ 37.3, reference 03 §7): BIOS
+ * boots GRUB2 from images/eltorito.img (i386-pc-eltorito, /boot/grub2/grub.cfg),
+ * UEFI boots GRUB from a FAT image that is not a file of the ISO but GPT
+ * partition 2 appended after the volume (EFI System Partition), which the El
+ * Torito EFI entry points into. Protective MBR with GRUB's boot_hybrid.img.
+ */
+export async function buildIsoLayoutB(dir: string, kernel: string, initrd: string): Promise<string> {
+  const root = join(dir, 'root-b');
+  for (const d of ['images/pxeboot', 'boot/grub2', 'EFI/BOOT']) await mkdir(join(root, d), { recursive: true });
+  await copyFile(kernel, join(root, 'images/pxeboot/vmlinuz'));
+  await copyFile(initrd, join(root, 'images/pxeboot/initrd.img'));
+  await writeFile(join(root, 'boot/grub2/grub.cfg'), GRUB2_BIOS_CFG);
+  await writeFile(join(root, 'EFI/BOOT/grub.cfg'), GRUB_CFG);
+  run('grub-mkimage', ['-O', 'i386-pc-eltorito', '-p', '/boot/grub2', '-o', join(root, 'images/eltorito.img'),
+    'biosdisk', 'iso9660', 'normal', 'linux', 'search', 'search_label', 'serial', 'terminal', 'configfile', 'echo']);
+  const efi = join(dir, 'BOOTX64-b.EFI');
+  run('grub-mkimage', ['-O', 'x86_64-efi', '-p', '/EFI/BOOT', '-o', efi, 'normal', 'linux', 'configfile', 'search', 'search_label', 'fat', 'iso9660', 'part_gpt', 'part_msdos', 'serial', 'terminal', 'echo']);
+  await copyFile(efi, join(root, 'EFI/BOOT/BOOTX64.EFI'));
+  const img = join(dir, 'efiboot-b.img');
+  run('mkfs.vfat', ['-C', '-n', 'ANACONDA', img, '4096']);
+  run('mmd', ['-i', img, '::/EFI', '::/EFI/BOOT']);
+  run('mcopy', ['-i', img, efi, '::/EFI/BOOT/BOOTX64.EFI']);
+  run('mcopy', ['-i', img, join(root, 'EFI/BOOT/grub.cfg'), '::/EFI/BOOT/grub.cfg']);
+  const iso = join(dir, 'in-b.iso');
+  run('xorriso', ['-as', 'mkisofs', '-o', iso, '-R', '-J', '-V', LABEL,
+    '--grub2-mbr', '/usr/lib/grub/i386-pc/boot_hybrid.img', '-partition_offset', '16',
+    '-appended_part_as_gpt', '-append_partition', '2', 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B', img,
+    '-iso_mbr_part_type', 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7',
+    '-c', 'boot.cat', '--boot-catalog-hide', '-b', 'images/eltorito.img', '-no-emul-boot', '-boot-load-size', '4',
+    '-boot-info-table', '--grub2-boot-info',
+    '-eltorito-alt-boot', '-e', '--interval:appended_partition_2:all::', '-no-emul-boot', root]);
+  return iso;
+}

@@ -184,7 +184,11 @@ export async function ensureIsoFixtures(): Promise<string> {
   const { spawnSync } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
   const repo = fileURLToPath(new URL('../../', import.meta.url));
-  const out = `${repo}fixtures/out/iso`;
+  // The cache is keyed by the script's hash: editing make-isos.sh rebuilds the images.
+  const { createHash } = await import('node:crypto');
+  const { readFileSync } = await import('node:fs');
+  const hash = createHash('sha256').update(readFileSync(`${repo}fixtures/make-isos.sh`)).digest('hex').slice(0, 16);
+  const out = `${repo}fixtures/out/iso-${hash}`;
   if (existsSync(`${out}/.stamp`)) return out;
   await mkdir(`${repo}fixtures/out`, { recursive: true });
   const tmp = `${out}.tmp-${process.pid}`;
