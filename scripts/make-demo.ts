@@ -6,7 +6,7 @@
  * OUTDIR/vmlinuz, a real Debian kernel (scripts/fetch-demo-kernel.sh).
  * Usage: node scripts/make-demo.ts OUTDIR --kernel VMLINUZ --busybox BUSYBOX
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getCodec, writeCpio, writeFileAtomic, S_IFDIR, S_IFLNK, S_IFREG, S_IFCHR, type CpioWriteEntry } from '../src/index.ts';
 
@@ -59,6 +59,7 @@ async function* image(): AsyncGenerator<Uint8Array> {
   yield* getCodec('gzip').compress(writeCpio(main));
 }
 
+mkdirSync(outDir, { recursive: true });
 await writeFileAtomic(join(outDir, 'initrd.img'), image());
 await writeFileAtomic(join(outDir, 'vmlinuz'), [new Uint8Array(readFileSync(kernel))]);
 process.stdout.write(`made ${join(outDir, 'initrd.img')} and ${join(outDir, 'vmlinuz')}\n`);
