@@ -5,6 +5,7 @@
  * fields); targets add format-aware ones (see targets.ts).
  */
 import type { Rng } from './prng.ts';
+import { concatBytes } from '../src/io/align.ts';
 
 export const INTERESTING_BYTES = [0x00, 0xff, 0x7f, 0x80, 0x30, 0x37, 0x01, 0x20, 0x0a, 0x2f, 0x2e] as const;
 export const INTERESTING_32 = [
@@ -19,13 +20,7 @@ export const MAX_CASE_SIZE = 256 * 1024;
 export type Mutator = (input: Uint8Array, rng: Rng, seeds: readonly Uint8Array[]) => Uint8Array;
 
 function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** A position biased to the start (headers live there) half of the time. */

@@ -7,6 +7,7 @@
  */
 import { decodeBoth32, decodeDecDateTime, decodeRecordingTime, encodeBoth32, encodeRecordingTime } from './both-endian.ts';
 import { encodeSuspEntry, type SuspEntry } from './susp.ts';
+import { concatBytes } from '../io/align.ts';
 
 /** Rock Ridge attributes of one directory record. */
 export interface RockRidgeInfo {
@@ -75,7 +76,7 @@ export function decodeRockRidge(entries: readonly SuspEntry[]): RockRidgeInfo {
         break;
     }
   }
-  if (nameParts.length > 0) info.name = utf8.decode(concat(nameParts));
+  if (nameParts.length > 0) info.name = utf8.decode(concatBytes(nameParts));
   if (link.hasAny) info.linkTarget = link.text.length > 1 && link.text.endsWith('/') ? link.text.slice(0, -1) : link.text;
   return info;
 }
@@ -121,16 +122,6 @@ function decodeTf(d: Uint8Array, info: RockRidgeInfo): void {
     if (bit === 1) info.mtime = width === 17 ? decodeDecDateTime(d, pos) ?? 0 : decodeRecordingTime(d, pos);
     pos += width;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
 }
 
 /** Encode a `PX` entry (RRIP 1.12 form with inode number when `ino` is given). */

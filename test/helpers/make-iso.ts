@@ -8,6 +8,7 @@
 import { encodeDirectoryRecord, FILE_FLAG_DIRECTORY, FILE_FLAG_MULTI_EXTENT } from '../../src/iso/directory-record.ts';
 import { encodeNmEntry, encodePxEntry, encodeSlEntry, encodeTfEntry } from '../../src/iso/rock-ridge.ts';
 import { encodeSuspEntry } from '../../src/iso/susp.ts';
+import { concatBytes } from '../../src/io/align.ts';
 import {
   encodeBootRecordDescriptor, encodePrimaryVolumeDescriptor, encodeTerminatorDescriptor, ISO_SECTOR_SIZE,
 } from '../../src/iso/volume-descriptor.ts';
@@ -75,16 +76,6 @@ function isoIdentifier(spec: IsoSpec, isDir: boolean): Uint8Array {
   return new TextEncoder().encode(isDir ? base : `${base.includes('.') ? base : `${base}.`};1`);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
-
 /** Pack records into sectors so none straddles a sector boundary. */
 export function packRecords(records: Uint8Array[]): Uint8Array {
   const sectors: Uint8Array[] = [new Uint8Array(ISO_SECTOR_SIZE)];
@@ -97,7 +88,7 @@ export function packRecords(records: Uint8Array[]): Uint8Array {
     (sectors.at(-1) as Uint8Array).set(r, pos);
     pos += r.length;
   }
-  return concat(sectors);
+  return concatBytes(sectors);
 }
 
 /** Build an image from a tree of specs. */
@@ -149,13 +140,13 @@ function encodeDirectory(
   const self = lba.get(d.path) as number;
   const dotSu = rr ? [...(d.path === '/' ? [encodeSuspEntry('SP', [0xbe, 0xef, 0]), ...rrRootEr(), ...(options.rootSu ?? [])] : []), ...rrEntries({ name: '.' }, true)] : [];
   const records = [
-    encodeDirectoryRecord({ extent: self, dataLength: ISO_SECTOR_SIZE, flags: FILE_FLAG_DIRECTORY, identifier: new Uint8Array([0]), recorded: MTIME, systemUse: concat(dotSu) }),
+    encodeDirectoryRecord({ extent: self, dataLength: ISO_SECTOR_SIZE, flags: FILE_FLAG_DIRECTORY, identifier: new Uint8Array([0]), recorded: MTIME, systemUse: concatBytes(dotSu) }),
     encodeDirectoryRecord({ extent: lba.get(d.parent) as number, dataLength: ISO_SECTOR_SIZE, flags: FILE_FLAG_DIRECTORY, identifier: new Uint8Array([1]), recorded: MTIME }),
   ];
   for (const c of d.spec) {
     const path = d.path === '/' ? `/${c.name}` : `${d.path}/${c.name}`;
     const isDir = c.dir !== undefined;
-    const su = concat([...(rr && !c.noRockRidge ? rrEntries(c, isDir) : []), ...(c.su ?? [])]);
+    const su = concatBytes([...(rr && !c.noRockRidge ? rrEntries(c, isDir) : []), ...(c.su ?? [])]);
     const parts = c.parts ?? [c.data ?? new Uint8Array(0)];
     const lbas = partLba.get(path) ?? [lba.get(path) ?? 0];
     parts.forEach((p, i) => {

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import type { Codec, DecompressOptions } from '../../../src/compress/index.ts';
 import { ByteReader } from '../../../src/io/byte-reader.ts';
 import { chunked, collect } from '../../helpers/chunked.ts';
+import { concatBytes } from '../../../src/io/align.ts';
 
 /** Return `size` bytes of text-like data that compresses about 3:1 (same bytes every run). */
 export function sampleData(size: number, seed = 1): Uint8Array {
@@ -24,13 +25,7 @@ export function sampleData(size: number, seed = 1): Uint8Array {
 
 /** Concatenate byte arrays. */
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Bytes that must survive after a member: the start of a newc archive. */
