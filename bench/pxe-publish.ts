@@ -12,14 +12,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { publishTree, verifyTree, type PublishHostInput } from '../src/index.ts';
 import { fakeInitrd, fakeKernel } from '../test/unit/pxe/support.ts';
 
 const count = Number(process.argv[2] ?? 1000);
 const rounds = Number(process.argv[3] ?? 5);
-const base = await mkdtemp(join(process.env.BENCH_TMPDIR ?? tmpdir(), 'remaster-bench-pxe-'));
+// bench/out like the other benchmarks; BENCH_TMPDIR=/dev/shm (tmpfs) or /tmp to compare filesystems.
+const scratch = process.env.BENCH_TMPDIR ?? fileURLToPath(new URL('out/', import.meta.url));
+await mkdir(scratch, { recursive: true });
+const base = await mkdtemp(join(scratch, 'pxe-publish-'));
 const loaders = join(base, 'loaders');
 await mkdir(loaders);
 for (const n of ['pxelinux.0', 'ldlinux.c32', 'libutil.c32', 'menu.c32']) await writeFile(join(loaders, n), n);

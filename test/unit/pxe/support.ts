@@ -1,4 +1,5 @@
 /** Shared material for the PXE tests: a fake bzImage, a tiny initrd, a build directory. */
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,9 +30,17 @@ export async function fakeInitrd(kver: string, compression: Compression = 'gzip'
   ], compression);
 }
 
-/** Make a temporary directory. */
+const made: string[] = [];
+// node:test runs every test file in its own process: whatever this file's tests made goes with it.
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Make a temporary directory, removed when the test process exits. */
 export async function tempDir(prefix = 'remaster-pxe-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** Write a build directory (vmlinuz, initrd.img, manifest.json) and return its path. */
