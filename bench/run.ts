@@ -29,6 +29,7 @@ const RUNS = Math.max(1, Number.parseInt(process.env.BENCH_RUNS ?? '3', 10) || 3
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
 const THREADS = cpus().length;
 const TIME_FILE = join(OUT, '.time');
+const RUN_DATE = new Date().toISOString();
 
 /** One measured command: samples, median and peak RSS. */
 interface Measurement {
@@ -48,6 +49,8 @@ interface Measurement {
   /** ISO probe: BlockSource.bytesRead and the bytes of the files pulled out. */
   bytesRead?: number;
   fileBytes?: number;
+  /** Start of the run that took this measurement (kept across partial BENCH_ONLY runs). */
+  date?: string;
 }
 
 interface Target {
@@ -100,7 +103,7 @@ function measure(section: string, variant: string, tool: string, command: string
     maxRssKiB = Math.max(maxRssKiB, rss);
     if (opts.probe) inProcess.push((JSON.parse(r.stdout) as { ms: number }).ms);
   }
-  const m: Measurement = { section, variant, tool, command, seconds, median: median(seconds), maxRssKiB };
+  const m: Measurement = { section, variant, tool, command, seconds, median: median(seconds), maxRssKiB, date: RUN_DATE };
   if (opts.probe) m.inProcessMs = median(inProcess);
   if (opts.note) m.note = opts.note;
   results.push(m);
@@ -195,6 +198,12 @@ function benchRawAndList(): void {
     if (want('raw') || want('list')) {
       measure('raw', v.name, 'raw decompress', `{ ${v.raw}; } > /dev/null`, { ok: [2] });
       if (v.rawMt) measure('raw', v.name, 'raw decompress -T0', `{ ${v.rawMt}; } > /dev/null`);
+    }
+    if (want('list')) {
+      // The floor of any reader in another process: the same decoder writing into a pipe.
+      const fastestRaw = v.rawMt ?? v.raw;
+      measure('raw', v.name, 'raw decompress | cat', `{ ${fastestRaw}; } | cat > /dev/null`, { ok: [2] });
+      measure('raw', v.name, 'raw decompress | node', `${PROBE} pipe ${Buffer.from(`{ ${fastestRaw}; }`).toString('base64')}`, { probe: true });
     }
     if (!want('list')) continue;
     const ls = measure('list', v.name, 'remaster ls', `${REMASTER} ls ${q(v.file)} > /dev/null`);
@@ -363,7 +372,7 @@ function benchIso(): void {
 // Report
 
 function listTable(): string[] {
-  const rows = ['| variant | entries remaster / bsdtar / cpio -t / lsinitramfs | raw decode | remaster ls | library scan | ls ÷ raw | scan ÷ raw | bsdtar -tf | cpio -t pipe | lsinitramfs | ls ÷ fastest peer |', '|---|---|---|---|---|---|---|---|---|---|---|'];
+  const rows = ['| variant | entries remaster / bsdtar / cpio -t / lsinitramfs | raw decode | raw \\| cat | raw \\| node | remaster ls | library scan | ls ÷ raw | scan ÷ raw | scan ÷ raw \\| node | bsdtar -tf | cpio -t pipe | lsinitramfs | ls ÷ fastest peer |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const v of VARIANTS) {
     const ls = get('list', v.name, 'remaster ls');
     if (!ls) continue;
@@ -372,10 +381,13 @@ function listTable(): string[] {
     const raw = rawMt !== undefined && rawS !== undefined ? Math.min(rawS, rawMt) : rawS;
     const lib = get('list', v.name, 'library scanInitrd');
     const libS = lib?.inProcessMs !== undefined ? lib.inProcessMs / 1000 : undefined;
+    const cat = get('raw', v.name, 'raw decompress | cat')?.median;
+    const nodePipe = get('raw', v.name, 'raw decompress | node')?.inProcessMs;
+    const nodePipeS = nodePipe !== undefined ? nodePipe / 1000 : undefined;
     const peers = ['bsdtar -tf', 'decompress | cpio -t', 'lsinitramfs'].map((t) => get('list', v.name, t));
     const fastest = Math.min(...peers.filter((p) => p !== undefined).map((p) => p.median));
     const counts = [ls, ...peers].map((p) => (p?.entries === undefined ? '–' : String(p.entries))).join(' / ');
-    rows.push(`| ${v.name} | ${counts} | ${fmt(raw)}${rawMt !== undefined ? ' (-T0)' : ''} | ${fmt(ls.median)} | ${fmt(libS)} | ${ratio(ls.median, raw)} | ${ratio(libS, raw)} | ${fmt(peers[0]?.median)} | ${fmt(peers[1]?.median)} | ${fmt(peers[2]?.median)} | ${ratio(ls.median, fastest)} |`);
+    rows.push(`| ${v.name} | ${counts} | ${fmt(raw)}${rawMt !== undefined ? ' (-T0)' : ''} | ${fmt(cat)} | ${fmt(nodePipeS)} | ${fmt(ls.median)} | ${fmt(libS)} | ${ratio(ls.median, raw)} | ${ratio(libS, raw)} | ${ratio(libS, nodePipeS)} | ${fmt(peers[0]?.median)} | ${fmt(peers[1]?.median)} | ${fmt(peers[2]?.median)} | ${ratio(ls.median, fastest)} |`);
   }
   return rows;
 }
@@ -479,7 +491,12 @@ async function main(): Promise<void> {
     const rerun = (m: Measurement): boolean => want(m.section) || (m.section === 'raw' && want('list'));
     const kept = old.results.filter((m) => !rerun(m));
     results.push(...kept);
-    if (kept.length > 0) notes.push(`sections ${[...new Set(kept.map((m) => m.section))].join(', ')} are from the run of ${old.date}; the others from this run (BENCH_ONLY).`);
+    const byDate = new Map<string, Set<string>>();
+    for (const m of kept) {
+      const date = m.date ?? old.date;
+      byDate.set(date, (byDate.get(date) ?? new Set()).add(m.section));
+    }
+    for (const [date, sections] of [...byDate].sort()) notes.push(`sections ${[...sections].join(', ')} are from the run of ${date} (BENCH_ONLY runs keep the other sections).`);
   }
   const versions = toolVersions();
   console.error(`bench: ${RUNS} run(s) per measurement, ${THREADS} cores`);
