@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const QEMU = 'qemu-system-x86_64';
 const BASE_ARGS = ['-accel', 'tcg', '-nographic', '-no-reboot'];
@@ -64,7 +65,17 @@ export interface BootPxeOptions extends CommonOptions {
   uefi?: boolean;
   /** NIC model; virtio-net-pci unless given (e1000 for iPXE script tests). */
   nic?: string;
+  /**
+   * Serve this directory at http://10.0.2.100/ inside the guest: QEMU's guestfwd runs
+   * test/helpers/http-stdio.ts for every connection (no socket on the host). Requests are
+   * appended to `httpLog` as "<status> <path>" lines.
+   */
+  httpRoot?: string;
+  httpLog?: string;
 }
+
+/** The guest address where BootPxeOptions.httpRoot is served. */
+export const GUEST_HTTP_URL = 'http://10.0.2.100';
 
 export interface BootIsoOptions extends CommonOptions {
   iso: string;
@@ -174,7 +185,8 @@ export async function bootPxe(options: BootPxeOptions): Promise<BootResult> {
   const scratch = await mkdtemp(join(tmpdir(), 'remaster-qemu-'));
   try {
     const firmware = options.uefi === true ? await ovmfArgs(scratch) : [];
-    for (const part of [options.tftpRoot, options.bootfile]) {
+    const http = options.httpRoot === undefined ? [] : [httpForward(options.httpRoot, options.httpLog ?? join(scratch, 'http.log'))];
+    for (const part of [options.tftpRoot, options.bootfile, ...http]) {
       // a comma would end the -netdev option value and start a new one
       if (part.includes(',')) throw new Error(`bootPxe: "${part}" must not contain a comma`);
     }
@@ -182,13 +194,19 @@ export async function bootPxe(options: BootPxeOptions): Promise<BootResult> {
     const args = [
       ...firmware,
       '-boot', 'n',
-      '-netdev', `user,id=n0,restrict=on,tftp=${options.tftpRoot},bootfile=${options.bootfile}`,
+      // restrict=on isolates the guest; explicit forwarding rules (guestfwd) still apply
+      '-netdev', [`user,id=n0,restrict=on,tftp=${options.tftpRoot},bootfile=${options.bootfile}`, ...http].join(','),
       '-device', nic.join(','),
     ];
     return await runQemu(args, options, nonce);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+function httpForward(root: string, log: string): string {
+  const server = fileURLToPath(new URL('./http-stdio.ts', import.meta.url));
+  return `guestfwd=tcp:10.0.2.100:80-cmd:${process.execPath} ${server} ${root} ${log}`;
 }
 
 /** Boot an ISO through SeaBIOS or OVMF, from a CD-ROM drive or as a hybrid disk image. */

@@ -11,71 +11,135 @@
  *   "No bootable device", and no "Linux version" (the kernel never starts).
  * - UEFI, armed MAC: OVMF → GRUB core.efi from grub-mknetdir → GRUB's
  *   config search finds grub.cfg-01-<mac> → kernel + initrd → marker.
+ * - BIOS iPXE, armed MAC: SeaBIOS → QEMU's own iPXE ROM, DHCP bootfile
+ *   boot.ipxe → `chain ipxe/mac-${net0/mac:hexraw}.ipxe` → kernel + both
+ *   initrds over TFTP → marker.
+ * - BIOS iPXE over HTTP, armed MAC: the same, with kernel and initrd fetched
+ *   from the HTTP root (http://10.0.2.100/, served inside QEMU by guestfwd)
+ *   and inst.ks= pointing at the kickstart's URL.
+ * - BIOS iPXE, unlisted MAC: the chain finds no script → ":local" →
+ *   sanboot of the first disk fails (there is none) → back to SeaBIOS;
+ *   the kernel never starts.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { hostEntries, publishTree } from '../../src/index.ts';
 import { buildImage } from '../helpers/edit.ts';
 import { ensureFixtures } from '../helpers/fixtures.ts';
-import { bootPxe, makeNonce } from '../helpers/qemu.ts';
+import { bootPxe, GUEST_HTTP_URL, makeNonce } from '../helpers/qemu.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { KS_RHEL9, makeRoots, tempDir } from '../unit/pxe/support.ts';
 
 const ARMED = '52:54:00:12:34:56';
 const OTHER = '52:54:00:99:88:77';
 
-async function publishForBoot(t: TestContext, nonce: string, grubNetDir?: string) {
+async function publishForBoot(t: TestContext, nonce: string, grubNetDir?: string, http?: { grub: boolean }) {
   const fx = await ensureFixtures(t);
   if (fx === undefined) return undefined;
   const dir = await tempDir('remaster-qemu-pxe-');
   const initrd = join(dir, 'initrd.img');
   await writeFile(initrd, await buildImage(await hostEntries(fx.small.root, '/'), 'gzip'));
-  const { tftpRoot } = await makeRoots();
+  const { tftpRoot, httpRoot } = await makeRoots();
   await publishTree({
-    tftpRoot, kernel: fx.kernel.vmlinuz, initrd, dialect: 'rhel9', label: 'qemu test',
+    tftpRoot, ...(http ? { httpRoot, httpUrl: GUEST_HTTP_URL, http: { grub: http.grub } } : {}), kernel: fx.kernel.vmlinuz, initrd, dialect: 'rhel9', label: 'qemu test',
     cmdline: ['console=ttyS0', 'panic=-1', `remaster.nonce=${nonce}`], hosts: [{ mac: ARMED, kickstart: KS_RHEL9 }],
     loaders: { pxelinux: true, ipxe: false, ...(grubNetDir !== undefined ? { grubNetDir } : {}) },
   });
-  return tftpRoot;
+  return { tftpRoot, httpRoot };
 }
 
-function report(t: TestContext, name: string, r: { durationMs: number; log: string; missing: RegExp[]; passed: boolean }) {
-  t.diagnostic(`${name}: ${r.durationMs} ms`);
-  assert.ok(r.passed, `${name}: missing ${r.missing.join(', ')}; console tail:\n${r.log.split('\n').slice(-25).join('\n')}`);
+/** Run grub-mknetdir (x86_64-efi, prefix boot/grub) and return its prefix directory. */
+async function grubNetDir(): Promise<string> {
+  const net = await tempDir('remaster-grub-');
+  const made = spawnSync('grub-mknetdir', [`--net-directory=${net}`, '--subdir=boot/grub', '-d', '/usr/lib/grub/x86_64-efi'], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  return join(net, 'boot/grub');
+}
+
+interface BootCase {
+  name: string;
+  bootfile: string;
+  mac: string;
+  expect: RegExp[];
+  timeoutMs: number;
+  uefi?: boolean;
+  grubNetDir?: string;
+  /** Publish with an HTTP root and serve it at GUEST_HTTP_URL; grub: GRUB loads over HTTP too. */
+  http?: { grub: boolean };
+}
+
+/** Publish, boot once, assert every expectation; return the run and the roots (undefined when skipped). */
+async function bootPublished(t: TestContext, c: BootCase) {
+  const nonce = makeNonce();
+  const roots = await publishForBoot(t, nonce, c.grubNetDir, c.http);
+  if (roots === undefined) return undefined;
+  const httpLog = join(await tempDir('remaster-qemu-http-'), 'http.log');
+  await writeFile(httpLog, '');
+  const r = await bootPxe({
+    tftpRoot: roots.tftpRoot, bootfile: c.bootfile, mac: c.mac, nonce, timeoutMs: c.timeoutMs, expect: c.expect,
+    ...(c.uefi === true ? { uefi: true } : {}), ...(c.http !== undefined ? { httpRoot: roots.httpRoot, httpLog } : {}),
+  });
+  t.diagnostic(`${c.name}: ${r.durationMs} ms`);
+  assert.ok(r.passed, `${c.name}: missing ${r.missing.join(', ')}; console tail:\n${r.log.split('\n').slice(-25).join('\n')}`);
+  return { r, roots, httpLog };
 }
 
 test('BIOS pxelinux boots the published kernel + initrd through the per-MAC entry', { timeout: 180_000 }, async (t) => {
   if (!requireTool(t, 'qemu-system-x86_64')) return;
-  const nonce = makeNonce();
-  const root = await publishForBoot(t, nonce);
-  if (root === undefined) return;
-  const r = await bootPxe({ tftpRoot: root, bootfile: 'pxelinux.0', mac: ARMED, nonce, timeoutMs: 150_000,
+  await bootPublished(t, { name: 'bios pxelinux armed', bootfile: 'pxelinux.0', mac: ARMED, timeoutMs: 150_000,
     expect: [/REMASTER-MARKER init=main nonce=NONCE /, /REMASTER-CMDLINE .*inst\.ks=file:\/ks\.cfg.*remaster\.nonce=NONCE|REMASTER-CMDLINE .*remaster\.nonce=NONCE.*inst\.ks=file:\/ks\.cfg/, /BOOTIF=01-52-54-00-12-34-56/] });
-  report(t, 'bios pxelinux armed', r);
 });
 
 test('BIOS pxelinux sends an unlisted MAC to the local disk and never starts the kernel', { timeout: 180_000 }, async (t) => {
   if (!requireTool(t, 'qemu-system-x86_64')) return;
-  const nonce = makeNonce();
-  const root = await publishForBoot(t, nonce);
-  if (root === undefined) return;
-  const r = await bootPxe({ tftpRoot: root, bootfile: 'pxelinux.0', mac: OTHER, nonce, timeoutMs: 120_000, expect: [/PXELINUX 6/, /No bootable device/] });
-  report(t, 'bios pxelinux unlisted', r);
-  assert.doesNotMatch(r.log, /Linux version|REMASTER-MARKER/u);
+  const run = await bootPublished(t, { name: 'bios pxelinux unlisted', bootfile: 'pxelinux.0', mac: OTHER, timeoutMs: 120_000, expect: [/PXELINUX 6/, /No bootable device/] });
+  if (run) assert.doesNotMatch(run.r.log, /Linux version|REMASTER-MARKER/u);
 });
 
 test('UEFI GRUB netboot finds grub.cfg-01-<mac> and boots the published kernel + initrd', { timeout: 240_000 }, async (t) => {
   if (!requireTool(t, 'qemu-system-x86_64', 'grub-mknetdir')) return;
-  const net = await tempDir('remaster-grub-');
-  const made = spawnSync('grub-mknetdir', [`--net-directory=${net}`, '--subdir=boot/grub', '-d', '/usr/lib/grub/x86_64-efi'], { encoding: 'utf8' });
-  assert.equal(made.status, 0, made.stderr);
-  const nonce = makeNonce();
-  const root = await publishForBoot(t, nonce, join(net, 'boot/grub'));
-  if (root === undefined) return;
-  const r = await bootPxe({ tftpRoot: root, bootfile: 'boot/grub/x86_64-efi/core.efi', mac: ARMED, nonce, uefi: true, timeoutMs: 200_000,
+  await bootPublished(t, { name: 'uefi grub armed', bootfile: 'boot/grub/x86_64-efi/core.efi', mac: ARMED, uefi: true, grubNetDir: await grubNetDir(), timeoutMs: 200_000,
     expect: [/REMASTER-MARKER init=main nonce=NONCE /, /REMASTER-CMDLINE .*inst\.ks=file:\/ks\.cfg/] });
-  report(t, 'uefi grub armed', r);
+});
+
+test('BIOS iPXE runs boot.ipxe, chains the per-MAC script and boots the published kernel + initrd', { timeout: 180_000 }, async (t) => {
+  if (!requireTool(t, 'qemu-system-x86_64')) return;
+  const run = await bootPublished(t, { name: 'bios ipxe armed', bootfile: 'boot.ipxe', mac: ARMED, timeoutMs: 150_000,
+    expect: [/REMASTER-MARKER init=main nonce=NONCE /, /REMASTER-CMDLINE .*inst\.ks=file:\/ks\.cfg/, /REMASTER-CMDLINE .*initrd=initrd\.img initrd=ks\.img/] });
+  if (run) assert.match(run.r.log, /ipxe\/mac-525400123456\.ipxe/u, 'iPXE fetched the per-MAC script');
+});
+
+test('BIOS iPXE sends an unlisted MAC to the local disk and never starts the kernel', { timeout: 180_000 }, async (t) => {
+  if (!requireTool(t, 'qemu-system-x86_64')) return;
+  const run = await bootPublished(t, { name: 'bios ipxe unlisted', bootfile: 'boot.ipxe', mac: OTHER, timeoutMs: 120_000, expect: [/Booting from local disk/, /No bootable device/] });
+  if (run) assert.doesNotMatch(run.r.log, /Linux version|REMASTER-MARKER/u);
+});
+
+const KS_URL = /REMASTER-CMDLINE .*inst\.ks=http:\/\/10\.0\.2\.100(\/remaster\/[0-9a-f]{16}\/ks\.cfg)/u;
+
+/** Kernel and initrd came over HTTP (every request answered 200), and the kickstart URL names a published file. */
+async function assertFetchedOverHttp(run: NonNullable<Awaited<ReturnType<typeof bootPublished>>>): Promise<void> {
+  const fetched = (await readFile(run.httpLog, 'utf8')).trim().split('\n');
+  assert.ok(fetched.some((l) => /^200 \/remaster\/[0-9a-f]{16}\/vmlinuz$/u.test(l)), `kernel over HTTP: ${fetched.join('; ')}`);
+  assert.ok(fetched.some((l) => /^200 \/remaster\/[0-9a-f]{16}\/initrd\.img$/u.test(l)), `initrd over HTTP: ${fetched.join('; ')}`);
+  assert.ok(fetched.every((l) => l.startsWith('200 ')), `every HTTP request succeeded: ${fetched.join('; ')}`);
+  const ksPath = KS_URL.exec(run.r.log)?.[1] as string;
+  assert.match(await readFile(join(run.roots.httpRoot, ksPath), 'utf8'), /^%packages/mu, 'the kickstart URL serves the published kickstart');
+}
+
+test('BIOS iPXE fetches the published kernel + initrd over HTTP and passes the kickstart URL', { timeout: 180_000 }, async (t) => {
+  if (!requireTool(t, 'qemu-system-x86_64')) return;
+  const run = await bootPublished(t, { name: 'bios ipxe http', bootfile: 'boot.ipxe', mac: ARMED, http: { grub: false }, timeoutMs: 150_000,
+    expect: [/REMASTER-MARKER init=main nonce=NONCE /, KS_URL] });
+  if (run) await assertFetchedOverHttp(run);
+});
+
+test('UEFI GRUB fetches the published kernel + initrd over HTTP', { timeout: 240_000 }, async (t) => {
+  if (!requireTool(t, 'qemu-system-x86_64', 'grub-mknetdir')) return;
+  const run = await bootPublished(t, { name: 'uefi grub http', bootfile: 'boot/grub/x86_64-efi/core.efi', mac: ARMED, uefi: true, grubNetDir: await grubNetDir(),
+    http: { grub: true }, timeoutMs: 200_000, expect: [/REMASTER-MARKER init=main nonce=NONCE /, KS_URL] });
+  if (run) await assertFetchedOverHttp(run);
 });
