@@ -5,6 +5,7 @@ import { registerAdd } from './commands/add.ts';
 import { registerBootTest } from './commands/boot-test.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerCat } from './commands/cat.ts';
+import { registerDiff } from './commands/diff.ts';
 import { registerExtract } from './commands/extract.ts';
 import { registerInspect } from './commands/inspect.ts';
 import { registerInject } from './commands/inject.ts';
@@ -30,6 +31,7 @@ export function createProgram(cli: CliContext = processContext()): Command {
   registerLs(program, cli);
   registerCat(program, cli);
   registerExtract(program, cli);
+  registerDiff(program, cli);
   registerAdd(program, cli);
   registerRepack(program, cli);
   registerIso(program, cli);

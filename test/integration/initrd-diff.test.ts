@@ -1,0 +1,171 @@
+/**
+ * `diff` against independent oracles: two directory trees are archived by GNU
+ * cpio (and compressed by gzip / xz), and the expected changes come from
+ * GNU find (type, mode, owner, size, link target, mtime) and sha256sum over
+ * the trees themselves, never from remaster's reader.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmod, link, mkdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { diffInitrdTrees, readFileChunks, readInitrdTree, type DiffField } from '../../src/index.ts';
+import { runCli } from '../helpers/run-cli.ts';
+import { tmpDir } from '../helpers/tmp-dir.ts';
+import { requireTool } from '../helpers/tools.ts';
+
+interface Fact { type: string; perm: number; owner: string; size: number; target: string; mtime: number; sha256?: string }
+
+const TYPES: Record<string, string> = { f: 'file', d: 'dir', l: 'symlink', p: 'fifo' };
+
+/** What GNU find and sha256sum say about a tree, keyed by relative path. */
+function oracleFacts(root: string): Map<string, Fact> {
+  const out = new Map<string, Fact>();
+  const lines = execFileSync('find', ['.', '-mindepth', '1', '-printf', '%y\\t%m\\t%U:%G\\t%s\\t%T@\\t%l\\t%P\\n'], { cwd: root, encoding: 'utf8' });
+  for (const line of lines.split('\n').filter(Boolean)) {
+    const [y, m, owner, size, mtime, target, path] = line.split('\t') as [string, string, string, string, string, string, string];
+    const type = TYPES[y] as string;
+    out.set(path, { type, perm: Number.parseInt(m, 8), owner, size: type === 'dir' ? 0 : Number(size), target, mtime: Math.floor(Number(mtime)) });
+  }
+  const files = [...out].filter(([, f]) => f.type === 'file').map(([p]) => p);
+  if (files.length > 0) {
+    for (const line of execFileSync('sha256sum', ['--', ...files], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean)) {
+      const [sum, path] = [line.slice(0, 64), line.slice(66)];
+      (out.get(path) as Fact).sha256 = sum;
+    }
+  }
+  return out;
+}
+
+/** The expected diff, computed from the oracle facts. */
+function expectedChanges(a: Map<string, Fact>, b: Map<string, Fact>, mtime: boolean): string[] {
+  const out: string[] = [];
+  for (const [path, fa] of a) {
+    const fb = b.get(path);
+    if (fb === undefined) {
+      out.push(`- ${path}`);
+      continue;
+    }
+    const fields: DiffField[] = [];
+    if (fa.type !== fb.type) fields.push('type');
+    if (fa.perm !== fb.perm) fields.push('perm');
+    if (fa.owner !== fb.owner) fields.push('owner');
+    if (fa.type === fb.type) {
+      if (fa.sha256 !== fb.sha256) fields.push('content');
+      if (fa.size !== fb.size) fields.push('size');
+      if (fa.target !== fb.target) fields.push('target');
+    }
+    if (mtime && fa.mtime !== fb.mtime) fields.push('mtime');
+    if (fields.length > 0) out.push(`~ ${path} ${fields.join(',')}`);
+  }
+  for (const path of b.keys()) if (!a.has(path)) out.push(`+ ${path}`);
+  return out.sort((x, y) => (x.slice(2) < y.slice(2) ? -1 : x.slice(2) > y.slice(2) ? 1 : 0));
+}
+
+/** Archive a tree with GNU cpio (newc) and compress it with `codec`; return the image path. */
+function archive(root: string, out: string, codec: string[]): string {
+  execFileSync('bash', ['-o', 'pipefail', '-c', `find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet | ${codec.join(' ')} > '${out}'`], { cwd: root });
+  return out;
+}
+
+async function actualChanges(fileA: string, fileB: string, mtime: boolean): Promise<string[]> {
+  const a = await readInitrdTree(readFileChunks(fileA));
+  const b = await readInitrdTree(readFileChunks(fileB));
+  return diffInitrdTrees(a, b, { mtime }).map((c) => (c.kind === 'changed' ? `~ ${c.path} ${c.fields.join(',')}` : `${c.kind === 'added' ? '+' : '-'} ${c.path}`));
+}
+
+async function makeTrees(t: TestContext): Promise<{ dir: string; a: string; b: string }> {
+  const dir = await tmpDir(t, 'remaster-diff-');
+  const a = join(dir, 'a');
+  await mkdir(join(a, 'etc/conf.d'), { recursive: true });
+  await mkdir(join(a, 'usr/bin'), { recursive: true });
+  await mkdir(join(a, 'old'), { recursive: true });
+  await writeFile(join(a, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  await writeFile(join(a, 'etc/conf.d/net'), 'ip=dhcp\n');
+  await writeFile(join(a, 'etc/same-size'), 'AAAA\n');
+  await writeFile(join(a, 'usr/bin/tool'), '#!/bin/sh\necho one\n', { mode: 0o755 });
+  await writeFile(join(a, 'old/gone'), 'bye\n');
+  await writeFile(join(a, 'usr/bin/busybox'), 'busybox v1\n', { mode: 0o755 });
+  await link(join(a, 'usr/bin/busybox'), join(a, 'usr/bin/sh')); // hard link group: data on one link only
+  await symlink('usr/bin', join(a, 'bin'));
+  await writeFile(join(a, 'becomes-dir'), 'file\n');
+  execFileSync('mkfifo', [join(a, 'etc/fifo')]);
+  execFileSync('touch', ['-h', '-d', '2024-01-02T03:04:05Z', ...['etc/passwd', 'etc/conf.d/net', 'etc/same-size', 'usr/bin/tool', 'old/gone', 'usr/bin/busybox', 'bin', 'becomes-dir', 'etc/fifo'].map((p) => join(a, p))]);
+  const b = join(dir, 'b');
+  execFileSync('cp', ['-a', a, b]);
+  await writeFile(join(b, 'etc/same-size'), 'BBBB\n'); // same size, new content
+  await utimes(join(b, 'etc/same-size'), new Date('2024-01-02T03:04:05Z'), new Date('2024-01-02T03:04:05Z')); // only content differs
+  await writeFile(join(b, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nop:x:1000:1000::/home/op:/bin/sh\n');
+  await chmod(join(b, 'usr/bin/tool'), 0o700);
+  await rm(join(b, 'old'), { recursive: true });
+  await writeFile(join(b, 'usr/bin/busybox'), 'busybox v2 with more applets\n'); // both hard links change
+  await rm(join(b, 'bin'));
+  await symlink('usr/sbin', join(b, 'bin'));
+  await rm(join(b, 'becomes-dir'));
+  await mkdir(join(b, 'becomes-dir'));
+  await mkdir(join(b, 'opt/vendor'), { recursive: true });
+  await writeFile(join(b, 'opt/vendor/hpssacli'), 'ELF?\n', { mode: 0o755 });
+  return { dir, a, b };
+}
+
+test('diff of two GNU cpio images (gzip vs xz) equals find + sha256sum on the trees they were made from', async (t) => {
+  if (!requireTool(t, 'cpio', 'gzip', 'xz', 'find', 'sha256sum', 'mkfifo')) return;
+  const { dir, a, b } = await makeTrees(t);
+  const imgA = archive(a, join(dir, 'a.img'), ['gzip', '-n9']);
+  const imgB = archive(b, join(dir, 'b.img'), ['xz', '--check=crc32']);
+  const factsA = oracleFacts(a);
+  const factsB = oracleFacts(b);
+  for (const mtime of [false, true]) {
+    const expected = expectedChanges(factsA, factsB, mtime);
+    assert.deepEqual(await actualChanges(imgA, imgB, mtime), expected, `mtime=${mtime}`);
+  }
+  // the fixture exercises every kind of change it claims to
+  const expected = expectedChanges(factsA, factsB, false).join('\n');
+  for (const want of ['~ usr/bin/sh content,size', '~ usr/bin/busybox content,size', '~ etc/same-size content\n', '~ bin size,target', '~ becomes-dir type,perm', '~ usr/bin/tool perm', '- old/gone', '+ opt/vendor/hpssacli']) {
+    assert.ok(`${expected}\n`.includes(want), `oracle diff has "${want.trim()}":\n${expected}`);
+  }
+  assert.deepEqual(await actualChanges(imgA, imgA, true), [], 'an image against itself');
+});
+
+test('diff sees through segments and compression: an appended overlay shows as its changes only, a rebuild as none', async (t) => {
+  if (!requireTool(t, 'cpio', 'gzip', 'xz', 'find', 'sha256sum', 'mkfifo')) return;
+  const { dir, a } = await makeTrees(t);
+  const base = archive(a, join(dir, 'base.img'), ['gzip', '-n9']);
+  // an overlay archive made by GNU cpio, appended as a second (xz) segment after NUL padding to 4 bytes
+  const overlay = join(dir, 'overlay');
+  await mkdir(join(overlay, 'etc'), { recursive: true });
+  await writeFile(join(overlay, 'etc/passwd'), 'replaced\n');
+  await writeFile(join(overlay, 'etc/motd'), 'hello\n');
+  execFileSync('touch', ['-d', '2024-01-02T03:04:05Z', join(overlay, 'etc')]);
+  execFileSync('chmod', [(await readMode(join(a, 'etc'))).toString(8), join(overlay, 'etc')]);
+  const over = archive(overlay, join(dir, 'overlay.xz'), ['xz', '--check=crc32']);
+  const baseBytes = await readFile(base);
+  const pad = new Uint8Array((4 - (baseBytes.length % 4)) % 4);
+  const stacked = join(dir, 'stacked.img');
+  await writeFile(stacked, Buffer.concat([baseBytes, pad, await readFile(over)]));
+  assert.deepEqual(await actualChanges(base, stacked, false), ['+ etc/motd', '~ etc/passwd content,size']);
+  // remaster's own rebuild of the stacked image into one zstd segment unpacks to the same tree
+  const rebuilt = join(dir, 'rebuilt.img');
+  const r = await runCli(['repack', stacked, '-o', rebuilt, '-c', 'zstd']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await actualChanges(stacked, rebuilt, true), []);
+  // the CLI: lines, exit codes
+  const same = await runCli(['diff', '--exit-code', stacked, rebuilt]);
+  assert.equal(same.code, 0, same.stderr);
+  assert.equal(same.stdout, '');
+  const differ = await runCli(['diff', '--exit-code', base, stacked]);
+  assert.equal(differ.code, 1, differ.stderr);
+  assert.match(differ.stdout, /^\+ file +0644 \d+:\d+ +6 etc\/motd\n~ etc\/passwd: content [0-9a-f]{12} → [0-9a-f]{12}, size 30 → 9\n$/u);
+  assert.match(differ.stderr, /1 added, 0 removed, 1 changed/u);
+  const json = await runCli(['diff', '--json', base, stacked]);
+  assert.equal(json.code, 0);
+  const motd = JSON.parse(json.stdout.split('\n')[0] as string) as { kind: string; b: { sha256: string; segment: number } };
+  assert.equal(motd.kind, 'added');
+  assert.equal(motd.b.segment, 2);
+  assert.equal(motd.b.sha256, execFileSync('sha256sum', [join(overlay, 'etc/motd')], { encoding: 'utf8' }).slice(0, 64));
+});
+
+async function readMode(path: string): Promise<number> {
+  const { stat } = await import('node:fs/promises');
+  return (await stat(path)).mode & 0o7777;
+}
