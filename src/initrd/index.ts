@@ -1,5 +1,5 @@
 export { readInitrd, type InitrdEntry, type InitrdLimits, type ReadInitrdOptions, type Segment } from './read.ts';
-export { scanInitrd, type IndexedEntry, type InitrdIndex } from './scan.ts';
+export { scanInitrd, type IndexedEntry, type InitrdIndex, type ScanOptions } from './scan.ts';
 export {
   planInitrdEdit,
   type AddSpec,

@@ -6,6 +6,7 @@
  */
 import { toArchivePath, type PathInfo } from '../tree/index.ts';
 import type { EntryType } from '../cpio/index.ts';
+import { concatBytes } from '../io/index.ts';
 import { readInitrd, type ReadInitrdOptions, type Segment } from './read.ts';
 
 /** Metadata of one entry, without its data. */
@@ -48,6 +49,18 @@ export interface InitrdIndex {
   lookup(path: string): IndexedEntry | undefined;
   /** Return PathInfo for symlink resolution. */
   pathInfo(path: string): PathInfo | undefined;
+  /** Data of the regular files ScanOptions.keepData selected (effective copy, archive order). */
+  files: Map<string, Uint8Array>;
+}
+
+/** Options for scanInitrd. */
+export interface ScanOptions extends ReadInitrdOptions {
+  /**
+   * Keep the data of regular files whose normalised path passes this test (the effective copy:
+   * a later entry wins; an empty later hard link keeps the data its group already had), so a
+   * caller that needs a few files does not decode the image a second time.
+   */
+  keepData?: (path: string) => boolean;
 }
 
 const MODULES_RE = /^(?:usr\/)?lib\/modules\/([^/]+)(?:\/|$)/;
@@ -55,8 +68,9 @@ const MODULES_RE = /^(?:usr\/)?lib\/modules\/([^/]+)(?:\/|$)/;
 /** Read an initrd once and return its index (entry data is skipped, not stored). */
 export async function scanInitrd(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  options: ReadInitrdOptions = {},
+  options: ScanOptions = {},
 ): Promise<InitrdIndex> {
+  const files = new Map<string, Uint8Array>();
   const segments: Segment[] = [];
   const entries: IndexedEntry[] = [];
   const byPath = new Map<string, IndexedEntry>();
@@ -90,6 +104,14 @@ export async function scanInitrd(
     };
     if (e.linkTarget !== undefined) item.linkTarget = e.linkTarget;
     entries.push(item);
+    if (path !== undefined && options.keepData !== undefined && item.type === 'file' && options.keepData(path)) {
+      const parts: Uint8Array[] = [];
+      for await (const c of e.body) parts.push(c.slice());
+      if (!(h.fileSize === 0 && h.nlink > 1 && files.has(path))) {
+        files.delete(path);
+        files.set(path, concatBytes(parts));
+      }
+    }
     if (path !== undefined) {
       byPath.set(path, item);
       const m = MODULES_RE.exec(path);
@@ -102,6 +124,7 @@ export async function scanInitrd(
     size,
     trailingPadding,
     kernelVersions: [...kernels].sort(),
+    files,
     lookup: (p) => byPath.get(p),
     pathInfo: (p) => {
       const e = byPath.get(p);

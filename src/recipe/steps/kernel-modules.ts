@@ -34,6 +34,8 @@ interface BuildContext {
   sourceDateEpoch?: number;
   /** Image paths earlier steps remove (or whose parent directories they remove). */
   excluded?: Set<string>;
+  /** Module files and lists kept by the scan (keepModuleData); read from the image when absent. */
+  moduleFiles?: Map<string, Uint8Array>;
 }
 
 interface NewModule {
@@ -44,6 +46,16 @@ interface NewModule {
 }
 
 const LISTS = ['modules.order', 'modules.builtin', 'modules.builtin.modinfo'];
+const MODULES_DIR = /^(?:usr\/)?lib\/modules\/[^/]+\/(.+)$/;
+
+/**
+ * Select, for scanInitrd's keepData, every file prepareModules reads: modules and the module
+ * lists under (usr/)lib/modules/<release>/ of any release, so one pass over the image serves both.
+ */
+export function keepModuleData(path: string): boolean {
+  const rest = MODULES_DIR.exec(path)?.[1];
+  return rest !== undefined && (isModulePath(path) || LISTS.includes(rest));
+}
 
 /** Return the single kernel release the initrd holds modules for. */
 export function initrdKernel(index: InitrdIndex): string {
@@ -58,7 +70,10 @@ export async function prepareModules(step: KernelModulesStep, build: BuildContex
   const kver = initrdKernel(build.index);
   const dir = resolveParents((p) => build.index.pathInfo(p), `lib/modules/${kver}/x`).replace(/\/x$/, '');
   const gone = (p: string) => [...(build.excluded ?? [])].some((x) => p === x || p.startsWith(`${x}/`));
-  const existing = await readImageFiles(build.source.initrd, (p) => p.startsWith(`${dir}/`) && (isModulePath(p) || LISTS.includes(p.slice(dir.length + 1))) && !gone(p), options);
+  const wanted = (p: string): boolean => p.startsWith(`${dir}/`) && (isModulePath(p) || LISTS.includes(p.slice(dir.length + 1))) && !gone(p);
+  const existing = build.moduleFiles !== undefined
+    ? new Map([...build.moduleFiles].filter(([p]) => wanted(p)))
+    : await readImageFiles(build.source.initrd, wanted, options);
   const suffix = moduleSuffixConvention([...existing.keys()]);
   const fresh = await loadNewModules(step, build.baseDir);
   const adds: AddSpec[] = [];
