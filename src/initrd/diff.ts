@@ -1,11 +1,12 @@
 /**
- * Compare two initrds as the kernel would leave them in the rootfs: every
+ * Read an initrd as the tree the kernel would leave in the rootfs: every
  * segment read in order, the last entry at a path wins (init/initramfs.c
  * replaces a file, re-chmods/chowns an existing directory), hard links share
  * the data of their group (the kernel links later names to the first one and
  * writes the data into the shared inode). Regular files are compared by the
- * sha256 of their data, so two images compare equal when they unpack to the
- * same tree whatever their segments, compression or entry order.
+ * sha256 of their data (tree/diff.ts compares), so two images compare equal
+ * when they unpack to the same tree whatever their segments, compression or
+ * entry order.
  *
  * Paths are compared as stored (normalised: no leading "./" or "/"); a name
  * that is not a safe relative path is kept verbatim. Symlinked directories
@@ -13,51 +14,9 @@
  * paths even when `lib -> usr/lib`.
  */
 import { createHash } from 'node:crypto';
-import { S_IFMT, S_IFREG, type EntryType } from '../cpio/index.ts';
-import { toArchivePath } from '../tree/index.ts';
+import { S_IFMT, S_IFREG } from '../cpio/index.ts';
+import { toArchivePath, type FileTree, type TreeEntry } from '../tree/index.ts';
 import { readInitrd, type ReadInitrdOptions } from './read.ts';
-
-/** What an image leaves at one path. */
-export interface TreeEntry {
-  path: string;
-  type: EntryType | undefined;
-  /** Permission bits and setuid/setgid/sticky (mode & 0o7777). */
-  perm: number;
-  uid: number;
-  gid: number;
-  mtime: number;
-  /** Data size of regular files and symlinks; 0 otherwise. */
-  size: number;
-  /** sha256 of a regular file's data. */
-  sha256?: string;
-  linkTarget?: string;
-  /** Device number of character and block devices. */
-  rdev?: [major: number, minor: number];
-  /** Segment of the entry that won (counted from 1). */
-  segment: number;
-}
-
-/** The unpacked tree of an image, keyed by normalised path. */
-export type InitrdTree = Map<string, TreeEntry>;
-
-/** One field that differs between the two sides. */
-export type DiffField = 'type' | 'perm' | 'owner' | 'content' | 'size' | 'target' | 'rdev' | 'mtime';
-
-/** One path that differs. */
-export interface TreeChange {
-  path: string;
-  kind: 'added' | 'removed' | 'changed';
-  /** For 'changed': what differs, in a fixed order. */
-  fields: DiffField[];
-  a?: TreeEntry;
-  b?: TreeEntry;
-}
-
-/** Options for diffInitrdTrees. */
-export interface DiffOptions {
-  /** Also report mtime differences (off by default: a rebuild from a tree on disk has new mtimes). */
-  mtime?: boolean;
-}
 
 function keyOf(name: string): string {
   try {
@@ -71,8 +30,8 @@ function keyOf(name: string): string {
 export async function readInitrdTree(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: ReadInitrdOptions = {},
-): Promise<InitrdTree> {
-  const tree: InitrdTree = new Map();
+): Promise<FileTree> {
+  const tree: FileTree = new Map();
   // Hard-link groups live until the archive's TRAILER!!! (the kernel frees its link hash there);
   // a group is keyed within its segment, which holds one archive in every image this reads.
   const groups = new Map<string, { members: TreeEntry[]; sha256?: string; size: number }>();
@@ -115,35 +74,4 @@ export async function readInitrdTree(
     }
   }
   return tree;
-}
-
-function changedFields(a: TreeEntry, b: TreeEntry, options: DiffOptions): DiffField[] {
-  const out: DiffField[] = [];
-  if (a.type !== b.type) out.push('type');
-  if (a.perm !== b.perm) out.push('perm');
-  if (a.uid !== b.uid || a.gid !== b.gid) out.push('owner');
-  if (a.type === b.type) {
-    if (a.sha256 !== b.sha256) out.push('content');
-    if (a.size !== b.size) out.push('size');
-    if (a.linkTarget !== b.linkTarget) out.push('target');
-    if (a.rdev?.[0] !== b.rdev?.[0] || a.rdev?.[1] !== b.rdev?.[1]) out.push('rdev');
-  }
-  if (options.mtime === true && a.mtime !== b.mtime) out.push('mtime');
-  return out;
-}
-
-/** Compare two trees; changes are sorted by path (byte order of the UTF-16 code units). */
-export function diffInitrdTrees(a: InitrdTree, b: InitrdTree, options: DiffOptions = {}): TreeChange[] {
-  const changes: TreeChange[] = [];
-  for (const [path, ea] of a) {
-    const eb = b.get(path);
-    if (eb === undefined) {
-      changes.push({ path, kind: 'removed', fields: [], a: ea });
-      continue;
-    }
-    const fields = changedFields(ea, eb, options);
-    if (fields.length > 0) changes.push({ path, kind: 'changed', fields, a: ea, b: eb });
-  }
-  for (const [path, eb] of b) if (!a.has(path)) changes.push({ path, kind: 'added', fields: [], b: eb });
-  return changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
 }

@@ -11,4 +11,4 @@ export {
   type PlanInitrdEditOptions,
 } from './plan-edit.ts';
 export { writeInitrd, addToCpio, type InitrdSource, type WriteInitrdOptions } from './write.ts';
-export { readInitrdTree, diffInitrdTrees, type DiffField, type DiffOptions, type InitrdTree, type TreeChange, type TreeEntry } from './diff.ts';
+export { readInitrdTree } from './diff.ts';

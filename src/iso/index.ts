@@ -15,3 +15,4 @@ export { planReplacements, planAdditions, xorrisoArgs, isoAbsolute, type IsoFile
 export { runTool, runXorriso, TOOL_PACKAGES, type ToolOutput, type RunToolOptions } from './xorriso.ts';
 export { listFatConfigs, readFatText, writeFatFile, FAT_CONFIG_NAME } from './fat-image.ts';
 export { isoFileRangeSource } from './file-range.ts';
+export { readIsoTree } from './digest-tree.ts';

@@ -1,2 +1,3 @@
 export { toArchivePath, parentPath, ancestors, joinInside, ROOT_PATH } from './safe-path.ts';
 export { resolveParents, MAX_SYMLINK_HOPS, type PathInfo, type PathLookup } from './resolve.ts';
+export { diffTrees, type DiffField, type DiffOptions, type FileTree, type TreeChange, type TreeEntry, type TreeNodeType } from './diff.ts';

@@ -1,15 +1,15 @@
 /**
  * `remaster diff <a> <b>`: what differs between the trees two initrds unpack
- * to (library: readInitrdTree + diffInitrdTrees). One line per path:
+ * to (library: readInitrdTree + diffTrees). One line per path:
  * `+` added in b, `-` removed, `~` changed with the fields that differ.
  */
 import type { Command } from 'commander';
-import { diffInitrdTrees, readInitrdTree, withContext, type InitrdTree, type TreeChange, type TreeEntry } from '../../engine.ts';
+import { diffTrees, readInitrdTree, withContext, type FileTree, type TreeChange, type TreeEntry } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
 import { warner } from '../warnings.ts';
 
-async function treeOf(file: string, cli: CliContext): Promise<InitrdTree> {
+async function treeOf(file: string, cli: CliContext): Promise<FileTree> {
   try {
     return await readInitrdTree((await initrdSource(file)).open(), { onWarning: warner(cli, file) });
   } catch (err) {
@@ -44,30 +44,52 @@ function detail(c: TreeChange): string {
   return `~ ${c.path}: ${parts.join(', ')}`;
 }
 
+/** Options shared by `diff` and `iso diff`. */
+export interface DiffCliOptions {
+  mtime?: boolean;
+  json?: boolean;
+  exitCode?: boolean;
+}
+
+/** Add the options shared by `diff` and `iso diff`. */
+export function diffOptions(command: Command): Command {
+  return command
+    .option('--mtime', 'also report modification times that differ')
+    .option('--json', 'print one JSON object per change')
+    .option('--exit-code', 'exit with status 1 when they differ (errors also exit 1, with a message on stderr)');
+}
+
+/**
+ * Print tree changes (plus `extra` lines such as boot-record changes, already formatted),
+ * a summary on stderr unless quiet or --json, and set the exit code for --exit-code.
+ */
+export async function printChanges(cli: CliContext, program: Command, a: FileTree, b: FileTree, opts: DiffCliOptions, extra: { text: string; json: object }[] = []): Promise<void> {
+  const changes = diffTrees(a, b, { mtime: opts.mtime === true });
+  let out = '';
+  for (const x of extra) out += opts.json ? `${JSON.stringify(x.json)}\n` : `${x.text}\n`;
+  for (const c of changes) {
+    if (opts.json) out += `${JSON.stringify(c)}\n`;
+    else if (c.kind === 'added') out += `+ ${describe(c.b as TreeEntry)}\n`;
+    else if (c.kind === 'removed') out += `- ${describe(c.a as TreeEntry)}\n`;
+    else out += `${detail(c)}\n`;
+  }
+  await write(cli.stdout, out);
+  if (!program.opts().quiet && !opts.json) {
+    const count = (k: TreeChange['kind']): number => changes.filter((c) => c.kind === k).length;
+    const more = extra.length > 0 ? `, ${extra.length} other difference${extra.length === 1 ? '' : 's'}` : '';
+    await write(cli.stderr, `${a.size} vs ${b.size} paths: ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed${more}\n`);
+  }
+  if (opts.exitCode && changes.length + extra.length > 0) process.exitCode = 1;
+}
+
 export function registerDiff(program: Command, cli: CliContext): void {
-  program
+  diffOptions(program
     .command('diff')
     .description('compare the trees two initrds unpack to (every segment, last entry wins, file data by sha256)')
     .argument('<a>', 'initrd image (or image.iso:/path)')
-    .argument('<b>', 'initrd image (or image.iso:/path)')
-    .option('--mtime', 'also report modification times that differ')
-    .option('--json', 'print one JSON object per change')
-    .option('--exit-code', 'exit with status 1 when the trees differ (errors also exit 1, with a message on stderr)')
-    .action(async (fileA: string, fileB: string, opts: { mtime?: boolean; json?: boolean; exitCode?: boolean }) => {
+    .argument('<b>', 'initrd image (or image.iso:/path)'))
+    .action(async (fileA: string, fileB: string, opts: DiffCliOptions) => {
       const [a, b] = await Promise.all([treeOf(fileA, cli), treeOf(fileB, cli)]);
-      const changes = diffInitrdTrees(a, b, { mtime: opts.mtime === true });
-      let out = '';
-      for (const c of changes) {
-        if (opts.json) out += `${JSON.stringify(c)}\n`;
-        else if (c.kind === 'added') out += `+ ${describe(c.b as TreeEntry)}\n`;
-        else if (c.kind === 'removed') out += `- ${describe(c.a as TreeEntry)}\n`;
-        else out += `${detail(c)}\n`;
-      }
-      await write(cli.stdout, out);
-      if (!program.opts().quiet && !opts.json) {
-        const count = (k: TreeChange['kind']): number => changes.filter((c) => c.kind === k).length;
-        await write(cli.stderr, `${a.size} vs ${b.size} paths: ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed\n`);
-      }
-      if (opts.exitCode && changes.length > 0) process.exitCode = 1;
+      await printChanges(cli, program, a, b, opts);
     });
 }

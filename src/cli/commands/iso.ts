@@ -1,5 +1,5 @@
 /**
- * `remaster iso <verb>`: inspect, ls, cat, extract and rebuild installer ISOs.
+ * `remaster iso <verb>`: inspect, ls, cat, extract, rebuild and diff installer ISOs.
  * Each verb lives in its own iso-*.ts file; this one groups them and holds
  * the shared "open and read an ISO" step.
  */
@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { openFileSource, readIso, withContext, type BlockSource, type IsoImage } from '../../engine.ts';
 import type { CliContext } from '../context.ts';
 import { warner } from '../warnings.ts';
+import { registerIsoDiff } from './iso-diff.ts';
 import { registerIsoExtract } from './iso-extract.ts';
 import { registerIsoInspect } from './iso-inspect.ts';
 import { registerIsoCat, registerIsoLs } from './iso-ls.ts';
@@ -33,4 +34,5 @@ export function registerIso(program: Command, cli: CliContext): void {
   registerIsoCat(iso, program, cli);
   registerIsoExtract(iso, program, cli);
   registerIsoRebuild(iso, program, cli);
+  registerIsoDiff(iso, program, cli);
 }

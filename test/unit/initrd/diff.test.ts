@@ -1,7 +1,7 @@
-/** diffInitrdTrees on hand-made newc archives (test/helpers/make-cpio.ts): devices, unsafe names, later segments. */
+/** diffTrees on hand-made newc archives (test/helpers/make-cpio.ts): devices, unsafe names, later segments. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diffInitrdTrees, readInitrdTree } from '../../../src/index.ts';
+import { diffTrees, readInitrdTree } from '../../../src/index.ts';
 import { makeCpio } from '../../helpers/make-cpio.ts';
 
 const tree = (...segments: Uint8Array[]) => readInitrdTree([Buffer.concat(segments)]);
@@ -19,7 +19,7 @@ test('device numbers are compared; owners too; unchanged devices are not reporte
     { name: 'dev/null', mode: 0o20666, rdevMajor: 1, rdevMinor: 3 },
     { name: 'dev/sda', mode: 0o60660, rdevMajor: 8, rdevMinor: 0, gid: 0 },
   ]));
-  const changes = diffInitrdTrees(a, b).map((c) => `${c.path} ${c.fields.join(',')}`);
+  const changes = diffTrees(a, b).map((c) => `${c.path} ${c.fields.join(',')}`);
   assert.deepEqual(changes, ['dev/console rdev', 'dev/sda owner']);
   assert.deepEqual(a.get('dev/console')?.rdev, [5, 1]);
 });
@@ -30,8 +30,8 @@ test('the last entry at a path wins across segments, and "./x" and "x" are one p
   const a = await tree(first);
   const b = await tree(first, second);
   assert.equal(b.get('etc/issue')?.segment, 2);
-  assert.deepEqual(diffInitrdTrees(a, b).map((c) => [c.path, c.kind, c.fields]), [['etc/issue', 'changed', ['perm', 'content']]]);
-  assert.deepEqual(diffInitrdTrees(b, a).map((c) => c.path), ['etc/issue']);
+  assert.deepEqual(diffTrees(a, b).map((c) => [c.path, c.kind, c.fields]), [['etc/issue', 'changed', ['perm', 'content']]]);
+  assert.deepEqual(diffTrees(b, a).map((c) => c.path), ['etc/issue']);
 });
 
 test('a hard-link group gets its data from whichever link carries it', async () => {
@@ -46,5 +46,5 @@ test('a hard-link group gets its data from whichever link carries it', async () 
 test('names that are not safe relative paths are compared verbatim, not dropped', async () => {
   const a = await tree(makeCpio([{ name: '../escape', mode: 0o100644, data: 'x' }]));
   const b = await tree(makeCpio([]));
-  assert.deepEqual(diffInitrdTrees(a, b).map((c) => [c.path, c.kind]), [['../escape', 'removed']]);
+  assert.deepEqual(diffTrees(a, b).map((c) => [c.path, c.kind]), [['../escape', 'removed']]);
 });

@@ -1,5 +1,5 @@
 /**
- * `diff` against independent oracles: two directory trees are archived by GNU
+ * `diff` and `iso diff` against independent oracles: two directory trees are archived by GNU
  * cpio (and compressed by gzip / xz), and the expected changes come from
  * GNU find (type, mode, owner, size, link target, mtime) and sha256sum over
  * the trees themselves, never from remaster's reader.
@@ -9,58 +9,12 @@ import { execFileSync } from 'node:child_process';
 import { chmod, link, mkdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { diffInitrdTrees, readFileChunks, readInitrdTree, type DiffField } from '../../src/index.ts';
+import { diffTrees, readFileChunks, readInitrdTree } from '../../src/index.ts';
+import { expectedChanges, oracleFacts } from '../helpers/tree-oracle.ts';
+import { ensureIsoFixtures } from '../helpers/make-iso.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { tmpDir } from '../helpers/tmp-dir.ts';
 import { requireTool } from '../helpers/tools.ts';
-
-interface Fact { type: string; perm: number; owner: string; size: number; target: string; mtime: number; sha256?: string }
-
-const TYPES: Record<string, string> = { f: 'file', d: 'dir', l: 'symlink', p: 'fifo' };
-
-/** What GNU find and sha256sum say about a tree, keyed by relative path. */
-function oracleFacts(root: string): Map<string, Fact> {
-  const out = new Map<string, Fact>();
-  const lines = execFileSync('find', ['.', '-mindepth', '1', '-printf', '%y\\t%m\\t%U:%G\\t%s\\t%T@\\t%l\\t%P\\n'], { cwd: root, encoding: 'utf8' });
-  for (const line of lines.split('\n').filter(Boolean)) {
-    const [y, m, owner, size, mtime, target, path] = line.split('\t') as [string, string, string, string, string, string, string];
-    const type = TYPES[y] as string;
-    out.set(path, { type, perm: Number.parseInt(m, 8), owner, size: type === 'dir' ? 0 : Number(size), target, mtime: Math.floor(Number(mtime)) });
-  }
-  const files = [...out].filter(([, f]) => f.type === 'file').map(([p]) => p);
-  if (files.length > 0) {
-    for (const line of execFileSync('sha256sum', ['--', ...files], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean)) {
-      const [sum, path] = [line.slice(0, 64), line.slice(66)];
-      (out.get(path) as Fact).sha256 = sum;
-    }
-  }
-  return out;
-}
-
-/** The expected diff, computed from the oracle facts. */
-function expectedChanges(a: Map<string, Fact>, b: Map<string, Fact>, mtime: boolean): string[] {
-  const out: string[] = [];
-  for (const [path, fa] of a) {
-    const fb = b.get(path);
-    if (fb === undefined) {
-      out.push(`- ${path}`);
-      continue;
-    }
-    const fields: DiffField[] = [];
-    if (fa.type !== fb.type) fields.push('type');
-    if (fa.perm !== fb.perm) fields.push('perm');
-    if (fa.owner !== fb.owner) fields.push('owner');
-    if (fa.type === fb.type) {
-      if (fa.sha256 !== fb.sha256) fields.push('content');
-      if (fa.size !== fb.size) fields.push('size');
-      if (fa.target !== fb.target) fields.push('target');
-    }
-    if (mtime && fa.mtime !== fb.mtime) fields.push('mtime');
-    if (fields.length > 0) out.push(`~ ${path} ${fields.join(',')}`);
-  }
-  for (const path of b.keys()) if (!a.has(path)) out.push(`+ ${path}`);
-  return out.sort((x, y) => (x.slice(2) < y.slice(2) ? -1 : x.slice(2) > y.slice(2) ? 1 : 0));
-}
 
 /** Archive a tree with GNU cpio (newc) and compress it with `codec`; return the image path. */
 function archive(root: string, out: string, codec: string[]): string {
@@ -71,7 +25,7 @@ function archive(root: string, out: string, codec: string[]): string {
 async function actualChanges(fileA: string, fileB: string, mtime: boolean): Promise<string[]> {
   const a = await readInitrdTree(readFileChunks(fileA));
   const b = await readInitrdTree(readFileChunks(fileB));
-  return diffInitrdTrees(a, b, { mtime }).map((c) => (c.kind === 'changed' ? `~ ${c.path} ${c.fields.join(',')}` : `${c.kind === 'added' ? '+' : '-'} ${c.path}`));
+  return diffTrees(a, b, { mtime }).map((c) => (c.kind === 'changed' ? `~ ${c.path} ${c.fields.join(',')}` : `${c.kind === 'added' ? '+' : '-'} ${c.path}`));
 }
 
 async function makeTrees(t: TestContext): Promise<{ dir: string; a: string; b: string }> {
@@ -169,3 +123,39 @@ async function readMode(path: string): Promise<number> {
   const { stat } = await import('node:fs/promises');
   return (await stat(path)).mode & 0o7777;
 }
+
+test('iso diff of an ISO and its rebuild equals find + sha256sum on what xorriso extracts from each; label and boot entries', async (t) => {
+  if (!requireTool(t, 'xorriso', 'mtype', 'mcopy', 'find', 'sha256sum')) return;
+  const fixtures = await ensureIsoFixtures();
+  const dir = await tmpDir(t, 'remaster-iso-diff-');
+  const before = join(fixtures, 'rhel9.iso');
+  const after = join(dir, 'after.iso');
+  await writeFile(join(dir, 'ks.cfg'), 'text\nreboot\n');
+  const made = await runCli(['iso', 'rebuild', before, '-o', after, '--add', `${join(dir, 'ks.cfg')}:/ks.cfg`, '--kernel-arg', 'inst.ks=hd:LABEL=DIFFTEST:/ks.cfg', '--volume-label', 'DIFFTEST']);
+  assert.equal(made.code, 0, made.stderr);
+  const extract = async (iso: string, name: string): Promise<string> => {
+    const to = join(dir, name);
+    execFileSync('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/', to], { stdio: 'ignore' });
+    execFileSync('chmod', ['-R', 'u+rwX', to]); // xorriso keeps read-only modes; find and sha256sum need to read
+    return to;
+  };
+  const expected = expectedChanges(oracleFacts(await extract(before, 'x-before')), oracleFacts(await extract(after, 'x-after')), false);
+  const r = await runCli(['iso', 'diff', '--json', before, after]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; path?: string; fields?: string[]; what?: string; a?: unknown; b?: unknown });
+  const files = lines.filter((l) => l.path !== undefined).map((c) => (c.kind === 'changed' ? `~ ${c.path} ${(c.fields ?? []).join(',')}` : `${c.kind === 'added' ? '+' : '-'} ${c.path}`));
+  // xorriso restores modes, so read-only files were made writable above: compare everything but perm
+  const noPerm = (xs: string[]) => xs.map((x) => x.replace(/(^~ \S+ )(.*)$/u, (_m, head: string, f: string) => head + f.split(',').filter((k) => k !== 'perm').join(','))).filter((x) => !/^~ \S+ $/u.test(x));
+  assert.deepEqual(noPerm(files), noPerm(expected));
+  assert.ok(files.includes('+ ks.cfg') && files.some((f) => f.startsWith('~ isolinux/isolinux.cfg content')), files.join('\n'));
+  const pvd = (iso: string) => /Volume Id\s*:\s*(\S+)/u.exec(execFileSync('xorriso', ['-indev', iso, '-pvd_info'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }))?.[1];
+  assert.deepEqual(lines.find((l) => l.what === 'volume label'), { kind: 'changed', what: 'volume label', a: pvd(before), b: pvd(after) });
+  assert.equal(lines.filter((l) => l.what === 'boot entry').length, 0, 'a replayed boot setup boots the same files');
+  const same = await runCli(['iso', 'diff', '--exit-code', after, after]);
+  assert.equal(same.code, 0, same.stderr);
+  assert.equal(same.stdout, '');
+  const differ = await runCli(['iso', 'diff', '--exit-code', before, join(fixtures, 'fedora40.iso')]);
+  assert.equal(differ.code, 1, differ.stderr);
+  assert.match(differ.stdout, /^- \[boot\] bios, no emulation, bootable, loads 4 sectors of \/isolinux\/isolinux\.bin$/mu);
+  assert.match(differ.stdout, /^\+ \[boot\] efi, no emulation, bootable, loads \d+ sectors of a non-file image at LBA \d+$/mu);
+});
