@@ -49,18 +49,20 @@ export interface InitrdIndex {
   lookup(path: string): IndexedEntry | undefined;
   /** Return PathInfo for symlink resolution. */
   pathInfo(path: string): PathInfo | undefined;
-  /** Data of the regular files ScanOptions.keepData selected (effective copy, archive order). */
-  files: Map<string, Uint8Array>;
 }
 
 /** Options for scanInitrd. */
 export interface ScanOptions extends ReadInitrdOptions {
   /**
-   * Keep the data of regular files whose normalised path passes this test (the effective copy:
-   * a later entry wins; an empty later hard link keeps the data its group already had), so a
-   * caller that needs a few files does not decode the image a second time.
+   * Hand the data of selected regular files to `take`, so a caller that needs a few files does
+   * not decode the image a second time. `take` is called again when a later entry replaces a
+   * path (the last call is the effective copy), but not for an empty later link of a hard-link
+   * group whose data was already taken.
    */
-  keepData?: (path: string) => boolean;
+  fileData?: {
+    select(path: string): boolean;
+    take(path: string, data: Uint8Array): void | Promise<void>;
+  };
 }
 
 const MODULES_RE = /^(?:usr\/)?lib\/modules\/([^/]+)(?:\/|$)/;
@@ -70,7 +72,7 @@ export async function scanInitrd(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: ScanOptions = {},
 ): Promise<InitrdIndex> {
-  const files = new Map<string, Uint8Array>();
+  const taken = new Set<string>();
   const segments: Segment[] = [];
   const entries: IndexedEntry[] = [];
   const byPath = new Map<string, IndexedEntry>();
@@ -104,12 +106,12 @@ export async function scanInitrd(
     };
     if (e.linkTarget !== undefined) item.linkTarget = e.linkTarget;
     entries.push(item);
-    if (path !== undefined && options.keepData !== undefined && item.type === 'file' && options.keepData(path)) {
+    if (path !== undefined && options.fileData !== undefined && item.type === 'file' && options.fileData.select(path)) {
       const parts: Uint8Array[] = [];
       for await (const c of e.body) parts.push(c.slice());
-      if (!(h.fileSize === 0 && h.nlink > 1 && files.has(path))) {
-        files.delete(path);
-        files.set(path, concatBytes(parts));
+      if (!(h.fileSize === 0 && h.nlink > 1 && taken.has(path))) {
+        taken.add(path);
+        await options.fileData.take(path, concatBytes(parts));
       }
     }
     if (path !== undefined) {
@@ -124,7 +126,6 @@ export async function scanInitrd(
     size,
     trailingPadding,
     kernelVersions: [...kernels].sort(),
-    files,
     lookup: (p) => byPath.get(p),
     pathInfo: (p) => {
       const e = byPath.get(p);

@@ -14,7 +14,7 @@ import { prepareFirmware } from './steps/firmware.ts';
 import { expandRemovals } from './plan.ts';
 import { renderRecipeKickstart, type RenderedKickstart } from './kickstart.ts';
 import { prepareFiles } from './steps/files.ts';
-import { keepModuleData, prepareModules, type PreparedModules } from './steps/kernel-modules.ts';
+import { collectModuleFiles, prepareModules, type ExistingModuleFile, type PreparedModules } from './steps/kernel-modules.ts';
 import { prepareBinaries, type PreparedBinaries } from './steps/binaries.ts';
 
 /** What one step contributes before planning. */
@@ -41,8 +41,8 @@ export interface PreparedBuild {
   sourceDateEpoch?: number;
   /** The rendered and linted kickstart, when the recipe has a kickstart section. */
   kickstart?: RenderedKickstart;
-  /** The image's module files and lists, kept by the scan when the recipe has a kernelModules step. */
-  moduleFiles?: Map<string, Uint8Array>;
+  /** The image's modules (decoded) and module lists, gathered by the scan when the recipe has a kernelModules step. */
+  moduleFiles?: Map<string, ExistingModuleFile>;
 }
 
 /** Options for prepareBuild. */
@@ -69,9 +69,9 @@ export async function prepareSource(recipe: Recipe, recipeFile: string, recipeTe
     throw withContext(err, { file: recipeFile });
   });
   try {
-    // A kernelModules step needs the image's modules for depmod: keep them from this one pass.
-    const withModules = recipe.steps.some((s) => 'kernelModules' in s);
-    const index = await scanInitrd(source.initrd.open(), { ...options, ...(withModules ? { keepData: keepModuleData } : {}) }).catch((err: unknown) => {
+    // A kernelModules step needs the image's modules for depmod: decode them in this one pass.
+    const modules = recipe.steps.some((s) => 'kernelModules' in s) ? collectModuleFiles() : undefined;
+    const index = await scanInitrd(source.initrd.open(), { ...options, ...(modules ? { fileData: modules } : {}) }).catch((err: unknown) => {
       throw withContext(err, { file: source.initrdName });
     });
     const prepared: PreparedBuild = {
@@ -79,7 +79,7 @@ export async function prepareSource(recipe: Recipe, recipeFile: string, recipeTe
       recipeSha256: createHash('sha256').update(recipeText).digest('hex'),
     };
     if (options.sourceDateEpoch !== undefined) prepared.sourceDateEpoch = options.sourceDateEpoch;
-    if (withModules) prepared.moduleFiles = index.files;
+    if (modules) prepared.moduleFiles = modules.files;
     if (recipe.kickstart) {
       // With SOURCE_DATE_EPOCH the password salt comes from the recipe's hash, so two builds match byte for byte.
       const seed = options.sourceDateEpoch !== undefined ? { saltSeed: `${prepared.recipeSha256}:${options.sourceDateEpoch}` } : {};

@@ -34,8 +34,16 @@ interface BuildContext {
   sourceDateEpoch?: number;
   /** Image paths earlier steps remove (or whose parent directories they remove). */
   excluded?: Set<string>;
-  /** Module files and lists kept by the scan (keepModuleData); read from the image when absent. */
-  moduleFiles?: Map<string, Uint8Array>;
+  /** The image's modules and module lists, gathered during the scan (collectModuleFiles); read from the image when absent. */
+  moduleFiles?: Map<string, ExistingModuleFile>;
+}
+
+/** A module of the image, decoded as it streamed past (bytes are not kept), or a module list's bytes. */
+export interface ExistingModuleFile {
+  bytes?: Uint8Array;
+  info?: ModuleInfo;
+  /** A module that did not decode: thrown only if a step needs it. */
+  error?: unknown;
 }
 
 interface NewModule {
@@ -49,12 +57,26 @@ const LISTS = ['modules.order', 'modules.builtin', 'modules.builtin.modinfo'];
 const MODULES_DIR = /^(?:usr\/)?lib\/modules\/[^/]+\/(.+)$/;
 
 /**
- * Select, for scanInitrd's keepData, every file prepareModules reads: modules and the module
- * lists under (usr/)lib/modules/<release>/ of any release, so one pass over the image serves both.
+ * A scanInitrd fileData consumer for everything prepareModules reads: modules (decoded to their
+ * ModuleInfo as they pass, so their bytes are not kept) and the module lists, under
+ * (usr/)lib/modules/<release>/ of any release. One pass over the image then serves both.
  */
-export function keepModuleData(path: string): boolean {
-  const rest = MODULES_DIR.exec(path)?.[1];
-  return rest !== undefined && (isModulePath(path) || LISTS.includes(rest));
+export function collectModuleFiles(): { files: Map<string, ExistingModuleFile>; select(path: string): boolean; take(path: string, data: Uint8Array): Promise<void> } {
+  const files = new Map<string, ExistingModuleFile>();
+  return {
+    files,
+    select(path) {
+      const rest = MODULES_DIR.exec(path)?.[1];
+      return rest !== undefined && (isModulePath(path) || LISTS.includes(rest));
+    },
+    async take(path, data) {
+      let fact: ExistingModuleFile;
+      if (!isModulePath(path)) fact = { bytes: data };
+      else fact = await readModuleFile(data, path).then((info) => ({ info }), (error: unknown) => ({ error }));
+      files.delete(path); // archive order of the winning entries, as readImageFiles keeps it
+      files.set(path, fact);
+    },
+  };
 }
 
 /** Return the single kernel release the initrd holds modules for. */
@@ -71,9 +93,9 @@ export async function prepareModules(step: KernelModulesStep, build: BuildContex
   const dir = resolveParents((p) => build.index.pathInfo(p), `lib/modules/${kver}/x`).replace(/\/x$/, '');
   const gone = (p: string) => [...(build.excluded ?? [])].some((x) => p === x || p.startsWith(`${x}/`));
   const wanted = (p: string): boolean => p.startsWith(`${dir}/`) && (isModulePath(p) || LISTS.includes(p.slice(dir.length + 1))) && !gone(p);
-  const existing = build.moduleFiles !== undefined
+  const existing: Map<string, ExistingModuleFile> = build.moduleFiles !== undefined
     ? new Map([...build.moduleFiles].filter(([p]) => wanted(p)))
-    : await readImageFiles(build.source.initrd, wanted, options);
+    : new Map([...(await readImageFiles(build.source.initrd, wanted, options))].map(([p, bytes]) => [p, { bytes }]));
   const suffix = moduleSuffixConvention([...existing.keys()]);
   const fresh = await loadNewModules(step, build.baseDir);
   const adds: AddSpec[] = [];
@@ -89,12 +111,16 @@ export async function prepareModules(step: KernelModulesStep, build: BuildContex
     adds.push(file(`${dir}/${relPath}`, data, 0o644, m.source, build.sourceDateEpoch));
     placed.push({ name: moduleNameFromPath(fileName), path: `${dir}/${relPath}`, vermagic: m.info.vermagic ?? '', source: m.source });
   }
-  for (const [path, bytes] of existing) {
+  for (const [path, fact] of existing) {
     const rel = path.slice(dir.length + 1);
+    const bytes = fact.bytes ?? new Uint8Array(0);
     if (rel === 'modules.order') tree.modulesOrder = latin1(bytes);
     else if (rel === 'modules.builtin') tree.modulesBuiltin = latin1(bytes);
     else if (rel === 'modules.builtin.modinfo') tree.modulesBuiltinModinfo = bytes;
-    else if (!newPaths.has(rel)) tree.modules.push({ path: rel, info: await readModuleFile(bytes, path) });
+    else if (!newPaths.has(rel)) {
+      if (fact.error !== undefined) throw fact.error;
+      tree.modules.push({ path: rel, info: fact.info ?? await readModuleFile(bytes, path) });
+    }
   }
   for (const [rel, m] of newPaths) tree.modules.push({ path: rel, info: m.info });
   checkDependencies(tree, fresh);
