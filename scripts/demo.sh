@@ -2,7 +2,7 @@
 # The README quick start's main job on bundled demo material: make a demo
 # initrd, build recipes/demo.yaml from it (overlay, helper script, firmware,
 # a removal; rebuilt with kernel-safe xz), then look at the result with the
-# same tool. Also shows the scripted path: add a file as an appended segment.
+# same tool (inspect, ls, cat, diff against the source). Also shows the scripted path: add a file as an appended segment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
@@ -19,6 +19,7 @@ step build recipes/demo.yaml
 step inspect "$OUT/build/initrd.img"
 step ls "$OUT/build/initrd.img"
 step cat "$OUT/build/initrd.img" /etc/remaster/motd
+step diff "$OUT/initrd.img" "$OUT/build/initrd.img"
 step add "$OUT/initrd.img" overlays/demo/files/etc/remaster/motd:/etc/motd -o "$OUT/initrd-appended.img"
 step inspect "$OUT/initrd-appended.img"
 if command -v qemu-system-x86_64 >/dev/null; then
