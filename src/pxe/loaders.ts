@@ -2,8 +2,13 @@
  * Boot loader binaries and where Debian installs them (reference 07 §1.1,
  * reference 10 "Packages"): pxelinux.0 needs ldlinux.c32 from the same
  * SYSLINUX build; menu.c32 needs libutil.c32 (readelf -d, reference 07).
- * GRUB's network image comes from grub-mknetdir's output; iPXE from the
- * `ipxe` package. A missing binary is TOOL_MISSING naming the package.
+ * GRUB's network image comes from grub-mknetdir's output, or, for Secure
+ * Boot, from Debian's signed shim (shim-signed) and signed network GRUB
+ * (grub-efi-amd64-signed): shim is the boot file, loads `grubx64.efi` from
+ * its own TFTP directory, and that GRUB's built-in prefix is `/grub` with a
+ * memdisk config that sources `$prefix/grub.cfg` (strings of
+ * grubnetx64.efi.signed 2.06-13+deb12u2). iPXE from the `ipxe` package. A
+ * missing binary is TOOL_MISSING naming the package.
  */
 import { RemasterError } from '../errors.ts';
 import { digestFile, listTreeFiles } from '../fsx/index.ts';
@@ -17,7 +22,21 @@ export interface LoaderOptions {
   grubNetDir?: string;
   /** undionly.kpxe / ipxe.efi: 'auto' (default: copy when the ipxe package is installed), a directory, or false. */
   ipxe?: boolean | 'auto' | string;
+  /**
+   * Secure Boot chain `shimx64.efi` → `grubx64.efi` at the TFTP root: true takes Debian's signed
+   * binaries from their installed paths, a string names a directory holding `shimx64.efi` and
+   * `grubx64.efi` (each may also be named as Debian ships it). Needs the GRUB prefix `grub`.
+   */
+  grubSigned?: boolean | string;
 }
+
+/** The prefix Debian's signed network GRUB has built in (its grub.cfg and per-MAC files go here). */
+export const SIGNED_GRUB_DIR = 'grub';
+
+const SIGNED_FILES: readonly [name: string, debianPath: string, pkg: string][] = [
+  ['shimx64.efi', '/usr/lib/shim/shimx64.efi.signed', 'shim-signed'],
+  ['grubx64.efi', '/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed', 'grub-efi-amd64-signed'],
+];
 
 const PXELINUX_FILES: readonly [name: string, debianPath: string, pkg: string][] = [
   ['pxelinux.0', '/usr/lib/PXELINUX/pxelinux.0', 'pxelinux'],
@@ -63,13 +82,37 @@ async function grubFiles(dir: string, grubDir: string): Promise<LoaderFile[]> {
   return Promise.all(names.map((n) => loaderFile(`${grubDir}/${n}`, `${dir}/${n}`, () => new RemasterError('INPUT_NOT_FOUND', 'vanished while publishing', { file: `${dir}/${n}` }))));
 }
 
+async function signedGrubFiles(option: true | string, grubDir: string): Promise<LoaderFile[]> {
+  if (grubDir !== SIGNED_GRUB_DIR) {
+    throw new RemasterError('USAGE', `the signed network GRUB reads its menus from /${SIGNED_GRUB_DIR} (its built-in prefix), not /${grubDir}: leave the GRUB directory at its default or set it to ${SIGNED_GRUB_DIR}`);
+  }
+  const out: LoaderFile[] = [];
+  for (const [name, debian, pkg] of SIGNED_FILES) {
+    const candidates = option === true ? [debian] : [`${option}/${name}`, `${option}/${debian.slice(debian.lastIndexOf('/') + 1)}`];
+    let found: LoaderFile | undefined;
+    for (const source of candidates) {
+      const d = await digestFile(source);
+      if (d !== undefined) {
+        found = { path: name, source, ...d };
+        break;
+      }
+    }
+    const hint = option === true ? `install the Debian package ${pkg}, or pass a directory holding ${name}` : `the directory was given for the signed GRUB chain`;
+    if (found === undefined) throw new RemasterError('TOOL_MISSING', `${name} not found (${hint})`, { file: candidates[0] as string });
+    out.push(found);
+  }
+  return out;
+}
+
 /** Locate and hash every loader file the options ask for. */
 export async function collectLoaders(options: LoaderOptions, grubDir: string): Promise<LoaderFile[]> {
   const pxelinux = options.pxelinux ?? true;
   const ipxe = options.ipxe ?? 'auto';
+  const signed = options.grubSigned ?? false;
   return [
     ...(pxelinux === false ? [] : await pxelinuxFiles(pxelinux)),
     ...(ipxe === false ? [] : await ipxeFiles(ipxe)),
     ...(options.grubNetDir === undefined ? [] : await grubFiles(options.grubNetDir, grubDir)),
+    ...(signed === false ? [] : await signedGrubFiles(signed, grubDir)),
   ];
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { digestInput, makeKickstartOverlay } from '../fsx/index.ts';
 import { commitVersion, type CommitOptions } from './commit.ts';
 import { contentPath, DEFAULT_GRUB_DIR, DEFAULT_KEEP, httpUrlOf } from './layout.ts';
-import { collectLoaders, type LoaderOptions } from './loaders.ts';
+import { collectLoaders, SIGNED_GRUB_DIR, type LoaderOptions } from './loaders.ts';
 import type { PublishManifest } from './manifest.ts';
 import type { PxeArtifact, PxeDialect, PxeHost, PxeHttpUse, PxeKickstart, PxeModel } from './model.ts';
 import type { PlannedBlob, PublishPlan } from './plan.ts';
@@ -38,7 +38,7 @@ export interface PublishTreeOptions extends CommitOptions {
   keep?: number;
   /** The clock, for expiry (default: now). */
   now?: Date;
-  /** GRUB's prefix directory inside the TFTP root (default boot/grub). */
+  /** GRUB's prefix directory inside the TFTP root (default boot/grub; grub with loaders.grubSigned). */
   grubDir?: string;
   loaders?: LoaderOptions;
 }
@@ -107,7 +107,8 @@ function buildModel(options: PublishTreeOptions, kernel: PxeArtifact, initrd: Px
 
 /** Publish kernel, initrd, menus, kickstarts and loaders as a new version of the tree. */
 export async function publishTree(options: PublishTreeOptions): Promise<PublishTreeResult> {
-  const grubDir = options.grubDir ?? DEFAULT_GRUB_DIR;
+  // Debian's signed network GRUB has its prefix built in; grub-mknetdir images take any.
+  const grubDir = options.grubDir ?? (options.loaders?.grubSigned ? SIGNED_GRUB_DIR : DEFAULT_GRUB_DIR);
   const kernel = await fileArtifact(options.kernel, 'vmlinuz', options.httpUrl);
   const initrd = await fileArtifact(options.initrd, 'initrd.img', options.httpUrl);
   const resolved = await resolveHosts(options.hosts ?? [], options.httpUrl);

@@ -36,6 +36,7 @@ export const pxeSchema = z.object({
     pxelinux: z.union([z.boolean(), z.string()]).optional(),
     grubNetDir: z.string().optional(),
     ipxe: z.union([z.boolean(), z.literal('auto'), z.string()]).optional(),
+    grubSigned: z.union([z.boolean(), z.string()]).optional().describe('Secure Boot chain shimx64.efi -> grubx64.efi (Debian shim-signed, grub-efi-amd64-signed) at the TFTP root; menus under grub/'),
   }).strict().optional(),
   hosts: z.array(pxeHostSchema).default([]),
 }).strict();

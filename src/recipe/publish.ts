@@ -34,6 +34,17 @@ export function publishOptionsFromRecipe(recipe: Recipe, recipeFile: string, bui
   if (pxe.stage2) options.stage2 = pxe.stage2;
   if (pxe.keep) options.keep = pxe.keep;
   if (pxe.grubDir) options.grubDir = pxe.grubDir;
-  if (pxe.loaders) options.loaders = pxe.loaders as NonNullable<PublishTreeOptions['loaders']>;
+  if (pxe.loaders) options.loaders = loadersRelativeTo(base, pxe.loaders);
   return options;
+}
+
+/** Loader directories in a recipe are relative to the recipe, like every other path in it. */
+function loadersRelativeTo(base: string, loaders: NonNullable<NonNullable<Recipe['pxe']>['loaders']>): NonNullable<PublishTreeOptions['loaders']> {
+  const dir = <T>(v: T): T | string => (typeof v === 'string' && v !== 'auto' ? resolve(base, v) : v);
+  const out: NonNullable<PublishTreeOptions['loaders']> = {};
+  if (loaders.pxelinux !== undefined) out.pxelinux = dir(loaders.pxelinux);
+  if (loaders.grubNetDir !== undefined) out.grubNetDir = resolve(base, loaders.grubNetDir);
+  if (loaders.ipxe !== undefined) out.ipxe = dir(loaders.ipxe);
+  if (loaders.grubSigned !== undefined) out.grubSigned = dir(loaders.grubSigned);
+  return out;
 }

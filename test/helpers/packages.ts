@@ -1,6 +1,6 @@
 /**
  * Real Debian packages made by fixtures/fetch-packages.sh (mdadm, libudev1,
- * libc6 and a sysroot with all three unpacked). Tests call
+ * libc6, shim-signed, grub-efi-amd64-signed and a sysroot with all of them unpacked). Tests call
  * ensurePackages(t): the first call in a process runs the script (it is
  * idempotent and locks its output directory, so parallel test files wait for
  * one run). When apt cannot deliver the packages the test is skipped locally
@@ -21,8 +21,11 @@ export interface PackagePaths {
   mdadm: string;
   libudev1: string;
   libc6: string;
-  /** The three packages unpacked with dpkg-deb -x into one tree. */
+  /** The packages unpacked with dpkg-deb -x into one tree. */
   sysroot: string;
+  /** Debian's signed Secure Boot network chain, as shipped (in the sysroot). */
+  shim: string;
+  signedGrub: string;
 }
 
 let run: Promise<string | undefined> | undefined;
@@ -45,7 +48,11 @@ export async function ensurePackages(t: TestContext): Promise<PackagePaths | und
   run ??= fetchOnce(dir);
   const failure = await run;
   if (failure === undefined) {
-    return { dir, mdadm: join(dir, 'mdadm.deb'), libudev1: join(dir, 'libudev1.deb'), libc6: join(dir, 'libc6.deb'), sysroot: join(dir, 'sysroot') };
+    const sysroot = join(dir, 'sysroot');
+    return {
+      dir, mdadm: join(dir, 'mdadm.deb'), libudev1: join(dir, 'libudev1.deb'), libc6: join(dir, 'libc6.deb'), sysroot,
+      shim: join(sysroot, 'usr/lib/shim/shimx64.efi.signed'), signedGrub: join(sysroot, 'usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed'),
+    };
   }
   const msg = `needs the real packages (${failure})`;
   if (process.env.CI === 'true') throw new Error(`${msg}; CI must be able to run fixtures/fetch-packages.sh`);

@@ -63,6 +63,8 @@ export interface BootPxeOptions extends CommonOptions {
   mac?: string;
   /** Boot through OVMF instead of SeaBIOS + the iPXE option ROM. */
   uefi?: boolean;
+  /** With uefi: OVMF's Secure Boot build with Microsoft's keys enrolled, enforcing (q35 with SMM). */
+  secureBoot?: boolean;
   /** NIC model; virtio-net-pci unless given (e1000 for iPXE script tests). */
   nic?: string;
   /**
@@ -95,7 +97,21 @@ function withNonce(expect: RegExp | RegExp[], nonce: string): RegExp[] {
 }
 
 /** Locate OVMF; pflash CODE + a private copy of VARS when split, else the combined image. */
-async function ovmfArgs(scratch: string): Promise<string[]> {
+async function ovmfArgs(scratch: string, secureBoot = false): Promise<string[]> {
+  if (secureBoot) {
+    // Debian's ovmf: the SMM-protected Secure Boot build and variables with Microsoft's keys
+    // enrolled and Secure Boot on (what shim-signed is signed for); SMM needs q35.
+    const code = '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd';
+    const vars = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd';
+    if (!existsSync(code) || !existsSync(vars)) throw new Error('OVMF Secure Boot images not found (apt-get install ovmf)');
+    const myVars = join(scratch, 'OVMF_VARS_4M.ms.fd');
+    await copyFile(vars, myVars);
+    return [
+      '-machine', 'q35,smm=on', '-global', 'driver=cfi.pflash01,property=secure,value=on',
+      '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${code}`,
+      '-drive', `if=pflash,format=raw,unit=1,file=${myVars}`,
+    ];
+  }
   const code = '/usr/share/OVMF/OVMF_CODE.fd';
   const vars = '/usr/share/OVMF/OVMF_VARS.fd';
   if (existsSync(code) && existsSync(vars)) {
@@ -184,7 +200,7 @@ export async function bootPxe(options: BootPxeOptions): Promise<BootResult> {
   const nonce = options.nonce ?? makeNonce();
   const scratch = await mkdtemp(join(tmpdir(), 'remaster-qemu-'));
   try {
-    const firmware = options.uefi === true ? await ovmfArgs(scratch) : [];
+    const firmware = options.uefi === true ? await ovmfArgs(scratch, options.secureBoot === true) : [];
     const http = options.httpRoot === undefined ? [] : [httpForward(options.httpRoot, options.httpLog ?? join(scratch, 'http.log'))];
     for (const part of [options.tftpRoot, options.bootfile, ...http]) {
       // a comma would end the -netdev option value and start a new one

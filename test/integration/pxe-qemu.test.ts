@@ -23,12 +23,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { hostEntries, publishTree } from '../../src/index.ts';
 import { buildImage } from '../helpers/edit.ts';
 import { ensureFixtures } from '../helpers/fixtures.ts';
+import { ensurePackages } from '../helpers/packages.ts';
 import { bootPxe, GUEST_HTTP_URL, makeNonce } from '../helpers/qemu.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { KS_RHEL9, makeRoots, tempDir } from '../unit/pxe/support.ts';
@@ -36,7 +37,7 @@ import { KS_RHEL9, makeRoots, tempDir } from '../unit/pxe/support.ts';
 const ARMED = '52:54:00:12:34:56';
 const OTHER = '52:54:00:99:88:77';
 
-async function publishForBoot(t: TestContext, nonce: string, grubNetDir?: string, http?: { grub: boolean }) {
+async function publishForBoot(t: TestContext, nonce: string, grubNetDir?: string, http?: { grub: boolean }, grubSigned?: string) {
   const fx = await ensureFixtures(t);
   if (fx === undefined) return undefined;
   const dir = await tempDir('remaster-qemu-pxe-');
@@ -46,7 +47,7 @@ async function publishForBoot(t: TestContext, nonce: string, grubNetDir?: string
   await publishTree({
     tftpRoot, ...(http ? { httpRoot, httpUrl: GUEST_HTTP_URL, http: { grub: http.grub } } : {}), kernel: fx.kernel.vmlinuz, initrd, dialect: 'rhel9', label: 'qemu test',
     cmdline: ['console=ttyS0', 'panic=-1', `remaster.nonce=${nonce}`], hosts: [{ mac: ARMED, kickstart: KS_RHEL9 }],
-    loaders: { pxelinux: true, ipxe: false, ...(grubNetDir !== undefined ? { grubNetDir } : {}) },
+    loaders: { pxelinux: true, ipxe: false, ...(grubNetDir !== undefined ? { grubNetDir } : {}), ...(grubSigned !== undefined ? { grubSigned } : {}) },
   });
   return { tftpRoot, httpRoot };
 }
@@ -66,7 +67,13 @@ interface BootCase {
   expect: RegExp[];
   timeoutMs: number;
   uefi?: boolean;
+  /** OVMF with Secure Boot enforced and Microsoft's keys enrolled. */
+  secureBoot?: boolean;
+  /** NIC device (default virtio-net-pci with QEMU's iPXE ROM). */
+  nic?: string;
   grubNetDir?: string;
+  /** A directory holding Debian's shimx64.efi.signed and grubnetx64.efi.signed. */
+  grubSigned?: string;
   /** Publish with an HTTP root and serve it at GUEST_HTTP_URL; grub: GRUB loads over HTTP too. */
   http?: { grub: boolean };
 }
@@ -74,13 +81,13 @@ interface BootCase {
 /** Publish, boot once, assert every expectation; return the run and the roots (undefined when skipped). */
 async function bootPublished(t: TestContext, c: BootCase) {
   const nonce = makeNonce();
-  const roots = await publishForBoot(t, nonce, c.grubNetDir, c.http);
+  const roots = await publishForBoot(t, nonce, c.grubNetDir, c.http, c.grubSigned);
   if (roots === undefined) return undefined;
   const httpLog = join(await tempDir('remaster-qemu-http-'), 'http.log');
   await writeFile(httpLog, '');
   const r = await bootPxe({
     tftpRoot: roots.tftpRoot, bootfile: c.bootfile, mac: c.mac, nonce, timeoutMs: c.timeoutMs, expect: c.expect,
-    ...(c.uefi === true ? { uefi: true } : {}), ...(c.http !== undefined ? { httpRoot: roots.httpRoot, httpLog } : {}),
+    ...(c.uefi === true ? { uefi: true } : {}), ...(c.secureBoot === true ? { secureBoot: true } : {}), ...(c.nic !== undefined ? { nic: c.nic } : {}), ...(c.http !== undefined ? { httpRoot: roots.httpRoot, httpLog } : {}),
   });
   t.diagnostic(`${c.name}: ${r.durationMs} ms`);
   assert.ok(r.passed, `${c.name}: missing ${r.missing.join(', ')}; console tail:\n${r.log.split('\n').slice(-25).join('\n')}`);
@@ -142,4 +149,33 @@ test('UEFI GRUB fetches the published kernel + initrd over HTTP', { timeout: 240
   const run = await bootPublished(t, { name: 'uefi grub http', bootfile: 'boot/grub/x86_64-efi/core.efi', mac: ARMED, uefi: true, grubNetDir: await grubNetDir(),
     http: { grub: true }, timeoutMs: 200_000, expect: [/REMASTER-MARKER init=main nonce=NONCE /, KS_URL] });
   if (run) await assertFetchedOverHttp(run);
+});
+
+/** Debian's signed shim and network GRUB, side by side under the names Debian ships them. */
+async function signedChain(t: TestContext): Promise<string | undefined> {
+  const pkgs = await ensurePackages(t);
+  if (pkgs === undefined) return undefined;
+  const dir = await tempDir('remaster-signed-');
+  await symlink(pkgs.shim, join(dir, 'shimx64.efi.signed'));
+  await symlink(pkgs.signedGrub, join(dir, 'grubnetx64.efi.signed'));
+  return dir;
+}
+
+test('UEFI shim → Debian\'s signed network GRUB → grub.cfg sources the colon-MAC file → the published kernel + initrd', { timeout: 240_000 }, async (t) => {
+  if (!requireTool(t, 'qemu-system-x86_64')) return;
+  const grubSigned = await signedChain(t);
+  if (grubSigned === undefined) return;
+  const run = await bootPublished(t, { name: 'uefi shim signed grub', bootfile: 'shimx64.efi', mac: ARMED, uefi: true, grubSigned, timeoutMs: 200_000,
+    expect: [/REMASTER-MARKER init=main nonce=NONCE /, /REMASTER-CMDLINE .*inst\.ks=file:\/ks\.cfg/] });
+  if (run) assert.doesNotMatch(run.r.log, /Secure boot enabled/u, 'this run is the one without Secure Boot');
+});
+
+test('UEFI Secure Boot (enforcing, Microsoft keys): shim verifies the signed GRUB, GRUB verifies the Debian kernel, the published initrd boots', { timeout: 300_000 }, async (t) => {
+  if (!requireTool(t, 'qemu-system-x86_64')) return;
+  const grubSigned = await signedChain(t);
+  if (grubSigned === undefined) return;
+  // romfile= drops QEMU's iPXE option ROM, so OVMF's own PXE stack loads shim (iPXE's EFI PXE
+  // reports a 4 MiB size for every TFTP read, which shim's verifier rejects as a malformed image).
+  await bootPublished(t, { name: 'uefi secure boot shim', bootfile: 'shimx64.efi', mac: ARMED, uefi: true, secureBoot: true, grubSigned, nic: 'virtio-net-pci,romfile=', timeoutMs: 280_000,
+    expect: [/Secure boot enabled/, /REMASTER-MARKER init=main nonce=NONCE /, /REMASTER-CMDLINE .*inst\.ks=file:\/ks\.cfg/] });
 });

@@ -29,7 +29,7 @@ export function parseHostFlag(value: string, previous: PublishHostInput[] = []):
 
 interface PublishFlags {
   tftpRoot: string; httpRoot?: string; httpUrl?: string; keep?: string; host?: PublishHostInput[]; label?: string; dialect?: string;
-  append?: string[]; repo?: string; stage2?: string; grubDir?: string; grubNetdir?: string; pxelinuxDir?: string; ipxe?: boolean; wait?: string; json?: boolean;
+  append?: string[]; repo?: string; stage2?: string; grubDir?: string; grubNetdir?: string; grubSigned?: boolean | string; pxelinuxDir?: string; ipxe?: boolean; wait?: string; json?: boolean;
 }
 
 function registerPublish(program: Command, cli: CliContext): void {
@@ -45,8 +45,9 @@ function registerPublish(program: Command, cli: CliContext): void {
     .option('--dialect <name>', 'rhel5|rhel6|rhel7|rhel8|rhel9|rhel10|fedora|ubuntu|generic')
     .option('--append <arg>', 'kernel argument for every host (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--repo <url>', 'inst.repo=').option('--stage2 <url>', 'inst.stage2=')
-    .option('--grub-dir <dir>', 'GRUB prefix inside the TFTP root', 'boot/grub')
+    .option('--grub-dir <dir>', 'GRUB prefix inside the TFTP root (default boot/grub; grub with --grub-signed)')
     .option('--grub-netdir <dir>', 'grub-mknetdir output prefix directory to publish')
+    .option('--grub-signed [dir]', 'Secure Boot chain shimx64.efi -> grubx64.efi at the TFTP root, from Debian\'s shim-signed and grub-efi-amd64-signed (or a directory holding both)')
     .option('--pxelinux-dir <dir>', 'take pxelinux.0 and *.c32 from here instead of Debian paths')
     .option('--no-ipxe', 'do not copy iPXE binaries')
     .option('--wait <seconds>', 'wait for another publisher instead of failing')
@@ -59,7 +60,7 @@ function registerPublish(program: Command, cli: CliContext): void {
       const r = await (await library()).publishTree({
         ...fromRecipe?.options,
         tftpRoot, kernel: join(buildDir, 'vmlinuz'), initrd: join(buildDir, 'initrd.img'), hosts: o.host ?? fromRecipe?.options.hosts ?? [], keep: Number(o.keep ?? fromRecipe?.options.keep ?? 3),
-        loaders: { ...fromRecipe?.options.loaders, ...(o.pxelinuxDir ? { pxelinux: o.pxelinuxDir } : {}), ...(o.grubNetdir ? { grubNetDir: o.grubNetdir } : {}), ...(o.ipxe === false ? { ipxe: false } : {}) },
+        loaders: { ...fromRecipe?.options.loaders, ...(o.pxelinuxDir ? { pxelinux: o.pxelinuxDir } : {}), ...(o.grubNetdir ? { grubNetDir: o.grubNetdir } : {}), ...(o.grubSigned !== undefined ? { grubSigned: o.grubSigned } : {}), ...(o.ipxe === false ? { ipxe: false } : {}) },
         ...(o.httpRoot ? { httpRoot: o.httpRoot } : {}), ...(o.httpUrl ? { httpUrl: o.httpUrl } : {}), ...(o.label ? { label: o.label } : {}),
         ...(o.dialect ? { dialect: o.dialect as never } : {}), ...(o.append ? { cmdline: o.append } : {}), ...(o.repo ? { repo: o.repo } : {}),
         ...(o.stage2 ? { stage2: o.stage2 } : {}), ...(o.grubDir ? { grubDir: o.grubDir } : {}), ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}),

@@ -1,0 +1,56 @@
+/** Boot loader collection: the signed Secure Boot chain (shim + Debian's signed network GRUB). */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { collectLoaders, publishOptionsFromRecipe, publishTree, RemasterError, type Recipe } from '../../../src/index.ts';
+import { makeBuildDir, makeRoots, tempDir } from './support.ts';
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+async function signedDir(names: [string, string]): Promise<string> {
+  const dir = await tempDir('remaster-signed-');
+  await writeFile(join(dir, names[0]), 'fake shim\n');
+  await writeFile(join(dir, names[1]), 'fake signed grub\n');
+  return dir;
+}
+
+test('grubSigned publishes shimx64.efi and grubx64.efi at the root, from Debian file names or published names', async () => {
+  for (const names of [['shimx64.efi.signed', 'grubnetx64.efi.signed'], ['shimx64.efi', 'grubx64.efi']] as [string, string][]) {
+    const dir = await signedDir(names);
+    const loaders = await collectLoaders({ pxelinux: false, ipxe: false, grubSigned: dir }, 'grub');
+    assert.deepEqual(loaders.map((l) => [l.path, l.source, l.sha256]), [
+      ['shimx64.efi', join(dir, names[0]), sha(await readFile(join(dir, names[0])))],
+      ['grubx64.efi', join(dir, names[1]), sha(await readFile(join(dir, names[1])))],
+    ]);
+  }
+});
+
+test('grubSigned: a missing binary names the file; a GRUB directory other than grub is refused', async () => {
+  const dir = await tempDir('remaster-signed-');
+  await writeFile(join(dir, 'shimx64.efi'), 'shim only\n');
+  await assert.rejects(collectLoaders({ pxelinux: false, ipxe: false, grubSigned: dir }, 'grub'),
+    (e: unknown) => e instanceof RemasterError && e.code === 'TOOL_MISSING' && e.file === join(dir, 'grubx64.efi'));
+  await assert.rejects(collectLoaders({ pxelinux: false, ipxe: false, grubSigned: await signedDir(['shimx64.efi', 'grubx64.efi']) }, 'boot/grub'),
+    (e: unknown) => e instanceof RemasterError && e.code === 'USAGE' && /built-in prefix/u.test(e.message));
+});
+
+test('publishTree with grubSigned puts the GRUB menus under grub/ unless told otherwise', async () => {
+  const build = await makeBuildDir();
+  const { tftpRoot } = await makeRoots();
+  const r = await publishTree({ tftpRoot, kernel: join(build, 'vmlinuz'), initrd: join(build, 'initrd.img'), hosts: [{ mac: '52:54:00:12:34:56' }],
+    loaders: { pxelinux: false, ipxe: false, grubSigned: await signedDir(['shimx64.efi.signed', 'grubnetx64.efi.signed']) } });
+  assert.equal(r.manifest.grubDir, 'grub');
+  assert.ok('grub/grub.cfg' in r.manifest.files && 'grub/grub.cfg-01-52-54-00-12-34-56' in r.manifest.files, Object.keys(r.manifest.files).join(' '));
+  assert.deepEqual(r.manifest.loaders, ['grubx64.efi', 'shimx64.efi']);
+  assert.equal(await readFile(join(tftpRoot, 'shimx64.efi'), 'utf8'), 'fake shim\n');
+  assert.match(await readFile(join(tftpRoot, 'grub/grub.cfg-01-52:54:00:12:34:56'), 'utf8'), /menuentry 'Install/u);
+});
+
+test('loader directories in a recipe are relative to the recipe file', () => {
+  const recipe = { pxe: { tftpRoot: 'tftp', hosts: [], loaders: { pxelinux: 'loaders/syslinux', grubNetDir: 'net/boot/grub', ipxe: 'auto', grubSigned: 'signed' } } } as unknown as Recipe;
+  const o = publishOptionsFromRecipe(recipe, '/srv/recipes/site.yaml', '/srv/out', false);
+  assert.deepEqual(o.loaders, { pxelinux: '/srv/recipes/loaders/syslinux', grubNetDir: '/srv/recipes/net/boot/grub', ipxe: 'auto', grubSigned: '/srv/recipes/signed' });
+  assert.equal(o.tftpRoot, '/srv/recipes/tftp');
+});
