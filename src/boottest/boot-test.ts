@@ -74,6 +74,11 @@ export async function bootWith(name: string, target: QemuTarget, nonce: string, 
     ...(options.memoryMiB ? { memoryMiB: options.memoryMiB } : {}), ...(options.signal ? { signal: options.signal } : {}),
   });
   const results = judgeLog(run.log, nonce, checks);
+  if (target.kind !== 'kernel' && target.firmware === 'uefi-secure') {
+    // shim and GRUB refuse unsigned images outright; the kernel's own report shows the mode it ran in
+    const on = /Secure boot enabled/u.test(run.log);
+    results.push({ check: 'secure boot', ok: on, detail: on ? 'the kernel reports Secure Boot enabled' : 'the kernel did not report Secure Boot enabled' });
+  }
   if (run.timedOut && !results[1]?.ok) results.push({ check: 'time', ok: false, detail: `no verdict within ${Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s` });
   const out: BootRun = {
     name, passed: results.every((r) => r.ok), checks: results, durationMs: run.durationMs, accel: run.accel, timedOut: run.timedOut,

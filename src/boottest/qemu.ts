@@ -10,7 +10,8 @@ import { spawn } from 'node:child_process';
 import { RemasterError } from '../errors.ts';
 import { canUseKvm, copyFileTo, pathExists } from '../fsx/index.ts';
 
-export type Firmware = 'bios' | 'uefi';
+/** SeaBIOS; OVMF; OVMF's Secure Boot build with Microsoft's keys enrolled and Secure Boot enforcing. */
+export type Firmware = 'bios' | 'uefi' | 'uefi-secure';
 
 /** What to boot. */
 export type QemuTarget =
@@ -43,9 +44,21 @@ export interface QemuRun {
 
 const OVMF_SPLIT = ['/usr/share/OVMF/OVMF_CODE.fd', '/usr/share/OVMF/OVMF_VARS.fd'] as const;
 const OVMF_COMBINED = '/usr/share/ovmf/OVMF.fd';
+/** Debian's ovmf: SMM-protected Secure Boot code, and variables with Microsoft's keys enrolled and Secure Boot on. */
+const OVMF_SECURE = ['/usr/share/OVMF/OVMF_CODE_4M.secboot.fd', '/usr/share/OVMF/OVMF_VARS_4M.ms.fd'] as const;
 
 async function firmwareArgs(firmware: Firmware, scratch: string): Promise<string[]> {
   if (firmware === 'bios') return [];
+  if (firmware === 'uefi-secure') {
+    if (!(await pathExists(OVMF_SECURE[0])) || !(await pathExists(OVMF_SECURE[1]))) {
+      throw new RemasterError('TOOL_MISSING', `Secure Boot firmware not found (${OVMF_SECURE.join(', ')}); install the Debian package ovmf`);
+    }
+    const vars = `${scratch}/OVMF_VARS_4M.ms.fd`;
+    await copyFileTo(OVMF_SECURE[1], vars);
+    // the Secure Boot build keeps its variables in SMM: q35 with SMM, flash writable only from SMM
+    return ['-machine', 'q35,smm=on', '-global', 'driver=cfi.pflash01,property=secure,value=on',
+      '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_SECURE[0]}`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`];
+  }
   if ((await pathExists(OVMF_SPLIT[0])) && (await pathExists(OVMF_SPLIT[1]))) {
     const vars = `${scratch}/OVMF_VARS.fd`;
     await copyFileTo(OVMF_SPLIT[1], vars);
@@ -65,7 +78,9 @@ function noComma(value: string): string {
 export async function qemuArgs(target: QemuTarget, scratch: string): Promise<string[]> {
   if (target.kind === 'kernel') return ['-nic', 'none', '-kernel', target.kernel, '-initrd', target.initrd, '-append', target.append];
   if (target.kind === 'pxe') {
-    const nic = ['virtio-net-pci', 'netdev=n0', ...(target.mac ? [`mac=${target.mac}`] : [])].join(',');
+    // Under Secure Boot, OVMF's own PXE stack loads shim (romfile= drops QEMU's iPXE ROM, whose EFI
+    // PXE reports a 4 MiB size for every TFTP read, which shim's verifier rejects as malformed).
+    const nic = ['virtio-net-pci', 'netdev=n0', ...(target.firmware === 'uefi-secure' ? ['romfile='] : []), ...(target.mac ? [`mac=${target.mac}`] : [])].join(',');
     return [...(await firmwareArgs(target.firmware, scratch)), '-boot', 'n', '-netdev', `user,id=n0,restrict=on,tftp=${noComma(target.tftpRoot)},bootfile=${noComma(target.bootfile)}`, '-device', nic];
   }
   const drive = target.as === 'cdrom' ? ['-drive', `file=${noComma(target.iso)},format=raw,media=cdrom,readonly=on`, '-boot', 'd'] : ['-drive', `file=${noComma(target.iso)},format=raw,if=virtio,readonly=on`, '-boot', 'c'];

@@ -20,7 +20,7 @@ export interface BootTestTftpOptions extends BootTestOptions {
   mac?: string;
 }
 
-/** Boot a published tree over PXE as an armed host, BIOS (pxelinux) and/or UEFI (GRUB). */
+/** Boot a published tree over PXE as an armed host: BIOS (pxelinux), UEFI (GRUB, or shim → signed GRUB when published), UEFI with Secure Boot (shim). */
 export async function bootTestTftp(root: string, options: BootTestTftpOptions = {}): Promise<BootTestResult> {
   const manifest = await readCurrentManifest(root);
   if (!manifest) throw new RemasterError('INPUT_NOT_FOUND', 'not a published remaster PXE tree (no remaster/manifest.json)', { file: root });
@@ -42,7 +42,9 @@ export async function bootTestTftp(root: string, options: BootTestTftpOptions = 
     if (await pathExists(join(tree, grub))) await editTextInTree(tree, grub, (t) => editGrubConfig(t, args).text);
     const runs = [];
     for (const firmware of options.firmware ?? ['bios']) {
-      const bootfile = firmware === 'bios' ? 'pxelinux.0' : `${manifest.grubDir}/x86_64-efi/core.efi`;
+      const signed = manifest.loaders.includes('shimx64.efi');
+      const bootfile = firmware === 'bios' ? 'pxelinux.0' : signed ? 'shimx64.efi' : `${manifest.grubDir}/x86_64-efi/core.efi`;
+      if (firmware === 'uefi-secure' && !signed) throw new RemasterError('USAGE', 'a Secure Boot client needs the signed chain: publish with --grub-signed (pxe.loaders.grubSigned)', { file: root });
       if (!(await pathExists(join(tree, bootfile)))) throw new RemasterError('INPUT_NOT_FOUND', `the tree has no ${bootfile} for ${firmware} clients`, { file: root });
       runs.push(await bootWith(`${firmware} pxe ${normalizeMac(mac)}`, { kind: 'pxe', tftpRoot: tree, bootfile, mac: normalizeMac(mac), firmware }, nonce, scratch, options));
     }

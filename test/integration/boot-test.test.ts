@@ -7,12 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFile, copyFile } from 'node:fs/promises';
+import { writeFile, copyFile, mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bootTest, bootTestKernel, bytesRangeSource, hostEntries, writeCpio, type AddSpec } from '../../src/index.ts';
 import { buildImage } from '../helpers/edit.ts';
 import { collect } from '../helpers/chunked.ts';
 import { ensureFixtures } from '../helpers/fixtures.ts';
+import { ensurePackages } from '../helpers/packages.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { tmpDir } from '../helpers/tmp-dir.ts';
 import { runCli } from '../helpers/run-cli.ts';
@@ -86,17 +87,23 @@ test('passes on an installer ISO under BIOS and UEFI, checking the probe copy, n
   assert.equal(Buffer.compare(await before, await (await import('node:fs/promises')).readFile(iso)), 0, 'the ISO under test is never modified');
 });
 
-test('passes on a published PXE tree booted over TFTP as the armed MAC, leaving the tree untouched', async (t) => {
+test('passes on a published PXE tree booted over TFTP as the armed MAC (BIOS, and UEFI Secure Boot through the signed chain), leaving the tree untouched', async (t) => {
   if (!requireTool(t, 'qemu-system-x86_64')) return;
   const fx = await ensureFixtures(t);
-  if (!fx) return;
+  const pkgs = await ensurePackages(t);
+  if (!fx || !pkgs) return;
   const dir = await tmpDir(t);
   await writeFile(join(dir, 'initrd.img'), await buildImage(await busyboxTree(fx.small.root), 'xz'));
+  const signed = join(dir, 'signed');
+  await mkdir(signed);
+  await symlink(pkgs.shim, join(signed, 'shimx64.efi.signed'));
+  await symlink(pkgs.signedGrub, join(signed, 'grubnetx64.efi.signed'));
   const { publishTree, verifyTree } = await import('../../src/index.ts');
   const tftp = join(dir, 'tftp');
-  await publishTree({ tftpRoot: tftp, kernel: fx.kernel.vmlinuz, initrd: join(dir, 'initrd.img'), hosts: [{ mac: '52:54:00:aa:bb:cc' }], loaders: { ipxe: false } });
-  const result = await bootTest(tftp, { ...TIMEOUT, checks: { files: ['/etc/remaster/built.txt'] } });
-  assert.deepEqual(result.runs.map((r) => [r.name, r.passed]), [['bios pxe 52:54:00:aa:bb:cc', true]], result.runs[0]?.tail.join('\n'));
+  await publishTree({ tftpRoot: tftp, kernel: fx.kernel.vmlinuz, initrd: join(dir, 'initrd.img'), hosts: [{ mac: '52:54:00:aa:bb:cc' }], loaders: { ipxe: false, grubSigned: signed } });
+  const result = await bootTest(tftp, { ...TIMEOUT, firmware: ['bios', 'uefi-secure'], checks: { files: ['/etc/remaster/built.txt'] } });
+  assert.deepEqual(result.runs.map((r) => [r.name, r.passed]), [['bios pxe 52:54:00:aa:bb:cc', true], ['uefi-secure pxe 52:54:00:aa:bb:cc', true]], result.runs.map((r) => r.tail.join('\n')).join('\n----\n'));
   assert.match(result.runs[0]?.cmdline ?? '', /remaster\.nonce=/);
+  assert.deepEqual(result.runs[1]?.checks.find((c) => c.check === 'secure boot'), { check: 'secure boot', ok: true, detail: 'the kernel reports Secure Boot enabled' });
   assert.deepEqual((await verifyTree(tftp, { readOnly: true })).problems, []);
 });

@@ -13,7 +13,7 @@ export function registerBootTest(program: Command, cli: CliContext): void {
     .command('boot-test')
     .description('boot a build directory (kernel + initrd), a published PXE tree (as an armed MAC) or an ISO (BIOS/UEFI, CD-ROM/disk) under QEMU and check it with a probe added to a test copy')
     .argument('<target>', 'build directory made by `remaster build`, a TFTP root made by `remaster publish`, or an ISO image')
-    .option('--firmware <fw>', 'ISO: bios, uefi (repeatable; default both)', collectList, [] as string[])
+    .option('--firmware <fw>', 'bios, uefi, uefi-secure (OVMF with Secure Boot enforcing; PXE trees published with --grub-signed) (repeatable; default: ISO both bios and uefi, others bios)', collectList, [] as string[])
     .option('--media <m>', 'ISO: cdrom, disk (repeatable; default cdrom)', collectList, [] as string[])
     .option('--expect-module <name>', 'module that must load (repeatable)', collectList, [] as string[])
     .option('--expect-file <path>', 'file that must exist (repeatable)', collectList, [] as string[])
@@ -31,7 +31,7 @@ export function registerBootTest(program: Command, cli: CliContext): void {
         checks,
         onWarning: warner(cli, target),
         onBoot: (name) => { if (!quiet) cli.stderr.write(`booting ${target} (${name}) under QEMU...\n`); },
-        ...(o.firmware.length ? { firmware: o.firmware as ('bios' | 'uefi')[] } : {}),
+        ...(o.firmware.length ? { firmware: o.firmware.map(firmwareName) } : {}),
         ...(o.media.length ? { media: o.media as ('cdrom' | 'disk')[] } : {}),
         ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
         ...(o.mac ? { mac: o.mac } : {}),
@@ -39,6 +39,11 @@ export function registerBootTest(program: Command, cli: CliContext): void {
       await write(cli.stdout, o.json ? `${JSON.stringify(result, (k, v) => (k === 'log' ? undefined : v), 2)}\n` : render(result));
       if (!result.passed) throw new RemasterError('BOOT_TEST_FAILED', `boot test failed (${result.runs.filter((r) => !r.passed).map((r) => r.name).join(', ')})`, { file: target });
     });
+}
+
+function firmwareName(v: string): 'bios' | 'uefi' | 'uefi-secure' {
+  if (v === 'bios' || v === 'uefi' || v === 'uefi-secure') return v;
+  throw new RemasterError('USAGE', `--firmware ${JSON.stringify(v)}: expected bios, uefi or uefi-secure`);
 }
 
 function render(result: BootTestResult): string {
