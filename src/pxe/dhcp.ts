@@ -8,6 +8,7 @@
  * plus `x86-64_EFI` (9). iPXE clients (user class "iPXE") get boot.ipxe.
  */
 import { RemasterError } from '../errors.ts';
+import type { PublishManifest } from './manifest.ts';
 
 /** Options for dhcpSnippet. */
 export interface DhcpSnippetOptions {
@@ -77,4 +78,15 @@ export function dhcpSnippet(options: DhcpSnippetOptions): string {
   };
   const root = options.tftpRoot !== undefined ? safe('TFTP root', options.tftpRoot) : undefined;
   return `${o.kind === 'isc' ? isc(o) : dnsmasq(o, root)}\n`;
+}
+
+/**
+ * The boot files a published tree offers, for dhcpSnippet's defaults: pxelinux.0 for BIOS; for x64
+ * UEFI the signed shim when the tree has the Secure Boot chain, else grub-mknetdir's core.efi, else
+ * iPXE's ipxe.efi. A file the tree does not have is left out (dhcpSnippet's default applies).
+ */
+export function publishedBootFiles(manifest: Pick<PublishManifest, 'loaders' | 'grubDir'>): { biosFile?: string; efiFile?: string } {
+  const has = (p: string): boolean => manifest.loaders.includes(p);
+  const efi = ['shimx64.efi', `${manifest.grubDir}/x86_64-efi/core.efi`, 'ipxe.efi'].find(has);
+  return { ...(has('pxelinux.0') ? { biosFile: 'pxelinux.0' } : {}), ...(efi !== undefined ? { efiFile: efi } : {}) };
 }

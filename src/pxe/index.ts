@@ -16,5 +16,5 @@ export { armHost, disarmHost, hostStatus, type ArmHostOptions, type HostStatus }
 export { verifyTree, type VerifyTreeOptions, type VerifyTreeResult, type VerifyProblem } from './verify.ts';
 export { menuReferences, type MenuReference } from './references.ts';
 export { decodeKernelRelease, KERNEL_HEAD_SIZE } from './kernel-release.ts';
-export { dhcpSnippet, type DhcpSnippetOptions } from './dhcp.ts';
+export { dhcpSnippet, publishedBootFiles, type DhcpSnippetOptions } from './dhcp.ts';
 export { pxeSchema, pxeHostSchema, type PxeRecipe } from './schema.ts';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { KS_RHEL9, makeBuildDir, makeRoots } from '../unit/pxe/support.ts';
@@ -62,4 +62,23 @@ test('publish, status, arm, disarm, verify, rollback and dhcp-snippet from the c
   const dhcp = await run(['dhcp-snippet', '--dnsmasq', '--next-server', '10.0.0.1']);
   assert.match(dhcp.stdout, /dhcp-match=set:efi64,option:client-arch,9/u);
   assert.equal((await run(['dhcp-snippet', '--next-server', '10.0.0.1'])).code, 1);
+});
+
+test('publish --grub-signed, then dhcp-snippet --tftp-root sends UEFI clients to the signed shim', { timeout: 60_000 }, async () => {
+  const build = await makeBuildDir();
+  const { tftpRoot, loaderDir } = await makeRoots();
+  const signed = join(loaderDir, 'signed');
+  await mkdir(signed);
+  await writeFile(join(signed, 'shimx64.efi.signed'), 'fake shim\n');
+  await writeFile(join(signed, 'grubnetx64.efi.signed'), 'fake signed grub\n');
+  const pub = await run(['publish', build, '--tftp-root', tftpRoot, '--pxelinux-dir', loaderDir, '--no-ipxe', '--grub-signed', signed, '--host', '52:54:00:00:00:03']);
+  assert.equal(pub.code, 0, pub.stderr);
+  const isc = await run(['dhcp-snippet', '--isc', '--next-server', '10.0.0.1', '--tftp-root', tftpRoot]);
+  assert.equal(isc.code, 0, isc.stderr);
+  assert.match(isc.stdout, /option arch = 00:07 or option arch = 00:09 \{\n {2}filename "shimx64\.efi";\n\} else \{\n {2}filename "pxelinux\.0";/u);
+  const explicit = await run(['dhcp-snippet', '--dnsmasq', '--next-server', '10.0.0.1', '--tftp-root', tftpRoot, '--efi-file', 'grubx64.efi']);
+  assert.match(explicit.stdout, /dhcp-boot=tag:efi64,tag:!ipxe,grubx64\.efi,,10\.0\.0\.1/u);
+  const wrongDir = await run(['publish', build, '--tftp-root', tftpRoot, '--pxelinux-dir', loaderDir, '--no-ipxe', '--grub-signed', signed, '--grub-dir', 'boot/grub']);
+  assert.notEqual(wrongDir.code, 0, wrongDir.stderr);
+  assert.match(wrongDir.stderr, /built-in prefix/u);
 });

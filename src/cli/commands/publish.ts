@@ -109,11 +109,15 @@ function registerRollbackAndDhcp(program: Command, cli: CliContext): void {
     .description('print ISC dhcpd or dnsmasq configuration for the published tree')
     .option('--isc', 'ISC dhcpd').option('--dnsmasq', 'dnsmasq')
     .requiredOption('--next-server <ip>', 'TFTP server address')
-    .option('--efi-file <path>', 'x64 UEFI boot file').option('--bios-file <path>', 'BIOS boot file').option('--tftp-root <dir>', 'dnsmasq tftp-root')
+    .option('--efi-file <path>', 'x64 UEFI boot file (default: from the tree given with --tftp-root, else boot/grub/x86_64-efi/core.efi)').option('--bios-file <path>', 'BIOS boot file')
+    .option('--tftp-root <dir>', 'a published tree: its boot files become the defaults (shimx64.efi when published with --grub-signed); dnsmasq serves it')
     .action(async (o: { isc?: boolean; dnsmasq?: boolean; nextServer: string; efiFile?: string; biosFile?: string; tftpRoot?: string }) => {
       if (Boolean(o.isc) === Boolean(o.dnsmasq)) throw new RemasterError('USAGE', 'give exactly one of --isc or --dnsmasq');
-      await write(cli.stdout, (await library()).dhcpSnippet({
-        kind: o.isc ? 'isc' : 'dnsmasq', nextServer: o.nextServer,
+      const lib = await library();
+      const manifest = o.tftpRoot !== undefined ? await lib.readCurrentManifest(o.tftpRoot) : undefined;
+      const published = manifest !== undefined ? lib.publishedBootFiles(manifest) : {};
+      await write(cli.stdout, lib.dhcpSnippet({
+        kind: o.isc ? 'isc' : 'dnsmasq', nextServer: o.nextServer, ...published,
         ...(o.efiFile ? { efiFile: o.efiFile } : {}), ...(o.biosFile ? { biosFile: o.biosFile } : {}), ...(o.tftpRoot ? { tftpRoot: o.tftpRoot } : {}),
       }));
     });
