@@ -1,6 +1,6 @@
 /**
- * Boot loader binaries and where Debian installs them (reference 07 §1.1,
- * reference 10 "Packages"): pxelinux.0 needs ldlinux.c32 from the same
+ * Boot loader binaries and where Debian and RHEL install them (reference 07
+ * §1.1, reference 10 "Packages"): pxelinux.0 needs ldlinux.c32 from the same
  * SYSLINUX build; menu.c32 needs libutil.c32 (readelf -d, reference 07).
  * GRUB's network image comes from grub-mknetdir's output, or, for Secure
  * Boot, from Debian's signed shim (shim-signed) and signed network GRUB
@@ -38,15 +38,31 @@ const SIGNED_FILES: readonly [name: string, debianPath: string, pkg: string][] =
   ['grubx64.efi', '/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed', 'grub-efi-amd64-signed'],
 ];
 
-const PXELINUX_FILES: readonly [name: string, debianPath: string, pkg: string][] = [
-  ['pxelinux.0', '/usr/lib/PXELINUX/pxelinux.0', 'pxelinux'],
-  ['ldlinux.c32', '/usr/lib/syslinux/modules/bios/ldlinux.c32', 'syslinux-common'],
-  ['libutil.c32', '/usr/lib/syslinux/modules/bios/libutil.c32', 'syslinux-common'],
-  ['menu.c32', '/usr/lib/syslinux/modules/bios/menu.c32', 'syslinux-common'],
+/**
+ * Where distributions install one SYSLINUX build's BIOS PXE files. pxelinux.0 and ldlinux.c32 must come
+ * from the same build (pxelinux refuses a mismatched ldlinux.c32), so a layout is taken whole: the first
+ * one whose pxelinux.0 exists. Debian/Ubuntu: pxelinux + syslinux-common; RHEL/Fedora 8+:
+ * syslinux-tftpboot (/tftpboot); RHEL 7: syslinux (/usr/share/syslinux).
+ */
+export const PXELINUX_LAYOUTS: readonly { name: string; packages: string; files: Record<string, string> }[] = [
+  {
+    name: 'Debian', packages: 'pxelinux and syslinux-common',
+    files: { 'pxelinux.0': '/usr/lib/PXELINUX/pxelinux.0', 'ldlinux.c32': '/usr/lib/syslinux/modules/bios/ldlinux.c32', 'libutil.c32': '/usr/lib/syslinux/modules/bios/libutil.c32', 'menu.c32': '/usr/lib/syslinux/modules/bios/menu.c32' },
+  },
+  {
+    name: 'RHEL 8+/Fedora', packages: 'syslinux-tftpboot',
+    files: { 'pxelinux.0': '/tftpboot/pxelinux.0', 'ldlinux.c32': '/tftpboot/ldlinux.c32', 'libutil.c32': '/tftpboot/libutil.c32', 'menu.c32': '/tftpboot/menu.c32' },
+  },
+  {
+    name: 'RHEL 7', packages: 'syslinux',
+    files: { 'pxelinux.0': '/usr/share/syslinux/pxelinux.0', 'ldlinux.c32': '/usr/share/syslinux/ldlinux.c32', 'libutil.c32': '/usr/share/syslinux/libutil.c32', 'menu.c32': '/usr/share/syslinux/menu.c32' },
+  },
 ];
-const IPXE_FILES: readonly [name: string, debianPath: string][] = [
-  ['undionly.kpxe', '/usr/lib/ipxe/undionly.kpxe'],
-  ['ipxe.efi', '/usr/lib/ipxe/ipxe.efi'],
+const PXELINUX_NAMES = ['pxelinux.0', 'ldlinux.c32', 'libutil.c32', 'menu.c32'] as const;
+/** iPXE images: Debian's ipxe package, then RHEL's ipxe-bootimgs(-x86). */
+const IPXE_FILES: readonly [name: string, candidates: readonly string[]][] = [
+  ['undionly.kpxe', ['/usr/lib/ipxe/undionly.kpxe', '/usr/share/ipxe/undionly.kpxe']],
+  ['ipxe.efi', ['/usr/lib/ipxe/ipxe.efi', '/usr/share/ipxe/ipxe-x86_64.efi', '/usr/share/ipxe/ipxe.efi']],
 ];
 
 async function loaderFile(path: string, source: string, missing: () => RemasterError): Promise<LoaderFile> {
@@ -55,21 +71,37 @@ async function loaderFile(path: string, source: string, missing: () => RemasterE
   return { path, source, ...d };
 }
 
-async function pxelinuxFiles(option: true | string): Promise<LoaderFile[]> {
-  return Promise.all(PXELINUX_FILES.map(([name, debian, pkg]) => {
-    const source = option === true ? debian : `${option}/${name}`;
-    const hint = option === true ? `install the Debian package ${pkg} or pass a directory holding ${name}` : 'the directory was given for the pxelinux loader';
-    return loaderFile(name, source, () => new RemasterError('TOOL_MISSING', `${name} not found (${hint})`, { file: source }));
-  }));
+async function pxelinuxFiles(option: true | string, root: string): Promise<LoaderFile[]> {
+  if (option !== true) {
+    return Promise.all(PXELINUX_NAMES.map((name) => {
+      const source = `${option}/${name}`;
+      return loaderFile(name, source, () => new RemasterError('TOOL_MISSING', `${name} not found (the directory was given for the pxelinux loader)`, { file: source }));
+    }));
+  }
+  for (const layout of PXELINUX_LAYOUTS) {
+    if ((await digestFile(`${root}${layout.files['pxelinux.0']}`)) === undefined) continue;
+    return Promise.all(PXELINUX_NAMES.map((name) => {
+      const source = `${root}${layout.files[name]}`;
+      return loaderFile(name, source, () => new RemasterError('TOOL_MISSING', `${name} not found next to ${layout.name}'s pxelinux.0 (install ${layout.packages}, or pass a directory holding all four files)`, { file: source }));
+    }));
+  }
+  const tried = PXELINUX_LAYOUTS.map((l) => `${l.files['pxelinux.0']} (${l.name}: ${l.packages})`).join(', ');
+  throw new RemasterError('TOOL_MISSING', `pxelinux.0 not found in ${tried}; install one of those packages or pass a directory holding pxelinux.0, ldlinux.c32, libutil.c32 and menu.c32`, { file: `${root}${PXELINUX_LAYOUTS[0]?.files['pxelinux.0']}` });
 }
 
-async function ipxeFiles(option: true | 'auto' | string): Promise<LoaderFile[]> {
+async function ipxeFiles(option: true | 'auto' | string, root: string): Promise<LoaderFile[]> {
   const out: LoaderFile[] = [];
-  for (const [name, debian] of IPXE_FILES) {
-    const source = option === true || option === 'auto' ? debian : `${option}/${name}`;
-    const d = await digestFile(source);
-    if (d !== undefined) out.push({ path: name, source, ...d });
-    else if (option !== 'auto') throw new RemasterError('TOOL_MISSING', `${name} not found (install the Debian package ipxe or pass a directory holding it)`, { file: source });
+  for (const [name, candidates] of IPXE_FILES) {
+    const sources = option === true || option === 'auto' ? candidates.map((c) => `${root}${c}`) : [`${option}/${name}`];
+    let found = false;
+    for (const source of sources) {
+      const d = await digestFile(source);
+      if (d === undefined) continue;
+      out.push({ path: name, source, ...d });
+      found = true;
+      break;
+    }
+    if (!found && option !== 'auto') throw new RemasterError('TOOL_MISSING', `${name} not found (install the package ipxe (Debian) or ipxe-bootimgs (RHEL), or pass a directory holding it)`, { file: sources[0] as string });
   }
   return out;
 }
@@ -82,13 +114,13 @@ async function grubFiles(dir: string, grubDir: string): Promise<LoaderFile[]> {
   return Promise.all(names.map((n) => loaderFile(`${grubDir}/${n}`, `${dir}/${n}`, () => new RemasterError('INPUT_NOT_FOUND', 'vanished while publishing', { file: `${dir}/${n}` }))));
 }
 
-async function signedGrubFiles(option: true | string, grubDir: string): Promise<LoaderFile[]> {
+async function signedGrubFiles(option: true | string, grubDir: string, root: string): Promise<LoaderFile[]> {
   if (grubDir !== SIGNED_GRUB_DIR) {
     throw new RemasterError('USAGE', `the signed network GRUB reads its menus from /${SIGNED_GRUB_DIR} (its built-in prefix), not /${grubDir}: leave the GRUB directory at its default or set it to ${SIGNED_GRUB_DIR}`);
   }
   const out: LoaderFile[] = [];
   for (const [name, debian, pkg] of SIGNED_FILES) {
-    const candidates = option === true ? [debian] : [`${option}/${name}`, `${option}/${debian.slice(debian.lastIndexOf('/') + 1)}`];
+    const candidates = option === true ? [`${root}${debian}`] : [`${option}/${name}`, `${option}/${debian.slice(debian.lastIndexOf('/') + 1)}`];
     let found: LoaderFile | undefined;
     for (const source of candidates) {
       const d = await digestFile(source);
@@ -104,15 +136,18 @@ async function signedGrubFiles(option: true | string, grubDir: string): Promise<
   return out;
 }
 
-/** Locate and hash every loader file the options ask for. */
-export async function collectLoaders(options: LoaderOptions, grubDir: string): Promise<LoaderFile[]> {
+/**
+ * Locate and hash every loader file the options ask for. `root` prefixes the distribution paths
+ * (default: this system; a directory holding another system's files works too).
+ */
+export async function collectLoaders(options: LoaderOptions, grubDir: string, root = ''): Promise<LoaderFile[]> {
   const pxelinux = options.pxelinux ?? true;
   const ipxe = options.ipxe ?? 'auto';
   const signed = options.grubSigned ?? false;
   return [
-    ...(pxelinux === false ? [] : await pxelinuxFiles(pxelinux)),
-    ...(ipxe === false ? [] : await ipxeFiles(ipxe)),
+    ...(pxelinux === false ? [] : await pxelinuxFiles(pxelinux, root)),
+    ...(ipxe === false ? [] : await ipxeFiles(ipxe, root)),
     ...(options.grubNetDir === undefined ? [] : await grubFiles(options.grubNetDir, grubDir)),
-    ...(signed === false ? [] : await signedGrubFiles(signed, grubDir)),
+    ...(signed === false ? [] : await signedGrubFiles(signed, grubDir, root)),
   ];
 }

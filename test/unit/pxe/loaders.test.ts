@@ -1,8 +1,8 @@
-/** Boot loader collection: the signed Secure Boot chain (shim + Debian's signed network GRUB). */
+/** Boot loader collection: distribution layouts (Debian, RHEL) and the signed Secure Boot chain (shim + Debian's signed network GRUB). */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { collectLoaders, publishOptionsFromRecipe, publishTree, RemasterError, type Recipe } from '../../../src/index.ts';
 import { makeBuildDir, makeRoots, tempDir } from './support.ts';
@@ -53,4 +53,32 @@ test('loader directories in a recipe are relative to the recipe file', () => {
   const o = publishOptionsFromRecipe(recipe, '/srv/recipes/site.yaml', '/srv/out', false);
   assert.deepEqual(o.loaders, { pxelinux: '/srv/recipes/loaders/syslinux', grubNetDir: '/srv/recipes/net/boot/grub', ipxe: 'auto', grubSigned: '/srv/recipes/signed' });
   assert.equal(o.tftpRoot, '/srv/recipes/tftp');
+});
+
+/** Make files (with their path as content) below a fake system root. */
+async function fakeRoot(paths: string[]): Promise<string> {
+  const root = await tempDir('remaster-root-');
+  for (const p of paths) {
+    await mkdir(dirname(join(root, p)), { recursive: true });
+    await writeFile(join(root, p), p);
+  }
+  return root;
+}
+
+test('pxelinux from the distribution: the first layout whose pxelinux.0 exists, taken whole (RHEL 8+ /tftpboot here)', async () => {
+  const rhel = ['/tftpboot/pxelinux.0', '/tftpboot/ldlinux.c32', '/tftpboot/libutil.c32', '/tftpboot/menu.c32'];
+  const root = await fakeRoot([...rhel, '/usr/share/ipxe/undionly.kpxe', '/usr/share/ipxe/ipxe-x86_64.efi']);
+  const loaders = await collectLoaders({}, 'boot/grub', root);
+  assert.deepEqual(loaders.map((l) => [l.path, l.source.slice(root.length)]), [
+    ['pxelinux.0', '/tftpboot/pxelinux.0'], ['ldlinux.c32', '/tftpboot/ldlinux.c32'], ['libutil.c32', '/tftpboot/libutil.c32'], ['menu.c32', '/tftpboot/menu.c32'],
+    ['undionly.kpxe', '/usr/share/ipxe/undionly.kpxe'], ['ipxe.efi', '/usr/share/ipxe/ipxe-x86_64.efi'],
+  ]);
+});
+
+test('pxelinux from the distribution never mixes builds: Debian pxelinux.0 without its ldlinux.c32 is an error, not RHEL\'s', async () => {
+  const root = await fakeRoot(['/usr/lib/PXELINUX/pxelinux.0', '/tftpboot/pxelinux.0', '/tftpboot/ldlinux.c32', '/tftpboot/libutil.c32', '/tftpboot/menu.c32']);
+  await assert.rejects(collectLoaders({ ipxe: false }, 'boot/grub', root),
+    (e: unknown) => e instanceof RemasterError && e.code === 'TOOL_MISSING' && e.file === join(root, '/usr/lib/syslinux/modules/bios/ldlinux.c32') && /Debian's pxelinux\.0/u.test(e.message));
+  await assert.rejects(collectLoaders({ ipxe: false }, 'boot/grub', await fakeRoot([])),
+    (e: unknown) => e instanceof RemasterError && /\/usr\/lib\/PXELINUX\/pxelinux\.0 \(Debian.*\/tftpboot\/pxelinux\.0 \(RHEL 8\+\/Fedora.*\/usr\/share\/syslinux\/pxelinux\.0 \(RHEL 7/u.test(e.message));
 });
