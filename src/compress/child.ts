@@ -38,7 +38,7 @@ export interface RunToolOptions {
 }
 
 /** Environment variables that would silently change a tool's output or messages. */
-const TOOL_ENV_OVERRIDES = ['XZ_OPT', 'XZ_DEFAULTS', 'ZSTD_CLEVEL', 'ZSTD_NBTHREADS', 'GZIP', 'BZIP', 'BZIP2', 'LZOP'];
+const TOOL_ENV_OVERRIDES = ['XZ_OPT', 'XZ_DEFAULTS', 'ZSTD_CLEVEL', 'ZSTD_NBTHREADS', 'GZIP', 'BZIP', 'BZIP2', 'LBZIP2', 'LZOP'];
 const MAX_STDERR = 8192;
 
 function toolEnv(): NodeJS.ProcessEnv {

@@ -3,6 +3,11 @@
  * kernel-detectable lzma headers, oracle cross-checks, missing tools.
  */
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { describeCompression, getCodec } from '../../../src/compress/index.ts';
 import { isRemasterError } from '../../../src/errors.ts';
@@ -59,4 +64,34 @@ test('names the Debian package when lzop is missing', async (t) => {
   await assert.rejects(compressWith(getCodec('lzo'), data), (e) => isRemasterError(e, 'CODEC_TOOL_MISSING') && /"lzop"/.test(e.detail));
   const fake = concat(Uint8Array.of(0x89, 0x4c, 0x5a, 0x4f, 0, 0x0d, 0x0a, 0x1a, 0x0a), new Uint8Array(40));
   await assert.rejects(decodeOne(getCodec('lzo'), fake), (e) => isRemasterError(e, 'CODEC_TOOL_MISSING'));
+});
+
+test('bzip2 decodes through lbzip2 when it is installed and through bzip2 when it is not, to the same bytes', async (t) => {
+  if (!requireTool(t, 'bzip2', 'lbzip2')) return;
+  // several 100 kB blocks (-1), so lbzip2 really splits the work
+  const big = sampleData(1_000_000);
+  const member = runTool('bzip2', ['-1', '-c'], big);
+  const child = (path: string) => spawnSync(process.execPath, ['--input-type=module', '-e', `
+    import { getCodec } from ${JSON.stringify(new URL('../../../src/compress/index.ts', import.meta.url).href)};
+    import { ByteReader } from ${JSON.stringify(new URL('../../../src/io/index.ts', import.meta.url).href)};
+    import { createHash } from 'node:crypto';
+    const hash = createHash('sha256');
+    for await (const c of getCodec('bzip2').decompress(new ByteReader(process.stdin))) hash.update(c);
+    console.log(hash.digest('hex'));`], { input: member, encoding: 'utf8', env: { ...process.env, PATH: path } });
+  // a PATH holding only one of the two tools shows which one decoded
+  const pathWith = async (tool: string): Promise<string> => {
+    const bin = await mkdtemp(join(tmpdir(), 'remaster-path-'));
+    t.after(() => rm(bin, { recursive: true, force: true }));
+    await symlink(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(bin, tool));
+    return bin;
+  };
+  const expected = createHash('sha256').update(big).digest('hex');
+  for (const tool of ['lbzip2', 'bzip2']) {
+    const r = child(await pathWith(tool));
+    assert.equal(r.stdout.trim(), expected, `${tool} only: ${r.stderr}`);
+  }
+  const empty = await mkdtemp(join(tmpdir(), 'remaster-path-'));
+  t.after(() => rm(empty, { recursive: true, force: true }));
+  const neither = child(empty);
+  assert.match(neither.stderr, /"bzip2" is not installed \(Debian\/Ubuntu package "bzip2"\)/u);
 });
