@@ -139,6 +139,29 @@ export async function* runTool(tool: ToolSpec, opts: RunToolOptions): AsyncGener
   }
 }
 
+/**
+ * Yield `primary`'s output, or `fallback`'s when primary's tool is not installed. runTool spawns
+ * before it feeds, so a missing tool is known before any input was consumed and the fallback
+ * starts from the same byte. Stopping early kills the primary's child.
+ */
+export async function* orWhenMissing(primary: AsyncGenerator<Uint8Array>, fallback: () => AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let first: IteratorResult<Uint8Array>;
+  try {
+    first = await primary.next();
+  } catch (err) {
+    if (!(err instanceof RemasterError && err.code === 'CODEC_TOOL_MISSING')) throw err;
+    yield* fallback();
+    return;
+  }
+  try {
+    if (first.done) return;
+    yield first.value;
+    yield* primary;
+  } finally {
+    await primary.return(undefined);
+  }
+}
+
 /** Feed everything left in an async source to a sink (stops early when the tool stops reading). */
 export async function feedAll(source: AsyncIterable<Uint8Array>, sink: ToolSink): Promise<void> {
   for await (const chunk of source) if (!(await sink.write(chunk))) return;

@@ -6,9 +6,8 @@
  * them on every core (137 MB here: 1.4 s vs bzip2's 4.1 s, identical bytes),
  * and bzip2 itself takes over when lbzip2 is absent.
  */
-import { RemasterError } from '../errors.ts';
 import type { ByteReader } from '../io/byte-reader.ts';
-import { drainReader, feedAll, feedReader, runTool, type ToolSpec } from './child.ts';
+import { drainReader, feedAll, feedReader, orWhenMissing, runTool, type ToolSpec } from './child.ts';
 import type { Codec, CodecInfo, CompressOptions, DecompressOptions } from './codec.ts';
 import { resolveLevel } from './levels.ts';
 
@@ -18,28 +17,8 @@ function cliCodec(info: CodecInfo & { tool: ToolSpec }, encodeArgs: readonly str
     yield* runTool(tool, { args: ['-d', '-c'], mode: 'decode', offset: reader.offset, signal: options.signal, feed: (sink) => feedReader(reader, sink) });
   }
   async function* decompress(reader: ByteReader, options: DecompressOptions = {}): AsyncGenerator<Uint8Array> {
-    if (fastDecoder === undefined) {
-      yield* decodeWith(info.tool, reader, options);
-    } else {
-      const chunks = decodeWith(fastDecoder, reader, options);
-      let first: IteratorResult<Uint8Array>;
-      try {
-        first = await chunks.next();
-      } catch (err) {
-        // Not installed: nothing was fed yet, so the standard tool can start from the same byte.
-        if (!(err instanceof RemasterError && err.code === 'CODEC_TOOL_MISSING')) throw err;
-        first = { done: true, value: undefined };
-        yield* decodeWith(info.tool, reader, options);
-      }
-      try {
-        if (!first.done) {
-          yield first.value;
-          yield* chunks;
-        }
-      } finally {
-        await chunks.return(undefined); // kills the child when the consumer stopped early
-      }
-    }
+    if (fastDecoder === undefined) yield* decodeWith(info.tool, reader, options);
+    else yield* orWhenMissing(decodeWith(fastDecoder, reader, options), () => decodeWith(info.tool, reader, options));
     await drainReader(reader);
   }
   async function* compress(input: AsyncIterable<Uint8Array>, options: CompressOptions = {}): AsyncGenerator<Uint8Array> {

@@ -14,7 +14,7 @@
 import { createZstdDecompress } from 'node:zlib';
 import { RemasterError } from '../errors.ts';
 import type { ByteReader } from '../io/byte-reader.ts';
-import { feedAll, runTool, type ToolSink, type ToolSpec } from './child.ts';
+import { feedAll, orWhenMissing, runTool, type ToolSink, type ToolSpec } from './child.ts';
 import type { Codec, CompressOptions, DecompressOptions } from './codec.ts';
 import { resolveLevel } from './levels.ts';
 import { runZlib, zlibFailure, type ZlibHandle } from './zlib-stream.ts';
@@ -152,25 +152,8 @@ async function* decompressZstd(reader: ByteReader, options: DecompressOptions = 
   };
   // --memory: the CLI's default 128 MiB window limit would refuse frames node:zlib and the kernel accept.
   const args = ['-d', '-c', '-q', '--no-progress', '--memory=2048MB'];
-  const chunks = runTool(ZSTD_TOOL, { args, mode: 'decode', offset: start, signal: options.signal, feed });
-  let first: IteratorResult<Uint8Array>;
-  try {
-    first = await chunks.next();
-  } catch (err) {
-    // No zstd CLI: nothing was fed yet, so the in-process decoder can take over from here.
-    if (err instanceof RemasterError && err.code === 'CODEC_TOOL_MISSING') {
-      yield* decompressZstdZlib(reader, options);
-      return;
-    }
-    throw err;
-  }
-  try {
-    if (first.done) return;
-    yield first.value;
-    yield* chunks;
-  } finally {
-    await chunks.return(undefined); // kills the child when the consumer stopped early
-  }
+  // No zstd CLI: the in-process decoder takes over from the same byte.
+  yield* orWhenMissing(runTool(ZSTD_TOOL, { args, mode: 'decode', offset: start, signal: options.signal, feed }), () => decompressZstdZlib(reader, options));
 }
 
 /** The in-process decoder: node:zlib, one decoder per frame (its stream ends at a frame end). */
