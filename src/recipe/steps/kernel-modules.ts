@@ -14,9 +14,8 @@ import { getCodec } from '../../compress/index.ts';
 import { concatBytes, readFileChunks } from '../../io/index.ts';
 import { checkVermagic, decompressModule, isModulePath, moduleNameFromPath, readModuleFile, runDepmod, type ModuleInfo, type ModuleTree } from '../../kmod/index.ts';
 import { resolveParents } from '../../tree/index.ts';
-import type { AddSpec, InitrdIndex } from '../../initrd/index.ts';
+import { scanInitrd, type AddSpec, type InitrdIndex } from '../../initrd/index.ts';
 import type { FileRangeSource } from '../../io/index.ts';
-import { readImageFiles } from '../image-files.ts';
 import { pathSelector, readPackageFiles } from '../package-source.ts';
 import type { KernelModulesStep } from '../schema.ts';
 
@@ -40,7 +39,9 @@ interface BuildContext {
 
 /** A module of the image, decoded as it streamed past (bytes are not kept), or a module list's bytes. */
 export interface ExistingModuleFile {
+  /** A module list's bytes. */
   bytes?: Uint8Array;
+  /** A module's decoded .modinfo and symbols. */
   info?: ModuleInfo;
   /** A module that did not decode: thrown only if a step needs it. */
   error?: unknown;
@@ -73,7 +74,7 @@ export function collectModuleFiles(): { files: Map<string, ExistingModuleFile>; 
       let fact: ExistingModuleFile;
       if (!isModulePath(path)) fact = { bytes: data };
       else fact = await readModuleFile(data, path).then((info) => ({ info }), (error: unknown) => ({ error }));
-      files.delete(path); // archive order of the winning entries, as readImageFiles keeps it
+      files.delete(path); // archive order of the winning entries
       files.set(path, fact);
     },
   };
@@ -87,15 +88,21 @@ export function initrdKernel(index: InitrdIndex): string {
   return only;
 }
 
+/** Read the image once more for its modules (when the build's own scan did not gather them). */
+async function gatherModuleFiles(initrd: FileRangeSource, options: WarnOptions): Promise<Map<string, ExistingModuleFile>> {
+  const collector = collectModuleFiles();
+  await scanInitrd(initrd.open(), { ...options, fileData: collector });
+  return collector.files;
+}
+
 /** Collect the new modules of a step, their placement and the regenerated indexes. */
 export async function prepareModules(step: KernelModulesStep, build: BuildContext, options: WarnOptions): Promise<PreparedModules> {
   const kver = initrdKernel(build.index);
   const dir = resolveParents((p) => build.index.pathInfo(p), `lib/modules/${kver}/x`).replace(/\/x$/, '');
   const gone = (p: string) => [...(build.excluded ?? [])].some((x) => p === x || p.startsWith(`${x}/`));
   const wanted = (p: string): boolean => p.startsWith(`${dir}/`) && (isModulePath(p) || LISTS.includes(p.slice(dir.length + 1))) && !gone(p);
-  const existing: Map<string, ExistingModuleFile> = build.moduleFiles !== undefined
-    ? new Map([...build.moduleFiles].filter(([p]) => wanted(p)))
-    : new Map([...(await readImageFiles(build.source.initrd, wanted, options))].map(([p, bytes]) => [p, { bytes }]));
+  const all = build.moduleFiles ?? (await gatherModuleFiles(build.source.initrd, options));
+  const existing = new Map([...all].filter(([p]) => wanted(p)));
   const suffix = moduleSuffixConvention([...existing.keys()]);
   const fresh = await loadNewModules(step, build.baseDir);
   const adds: AddSpec[] = [];
@@ -118,8 +125,8 @@ export async function prepareModules(step: KernelModulesStep, build: BuildContex
     else if (rel === 'modules.builtin') tree.modulesBuiltin = latin1(bytes);
     else if (rel === 'modules.builtin.modinfo') tree.modulesBuiltinModinfo = bytes;
     else if (!newPaths.has(rel)) {
-      if (fact.error !== undefined) throw fact.error;
-      tree.modules.push({ path: rel, info: fact.info ?? await readModuleFile(bytes, path) });
+      if (fact.info === undefined) throw fact.error;
+      tree.modules.push({ path: rel, info: fact.info });
     }
   }
   for (const [rel, m] of newPaths) tree.modules.push({ path: rel, info: m.info });
