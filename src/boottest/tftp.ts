@@ -11,7 +11,7 @@ import { RemasterError } from '../errors.ts';
 import { editIsolinuxConfig, editGrubConfig } from '../bootcfg/index.ts';
 import { copyTree, editTextInTree, makeScratchDir, pathExists, removeScratchDir, replaceFileInTree } from '../fsx/index.ts';
 import { fileRangeSource } from '../io/index.ts';
-import { macConfigName, normalizeMac, readCurrentManifest } from '../pxe/index.ts';
+import { macConfigName, normalizeMac, readCurrentManifest, SHIM_FILE, uefiGrubBootFile } from '../pxe/index.ts';
 import { writeProbeInitrd, bootWith, type BootTestOptions, type BootTestResult } from './boot-test.ts';
 
 /** Options for bootTestTftp. */
@@ -42,9 +42,9 @@ export async function bootTestTftp(root: string, options: BootTestTftpOptions = 
     if (await pathExists(join(tree, grub))) await editTextInTree(tree, grub, (t) => editGrubConfig(t, args).text);
     const runs = [];
     for (const firmware of options.firmware ?? ['bios']) {
-      const signed = manifest.loaders.includes('shimx64.efi');
-      const bootfile = firmware === 'bios' ? 'pxelinux.0' : signed ? 'shimx64.efi' : `${manifest.grubDir}/x86_64-efi/core.efi`;
-      if (firmware === 'uefi-secure' && !signed) throw new RemasterError('USAGE', 'a Secure Boot client needs the signed chain: publish with --grub-signed (pxe.loaders.grubSigned)', { file: root });
+      const uefiFile = uefiGrubBootFile(manifest);
+      if (firmware === 'uefi-secure' && uefiFile !== SHIM_FILE) throw new RemasterError('USAGE', 'a Secure Boot client needs the signed chain: publish with --grub-signed (pxe.loaders.grubSigned)', { file: root });
+      const bootfile = firmware === 'bios' ? 'pxelinux.0' : uefiFile ?? `${manifest.grubDir}/x86_64-efi/core.efi`;
       if (!(await pathExists(join(tree, bootfile)))) throw new RemasterError('INPUT_NOT_FOUND', `the tree has no ${bootfile} for ${firmware} clients`, { file: root });
       runs.push(await bootWith(`${firmware} pxe ${normalizeMac(mac)}`, { kind: 'pxe', tftpRoot: tree, bootfile, mac: normalizeMac(mac), firmware }, nonce, scratch, options));
     }

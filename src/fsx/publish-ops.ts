@@ -135,9 +135,8 @@ export async function opRemoveTree(path: string): Promise<void> {
   await counted(() => rm(path, { recursive: true, force: true }));
 }
 
-/** Flush one file's data to disk. */
-export async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+async function syncOpened(path: string, flags: number): Promise<void> {
+  const handle = await open(path, constants.O_RDONLY | flags);
   try {
     await counted(() => handle.sync());
   } finally {
@@ -145,14 +144,14 @@ export async function fsyncPath(path: string): Promise<void> {
   }
 }
 
+/** Flush one file's data to disk. */
+export async function fsyncPath(path: string): Promise<void> {
+  await syncOpened(path, constants.O_NOFOLLOW);
+}
+
 /** Flush a directory's entries (the renames inside it) to disk. */
 export async function opSyncDir(path: string): Promise<void> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    await counted(() => handle.sync());
-  } finally {
-    await handle.close();
-  }
+  await syncOpened(path, constants.O_DIRECTORY);
 }
 
 /** Return the lstat of a path, or undefined when it does not exist. */

@@ -8,6 +8,7 @@
  * plus `x86-64_EFI` (9). iPXE clients (user class "iPXE") get boot.ipxe.
  */
 import { RemasterError } from '../errors.ts';
+import { uefiGrubBootFile } from './loaders.ts';
 import type { PublishManifest } from './manifest.ts';
 
 /** Options for dhcpSnippet. */
@@ -87,6 +88,6 @@ export function dhcpSnippet(options: DhcpSnippetOptions): string {
  */
 export function publishedBootFiles(manifest: Pick<PublishManifest, 'loaders' | 'grubDir'>): { biosFile?: string; efiFile?: string } {
   const has = (p: string): boolean => manifest.loaders.includes(p);
-  const efi = ['shimx64.efi', `${manifest.grubDir}/x86_64-efi/core.efi`, 'ipxe.efi'].find(has);
+  const efi = uefiGrubBootFile(manifest) ?? (has('ipxe.efi') ? 'ipxe.efi' : undefined);
   return { ...(has('pxelinux.0') ? { biosFile: 'pxelinux.0' } : {}), ...(efi !== undefined ? { efiFile: efi } : {}) };
 }

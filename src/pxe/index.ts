@@ -9,7 +9,7 @@ export { renderIpxeDefault, renderIpxeHost, ipxeHostPath, IPXE_HOST_DIR } from '
 export * from './layout.ts';
 export { parsePublishManifest, renderPublishManifest, MANIFEST_FORMAT, type PublishManifest, type FileDigest, type DisarmedHost } from './manifest.ts';
 export { planPublish, type PlanPublishInput, type PublishPlan, type PlannedBlob, type LoaderFile, type VersionEntry } from './plan.ts';
-export { collectLoaders, SIGNED_GRUB_DIR, type LoaderOptions } from './loaders.ts';
+export { collectLoaders, SHIM_FILE, SIGNED_GRUB_DIR, uefiGrubBootFile, type LoaderOptions } from './loaders.ts';
 export { commitVersion, rollbackTree, readCurrentManifest, requireCurrentManifest, type CommitOptions } from './commit.ts';
 export { publishTree, type PublishTreeOptions, type PublishTreeResult, type PublishHostInput } from './publish.ts';
 export { armHost, disarmHost, hostStatus, type ArmHostOptions, type HostStatus } from './hosts.ts';

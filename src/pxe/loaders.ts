@@ -33,8 +33,11 @@ export interface LoaderOptions {
 /** The prefix Debian's signed network GRUB has built in (its grub.cfg and per-MAC files go here). */
 export const SIGNED_GRUB_DIR = 'grub';
 
+/** The signed chain's boot file, the one UEFI clients are pointed at. */
+export const SHIM_FILE = 'shimx64.efi';
+
 const SIGNED_FILES: readonly [name: string, debianPath: string, pkg: string][] = [
-  ['shimx64.efi', '/usr/lib/shim/shimx64.efi.signed', 'shim-signed'],
+  [SHIM_FILE, '/usr/lib/shim/shimx64.efi.signed', 'shim-signed'],
   ['grubx64.efi', '/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed', 'grub-efi-amd64-signed'],
 ];
 
@@ -71,6 +74,15 @@ async function loaderFile(path: string, source: string, missing: () => RemasterE
   return { path, source, ...d };
 }
 
+/** Hash the first of `sources` that exists, published as `path`; undefined when none does. */
+async function firstExisting(path: string, sources: readonly string[]): Promise<LoaderFile | undefined> {
+  for (const source of sources) {
+    const d = await digestFile(source);
+    if (d !== undefined) return { path, source, ...d };
+  }
+  return undefined;
+}
+
 async function pxelinuxFiles(option: true | string, root: string): Promise<LoaderFile[]> {
   if (option !== true) {
     return Promise.all(PXELINUX_NAMES.map((name) => {
@@ -93,15 +105,9 @@ async function ipxeFiles(option: true | 'auto' | string, root: string): Promise<
   const out: LoaderFile[] = [];
   for (const [name, candidates] of IPXE_FILES) {
     const sources = option === true || option === 'auto' ? candidates.map((c) => `${root}${c}`) : [`${option}/${name}`];
-    let found = false;
-    for (const source of sources) {
-      const d = await digestFile(source);
-      if (d === undefined) continue;
-      out.push({ path: name, source, ...d });
-      found = true;
-      break;
-    }
-    if (!found && option !== 'auto') throw new RemasterError('TOOL_MISSING', `${name} not found (install the package ipxe (Debian) or ipxe-bootimgs (RHEL), or pass a directory holding it)`, { file: sources[0] as string });
+    const found = await firstExisting(name, sources);
+    if (found !== undefined) out.push(found);
+    else if (option !== 'auto') throw new RemasterError('TOOL_MISSING', `${name} not found (install the package ipxe (Debian) or ipxe-bootimgs (RHEL), or pass a directory holding it)`, { file: sources[0] as string });
   }
   return out;
 }
@@ -121,14 +127,7 @@ async function signedGrubFiles(option: true | string, grubDir: string, root: str
   const out: LoaderFile[] = [];
   for (const [name, debian, pkg] of SIGNED_FILES) {
     const candidates = option === true ? [`${root}${debian}`] : [`${option}/${name}`, `${option}/${debian.slice(debian.lastIndexOf('/') + 1)}`];
-    let found: LoaderFile | undefined;
-    for (const source of candidates) {
-      const d = await digestFile(source);
-      if (d !== undefined) {
-        found = { path: name, source, ...d };
-        break;
-      }
-    }
+    const found = await firstExisting(name, candidates);
     const hint = option === true ? `install the Debian package ${pkg}, or pass a directory holding ${name}` : `the directory was given for the signed GRUB chain`;
     if (found === undefined) throw new RemasterError('TOOL_MISSING', `${name} not found (${hint})`, { file: candidates[0] as string });
     out.push(found);
@@ -150,4 +149,9 @@ export async function collectLoaders(options: LoaderOptions, grubDir: string, ro
     ...(options.grubNetDir === undefined ? [] : await grubFiles(options.grubNetDir, grubDir)),
     ...(signed === false ? [] : await signedGrubFiles(signed, grubDir, root)),
   ];
+}
+
+/** The GRUB a UEFI client of a published tree boots: the signed chain's shim, else grub-mknetdir's core.efi; undefined when the tree has neither. */
+export function uefiGrubBootFile(manifest: { loaders: readonly string[]; grubDir: string }): string | undefined {
+  return [SHIM_FILE, `${manifest.grubDir}/x86_64-efi/core.efi`].find((p) => manifest.loaders.includes(p));
 }
