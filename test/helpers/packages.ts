@@ -8,6 +8,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fixturesDir } from './fixtures.ts';
@@ -102,4 +103,13 @@ export function buildRpm(dir: string, payload: keyof typeof RPM_PAYLOADS): strin
   });
   if (r.status !== 0) throw new Error(`rpmbuild failed: ${r.stderr?.toString()}`);
   return join(top, 'RPMS', 'x86_64', 'remaster-demo-1.2-3.x86_64.rpm');
+}
+
+/** A directory holding Debian's signed shim and network GRUB under the names Debian ships them (for loaders.grubSigned). */
+export async function signedChainDir(pkgs: PackagePaths, dir: string): Promise<string> {
+  const out = join(dir, 'signed-chain');
+  mkdirSync(out, { recursive: true });
+  await symlink(pkgs.shim, join(out, 'shimx64.efi.signed'));
+  await symlink(pkgs.signedGrub, join(out, 'grubnetx64.efi.signed'));
+  return out;
 }

@@ -7,13 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFile, copyFile, mkdir, symlink } from 'node:fs/promises';
+import { writeFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bootTest, bootTestKernel, bytesRangeSource, hostEntries, writeCpio, type AddSpec } from '../../src/index.ts';
 import { buildImage } from '../helpers/edit.ts';
 import { collect } from '../helpers/chunked.ts';
 import { ensureFixtures } from '../helpers/fixtures.ts';
-import { ensurePackages } from '../helpers/packages.ts';
+import { ensurePackages, signedChainDir } from '../helpers/packages.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { tmpDir } from '../helpers/tmp-dir.ts';
 import { runCli } from '../helpers/run-cli.ts';
@@ -94,10 +94,7 @@ test('passes on a published PXE tree booted over TFTP as the armed MAC (BIOS, an
   if (!fx || !pkgs) return;
   const dir = await tmpDir(t);
   await writeFile(join(dir, 'initrd.img'), await buildImage(await busyboxTree(fx.small.root), 'xz'));
-  const signed = join(dir, 'signed');
-  await mkdir(signed);
-  await symlink(pkgs.shim, join(signed, 'shimx64.efi.signed'));
-  await symlink(pkgs.signedGrub, join(signed, 'grubnetx64.efi.signed'));
+  const signed = await signedChainDir(pkgs, dir);
   const { publishTree, verifyTree } = await import('../../src/index.ts');
   const tftp = join(dir, 'tftp');
   await publishTree({ tftpRoot: tftp, kernel: fx.kernel.vmlinuz, initrd: join(dir, 'initrd.img'), hosts: [{ mac: '52:54:00:aa:bb:cc' }], loaders: { ipxe: false, grubSigned: signed } });

@@ -23,13 +23,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { hostEntries, publishTree } from '../../src/index.ts';
 import { buildImage } from '../helpers/edit.ts';
 import { ensureFixtures } from '../helpers/fixtures.ts';
-import { ensurePackages } from '../helpers/packages.ts';
+import { ensurePackages, signedChainDir } from '../helpers/packages.ts';
 import { bootPxe, GUEST_HTTP_URL, makeNonce } from '../helpers/qemu.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { KS_RHEL9, makeRoots, tempDir } from '../unit/pxe/support.ts';
@@ -154,11 +154,7 @@ test('UEFI GRUB fetches the published kernel + initrd over HTTP', { timeout: 240
 /** Debian's signed shim and network GRUB, side by side under the names Debian ships them. */
 async function signedChain(t: TestContext): Promise<string | undefined> {
   const pkgs = await ensurePackages(t);
-  if (pkgs === undefined) return undefined;
-  const dir = await tempDir('remaster-signed-');
-  await symlink(pkgs.shim, join(dir, 'shimx64.efi.signed'));
-  await symlink(pkgs.signedGrub, join(dir, 'grubnetx64.efi.signed'));
-  return dir;
+  return pkgs === undefined ? undefined : signedChainDir(pkgs, await tempDir('remaster-signed-'));
 }
 
 test('UEFI shim → Debian\'s signed network GRUB → grub.cfg sources the colon-MAC file → the published kernel + initrd', { timeout: 240_000 }, async (t) => {
