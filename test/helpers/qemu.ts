@@ -151,7 +151,9 @@ async function runQemuOnce(args: string[], options: CommonOptions, nonce: string
   let raw = '';
   let timedOut = false;
   let graceTimer: NodeJS.Timeout | undefined;
-  const log = () => raw.replace(/\r\n?/g, '\n');
+  // Firmware and loaders position the cursor with ANSI CSI sequences (pxelinux prints
+  // "PXELINUX \e[25;09H\e[25;10H6.04" on some terminals): match the text a person would read.
+  const log = () => raw.replace(/\r\n?/g, '\n').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
   const missing = () => {
     const text = log();
     return expectations.filter((re) => !re.test(text));

@@ -38,7 +38,9 @@ test('reads the kernel release from the real bzImage header', async (t) => {
   if (!fx) return;
   const image = new Uint8Array(await readFile(fx.kernel.vmlinuz));
   assert.equal(kernelReleaseFromBzImage(image), fx.kernel.kver);
-  assert.match(kernelVersionFromBzImage(image), /^6\.1\.0-56-amd64 \(.*\) #1 SMP/);
+  // the release comes from the package fetched at test time: derive it, never pin it
+  assert.ok(kernelVersionFromBzImage(image).startsWith(`${fx.kernel.kver} (`), kernelVersionFromBzImage(image));
+  assert.match(kernelVersionFromBzImage(image), /^\S+ \(.*\) #1 SMP/u);
   const di = new Uint8Array(await readFile(fx.di.linux));
   assert.equal(kernelReleaseFromBzImage(di), fx.di.kver);
 });

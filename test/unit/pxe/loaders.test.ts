@@ -82,3 +82,12 @@ test('pxelinux from the distribution never mixes builds: Debian pxelinux.0 witho
   await assert.rejects(collectLoaders({ ipxe: false }, 'boot/grub', await fakeRoot([])),
     (e: unknown) => e instanceof RemasterError && /\/usr\/lib\/PXELINUX\/pxelinux\.0 \(Debian.*\/tftpboot\/pxelinux\.0 \(RHEL 8\+\/Fedora.*\/usr\/share\/syslinux\/pxelinux\.0 \(RHEL 7/u.test(e.message));
 });
+
+test('a missing boot loader is TOOL_MISSING naming the Debian package (fake system root: whatever this machine has installed does not matter)', async () => {
+  const debian = ['/usr/lib/PXELINUX/pxelinux.0', '/usr/lib/syslinux/modules/bios/ldlinux.c32', '/usr/lib/syslinux/modules/bios/libutil.c32', '/usr/lib/syslinux/modules/bios/menu.c32'];
+  const root = await fakeRoot(debian);
+  await assert.rejects(collectLoaders({ pxelinux: true, ipxe: true }, 'boot/grub', root),
+    (e: unknown) => e instanceof RemasterError && e.code === 'TOOL_MISSING' && /package ipxe/u.test(e.message));
+  const loaders = await collectLoaders({ pxelinux: true, ipxe: false }, 'boot/grub', root);
+  assert.deepEqual(loaders.map((l) => l.path), ['pxelinux.0', 'ldlinux.c32', 'libutil.c32', 'menu.c32']);
+});
