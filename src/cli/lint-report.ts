@@ -3,14 +3,23 @@
  * `file:line: severity: message [CODE]` line per issue (or JSON), then a
  * RemasterError summarising the files with errors so the CLI exits 1.
  */
-import { RemasterError, formatLintIssue, type LintIssue } from '../engine.ts';
+import { RemasterError } from '../engine.ts';
+
+/** A finding of any answer format. */
+export interface ReportedIssue {
+  line: number;
+  severity: 'error' | 'warning';
+  code: string;
+  kind: string;
+  message: string;
+}
 import { write, type CliContext } from './context.ts';
 
 /** The issues of one linted file. */
 export interface LintedFile {
   file: string;
   dialect: string;
-  issues: readonly LintIssue[];
+  issues: readonly ReportedIssue[];
 }
 
 function plural(n: number, word: string): string {
@@ -30,7 +39,7 @@ export async function reportLint(cli: CliContext, results: readonly LintedFile[]
     const body = results.length === 1 ? results[0] : results;
     await write(cli.stdout, `${JSON.stringify(body, null, 2)}\n`);
   } else {
-    for (const r of results) for (const issue of r.issues) await write(cli.stdout, `${formatLintIssue(r.file, issue)}\n`);
+    for (const r of results) for (const i of r.issues) await write(cli.stdout, `${r.file}:${i.line}: ${i.severity}: ${i.message} [${i.code}]\n`);
   }
   const failed = results.filter((r) => r.issues.some((i) => i.severity === 'error'));
   if (failed.length === 1 && results.length === 1) {

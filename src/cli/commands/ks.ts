@@ -15,7 +15,8 @@ import { warner } from '../warnings.ts';
 const dialectOption = (): Option => new Option('--dialect <dialect>', 'target installer').choices(KICKSTART_DIALECTS);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-function parseVar(value: string, previous: Record<string, string>): Record<string, string> {
+/** Parse one `--var name=value` into the map commander accumulates. */
+export function parseVar(value: string, previous: Record<string, string>): Record<string, string> {
   const at = value.indexOf('=');
   if (at <= 0) throw new InvalidArgumentError(`expected name=value, got "${value}"`);
   return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };

@@ -162,9 +162,10 @@ const raid: Record<string, Rule> = {
     if (!t(d['format'])) d['preexist'] = true;
     if (members.length === 0 && !t(d['preexist'])) run.fail('raid needs member partitions');
     if (members.length > 0 && t(d['preexist'])) run.fail('members may not be given for a preexisting RAID device');
-    // Before F43 an "md" prefix of --device is dropped, so md0 and 0 name one array.
+    // Before F43 an "md" prefix of --device is dropped, so md0 and 0 name one array; before F19 the rest must be a number.
     const device = String(d['device'] ?? '');
     d['device'] = run.is('F43_Raid') || !device.startsWith('md') ? device : device.slice(2);
+    if (!run.is('F19_Raid') && !/^\s*[+-]?\d+(?:_\d+)*\s*$/u.test(String(d['device']))) run.fail(`raid --device must be md<number> in this release, got "${device}"`);
     last.set(run, d);
     if (run.dataList.some((r) => r['device'] === d['device'])) run.duplicate(`a RAID device named ${String(d['device'])} has already been defined`);
     run.addData(d);
