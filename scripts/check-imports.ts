@@ -38,7 +38,7 @@ const ALLOWED: Record<string, string[]> = {
   preseed: ['errors', 'kickstart'],
   autoinstall: ['errors', 'kickstart', 'preseed'],
   answers: ['errors', 'kickstart', 'preseed', 'autoinstall'],
-  pxe: ['errors', 'io', 'bootcfg', 'kickstart', 'fsx', 'tree'],
+  pxe: ['errors', 'io', 'bootcfg', 'kickstart', 'answers', 'fsx', 'tree'],
   recipe: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'kickstart', 'preseed', 'autoinstall', 'answers', 'pxe', 'kmod', 'elf', 'package'],
   kmod: ['errors', 'io', 'compress', 'tree'],
   boottest: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'pxe'],
