@@ -62,7 +62,8 @@ export type ErrorCode =
   | 'VERIFY_FAILED'
   | 'BOOT_TEST_FAILED'
   | 'KICKSTART_PLAINTEXT_PASSWORD'
-  | 'KICKSTART_LINT';
+  | 'KICKSTART_LINT'
+  | 'ANSWERS_LINT';
 
 /** Where an error or warning happened; every field optional, filled on the way up. */
 export interface ErrorContext {

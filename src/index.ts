@@ -10,3 +10,6 @@ export * from './elf/index.ts';
 export * from './package/index.ts';
 export * from './kmod/index.ts';
 export * from './pxe/index.ts';
+export * from './preseed/index.ts';
+export * from './autoinstall/index.ts';
+export * from './answers/index.ts';

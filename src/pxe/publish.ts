@@ -6,7 +6,10 @@
  * (`inst.ks=file:/ks.cfg`), because anaconda cannot fetch over TFTP.
  */
 import { createHash } from 'node:crypto';
-import { digestInput, makeKickstartOverlay } from '../fsx/index.ts';
+import { dirname, join } from 'node:path';
+import { RemasterError } from '../errors.ts';
+import { digestInput, makeKickstartOverlay, readTextFile } from '../fsx/index.ts';
+import type { AnswerFormat } from '../answers/index.ts';
 import { commitVersion, type CommitOptions } from './commit.ts';
 import { contentPath, DEFAULT_GRUB_DIR, DEFAULT_KEEP, httpUrlOf } from './layout.ts';
 import { collectLoaders, SIGNED_GRUB_DIR, type LoaderOptions } from './loaders.ts';
@@ -41,6 +44,8 @@ export interface PublishTreeOptions extends CommitOptions {
   /** GRUB's prefix directory inside the TFTP root (default boot/grub; grub with loaders.grubSigned). */
   grubDir?: string;
   loaders?: LoaderOptions;
+  /** What the hosts' answer files are (default kickstart): preseed or autoinstall user-data (its meta-data beside it). */
+  answers?: AnswerFormat;
 }
 
 /** What a publish did. */
@@ -69,17 +74,37 @@ function bytesBlob(bytes: Uint8Array, name: string, http: boolean): PlannedBlob 
   return { path: contentPath(digest, name), sha256: digest, size: bytes.length, source: bytes, http };
 }
 
-/** Publish a kickstart file: over HTTP when there is a URL, else as kickstart plus overlay initrd. */
-export async function kickstartArtifact(file: string, httpUrl: string | undefined): Promise<{ blobs: PlannedBlob[]; kickstart: PxeKickstart }> {
-  const { kickstart, overlay } = await makeKickstartOverlay(file);
-  const ks = bytesBlob(kickstart, 'ks.cfg', httpUrl !== undefined);
-  if (httpUrl !== undefined) return { blobs: [ks], kickstart: { path: ks.path, httpUrl: httpUrlOf(httpUrl, ks.path) } };
-  const img = bytesBlob(overlay, 'ks.img', false);
-  return { blobs: [ks, img], kickstart: { path: ks.path, initrdPath: img.path } };
+/** Publish an answer file: over HTTP when there is a URL, else with an overlay initrd carrying it (`/ks.cfg`, `/preseed.cfg`). */
+export async function kickstartArtifact(file: string, httpUrl: string | undefined, format: AnswerFormat = 'kickstart'): Promise<{ blobs: PlannedBlob[]; kickstart: PxeKickstart }> {
+  if (format === 'autoinstall') return autoinstallArtifact(file, httpUrl);
+  const name = format === 'preseed' ? 'preseed.cfg' : 'ks.cfg';
+  const tag = format === 'kickstart' ? {} : { format };
+  const { kickstart, overlay } = await makeKickstartOverlay(file, name);
+  const ks = bytesBlob(kickstart, name, httpUrl !== undefined);
+  if (httpUrl !== undefined) return { blobs: [ks], kickstart: { path: ks.path, httpUrl: httpUrlOf(httpUrl, ks.path), ...tag } };
+  const img = bytesBlob(overlay, format === 'preseed' ? 'preseed.img' : 'ks.img', false);
+  return { blobs: [ks, img], kickstart: { path: ks.path, initrdPath: img.path, ...tag } };
+}
+
+/**
+ * Publish autoinstall user-data with its meta-data (the file `meta-data` beside it, or an
+ * instance-id derived from the user-data) in one content-addressed directory, which is what
+ * `ds=nocloud-net;s=<dir>/` names; the directory id hashes both files.
+ */
+async function autoinstallArtifact(file: string, httpUrl: string | undefined): Promise<{ blobs: PlannedBlob[]; kickstart: PxeKickstart }> {
+  if (httpUrl === undefined) throw new RemasterError('USAGE', `${file}: autoinstall user-data is served over HTTP; give an HTTP root and URL`);
+  const userData = new TextEncoder().encode(await readTextFile(file));
+  const metaText = await readTextFile(join(dirname(file), 'meta-data')).catch(() => `instance-id: remaster-${sha256(userData).slice(0, 16)}\n`);
+  const metaData = new TextEncoder().encode(metaText);
+  const dir = sha256(new Uint8Array([...userData, 0, ...metaData]));
+  const blob = (bytes: Uint8Array, name: string): PlannedBlob => ({ path: contentPath(dir, name), sha256: sha256(bytes), size: bytes.length, source: bytes, http: true });
+  const blobs = [blob(userData, 'user-data'), blob(metaData, 'meta-data')];
+  const path = (blobs[0] as PlannedBlob).path;
+  return { blobs, kickstart: { path, httpUrl: httpUrlOf(httpUrl, path.replace(/user-data$/u, '')), format: 'autoinstall' } };
 }
 
 /** Resolve hosts' kickstart files into blobs and model hosts. */
-export async function resolveHosts(hosts: readonly PublishHostInput[], httpUrl: string | undefined): Promise<{ blobs: PlannedBlob[]; hosts: PxeHost[] }> {
+export async function resolveHosts(hosts: readonly PublishHostInput[], httpUrl: string | undefined, format: AnswerFormat = 'kickstart'): Promise<{ blobs: PlannedBlob[]; hosts: PxeHost[] }> {
   const blobs: PlannedBlob[] = [];
   const out: PxeHost[] = [];
   for (const { kickstart, ...host } of hosts) {
@@ -87,7 +112,7 @@ export async function resolveHosts(hosts: readonly PublishHostInput[], httpUrl: 
       out.push(host);
       continue;
     }
-    const ks = await kickstartArtifact(kickstart, httpUrl);
+    const ks = await kickstartArtifact(kickstart, httpUrl, format);
     blobs.push(...ks.blobs);
     out.push({ ...host, kickstart: ks.kickstart });
   }
@@ -111,7 +136,7 @@ export async function publishTree(options: PublishTreeOptions): Promise<PublishT
   const grubDir = options.grubDir ?? (options.loaders?.grubSigned ? SIGNED_GRUB_DIR : DEFAULT_GRUB_DIR);
   const kernel = await fileArtifact(options.kernel, 'vmlinuz', options.httpUrl);
   const initrd = await fileArtifact(options.initrd, 'initrd.img', options.httpUrl);
-  const resolved = await resolveHosts(options.hosts ?? [], options.httpUrl);
+  const resolved = await resolveHosts(options.hosts ?? [], options.httpUrl, options.answers);
   const loaders = await collectLoaders(options.loaders ?? {}, grubDir);
   const plan = await commitVersion(options, {
     now: options.now ?? new Date(),

@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { RemasterError } from '../errors.ts';
 import { digestFile, inspectInitrdFile, lstatOrUndefined, mapLimit, readCurrentVersion, readFileHead, readPublishedText } from '../fsx/index.ts';
-import { hasLintErrors, lintKickstart, parseKickstart, type KickstartDialect } from '../kickstart/index.ts';
+import { lintAnswers } from '../answers/index.ts';
 import { readCurrentManifest } from './commit.ts';
 import { republish } from './hosts.ts';
 import { decodeKernelRelease, KERNEL_HEAD_SIZE } from './kernel-release.ts';
@@ -106,23 +106,24 @@ async function checkInitrd(root: string, path: string, problems: VerifyProblem[]
   }
 }
 
-function lintDialect(m: PublishManifest): KickstartDialect | undefined {
+/** The answers dialect to lint a host's file with: the tree's dialect, or by the file's format. */
+function lintDialect(m: PublishManifest, format: string | undefined): string | undefined {
+  if (format === 'preseed') return 'debian';
+  if (format === 'autoinstall') return 'ubuntu';
   const d = m.model.dialect;
-  return d === undefined || d === 'generic' ? undefined : d;
+  return d === undefined || d === 'generic' || d === 'debian' ? undefined : d === 'ubuntu' ? 'ubuntu18.04' : d;
 }
 
 async function checkKickstarts(root: string, m: PublishManifest, problems: VerifyProblem[]): Promise<void> {
-  const dialect = lintDialect(m);
   for (const host of m.model.hosts) {
     const path = host.kickstart?.path;
     if (path === undefined) continue;
     const text = await readPublishedText(root, path);
     if (text === undefined) continue; // reported by checkFiles
+    const dialect = lintDialect(m, host.kickstart?.format);
     if (dialect === undefined) continue;
-    const issues = lintKickstart(parseKickstart(text, { file: path }), { dialect });
-    if (hasLintErrors(issues)) {
-      for (const i of issues.filter((x) => x.severity === 'error')) problems.push({ path, kind: 'kickstart', message: `${path}:${i.line}: ${i.message} [${i.code}] (host ${host.mac})` });
-    }
+    const issues = lintAnswers(text, { dialect, file: path });
+    for (const i of issues.filter((x) => x.severity === 'error')) problems.push({ path, kind: 'kickstart', message: `${path}:${i.line}: ${i.message} [${i.code}] (host ${host.mac})` });
   }
 }
 

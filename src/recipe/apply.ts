@@ -110,6 +110,9 @@ export async function applyPlan(plan: BuildPlan, build: PreparedBuild, options: 
       const bytes = new TextEncoder().encode(build.kickstart.text);
       await writeFileAtomic(join(tmp, plan.output.kickstart), hashing([bytes], keep(plan.output.kickstart)));
     }
+    for (const f of build.answers?.files ?? []) {
+      await writeFileAtomic(join(tmp, f.name), hashing([new TextEncoder().encode(f.text)], keep(f.name)));
+    }
     const m = makeManifest(plan, build, outputs, files);
     await writeFileAtomic(join(tmp, 'manifest.json'), [new TextEncoder().encode(`${JSON.stringify(m, null, 2)}\n`)]);
     return m;

@@ -31,9 +31,11 @@ export interface BuildPlan {
   kernelVersions: string[];
   steps: PlanStep[];
   edit: InitrdEditPlan;
-  output: { dir: string; initrd: string; kernel?: string; kickstart?: string; level?: number };
+  output: { dir: string; initrd: string; kernel?: string; kickstart?: string; answers?: string[]; level?: number };
   /** The kickstart written next to the outputs (dialect, lint warnings). */
   kickstart?: { template: string; dialect: string; warnings: number };
+  /** The answers written next to the outputs (and embedded in the initrd). */
+  answers?: { template: string; dialect: string; format: string; warnings: number; embedded: string[] };
 }
 
 /** Expand removal patterns against the image's paths. */
@@ -70,6 +72,11 @@ export function planRecipe(build: PreparedBuild, options: WarnOptions = {}): Bui
     allAdds.push(...s.adds);
     allRemoves.push(...removes);
   }
+  const embedded = build.answers?.embedded ?? [];
+  if (embedded.length > 0) {
+    steps.push({ index: build.steps.length, kind: 'files', title: `Answers (${build.answers?.format}): ${embedded.map((e) => `/${e.path}`).join(', ')} into the initrd`, adds: embedded.map((e) => e.path), removes: [], notes: [] });
+    allAdds.push(...embedded);
+  }
   if (allRemoves.length > 0 && recipe.output.mode === 'append') {
     throw new RemasterError('RECIPE_SCHEMA', `this recipe removes files (${allRemoves[0]}…); set output.mode: rebuild, since an appended segment cannot delete`, { file: build.recipeFile });
   }
@@ -96,6 +103,13 @@ export function planRecipe(build: PreparedBuild, options: WarnOptions = {}): Bui
   if (build.kickstart) {
     plan.output.kickstart = 'ks.cfg';
     plan.kickstart = { template: build.kickstart.template, dialect: build.kickstart.dialect, warnings: build.kickstart.issues.length };
+  }
+  if (build.answers) {
+    plan.output.answers = build.answers.files.map((f) => f.name);
+    plan.answers = {
+      template: build.answers.template, dialect: build.answers.dialect, format: build.answers.format,
+      warnings: build.answers.issues.length, embedded: embedded.map((e) => e.path),
+    };
   }
   if (build.source.layout) plan.source.layout = `${build.source.layout.family} ${build.source.layout.version ?? ''}`.trim();
   if (recipe.output.level !== undefined) plan.output.level = recipe.output.level;

@@ -53,6 +53,9 @@ export interface BootKernelOptions extends CommonOptions {
   initrd: string;
   /** Appended to "console=ttyS0 panic=-1"; remaster.nonce=<nonce> is added last. */
   append?: string;
+  /** Give the guest QEMU's restricted user-mode network (DHCP) and serve this directory at GUEST_HTTP_URL. */
+  httpRoot?: string;
+  httpLog?: string;
 }
 
 export interface BootPxeOptions extends CommonOptions {
@@ -193,7 +196,10 @@ async function runQemuOnce(args: string[], options: CommonOptions, nonce: string
 export async function bootKernel(options: BootKernelOptions): Promise<BootResult> {
   const nonce = options.nonce ?? makeNonce();
   const append = ['console=ttyS0', 'panic=-1', options.append, `remaster.nonce=${nonce}`].filter(Boolean).join(' ');
-  const args = ['-nic', 'none', '-kernel', options.kernel, '-initrd', options.initrd, '-append', append];
+  const nic = options.httpRoot === undefined
+    ? ['-nic', 'none']
+    : ['-netdev', `user,id=n0,restrict=on,${httpForward(options.httpRoot, options.httpLog ?? join(tmpdir(), `remaster-http-${nonce}.log`))}`, '-device', 'virtio-net-pci,netdev=n0'];
+  const args = [...nic, '-kernel', options.kernel, '-initrd', options.initrd, '-append', append];
   return runQemu(args, options, nonce);
 }
 

@@ -29,7 +29,7 @@ export function parseHostFlag(value: string, previous: PublishHostInput[] = []):
 
 interface PublishFlags {
   tftpRoot: string; httpRoot?: string; httpUrl?: string; keep?: string; host?: PublishHostInput[]; label?: string; dialect?: string;
-  append?: string[]; repo?: string; stage2?: string; grubDir?: string; grubNetdir?: string; grubSigned?: boolean | string; pxelinuxDir?: string; ipxe?: boolean; wait?: string; json?: boolean;
+  answers?: string; append?: string[]; repo?: string; stage2?: string; grubDir?: string; grubNetdir?: string; grubSigned?: boolean | string; pxelinuxDir?: string; ipxe?: boolean; wait?: string; json?: boolean;
 }
 
 function registerPublish(program: Command, cli: CliContext): void {
@@ -42,7 +42,8 @@ function registerPublish(program: Command, cli: CliContext): void {
     .option('--keep <n>', 'versions to keep for rollback (default 3)')
     .option('--host <mac[,ks=file][,once][,expires=iso]>', 'arm a host (repeatable)', parseHostFlag)
     .option('--label <text>', 'menu label')
-    .option('--dialect <name>', 'rhel5|rhel6|rhel7|rhel8|rhel9|rhel10|fedora|ubuntu|generic')
+    .option('--dialect <name>', 'rhel5|rhel6|rhel7|rhel8|rhel9|rhel10|fedora|ubuntu|debian|generic')
+    .option('--answers <format>', 'what the hosts\' ks= files are: kickstart, preseed (auto=true priority=critical url=) or autoinstall (user-data + meta-data, ds=nocloud-net); default preseed for --dialect debian')
     .option('--append <arg>', 'kernel argument for every host (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--repo <url>', 'inst.repo=').option('--stage2 <url>', 'inst.stage2=')
     .option('--grub-dir <dir>', 'GRUB prefix inside the TFTP root (default boot/grub; grub with --grub-signed)')
@@ -62,7 +63,7 @@ function registerPublish(program: Command, cli: CliContext): void {
         tftpRoot, kernel: join(buildDir, 'vmlinuz'), initrd: join(buildDir, 'initrd.img'), hosts: o.host ?? fromRecipe?.options.hosts ?? [], keep: Number(o.keep ?? fromRecipe?.options.keep ?? 3),
         loaders: { ...fromRecipe?.options.loaders, ...(o.pxelinuxDir ? { pxelinux: o.pxelinuxDir } : {}), ...(o.grubNetdir ? { grubNetDir: o.grubNetdir } : {}), ...(o.grubSigned !== undefined ? { grubSigned: o.grubSigned } : {}), ...(o.ipxe === false ? { ipxe: false } : {}) },
         ...(o.httpRoot ? { httpRoot: o.httpRoot } : {}), ...(o.httpUrl ? { httpUrl: o.httpUrl } : {}), ...(o.label ? { label: o.label } : {}),
-        ...(o.dialect ? { dialect: o.dialect as never } : {}), ...(o.append ? { cmdline: o.append } : {}), ...(o.repo ? { repo: o.repo } : {}),
+        ...(o.dialect ? { dialect: o.dialect as never } : {}), ...answersFlag(o), ...(o.append ? { cmdline: o.append } : {}), ...(o.repo ? { repo: o.repo } : {}),
         ...(o.stage2 ? { stage2: o.stage2 } : {}), ...(o.grubDir ? { grubDir: o.grubDir } : {}), ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}),
       });
       const expired = r.expired.length ? `; not armed (expired): ${r.expired.map((h) => h.mac).join(', ')}` : '';
@@ -129,4 +130,12 @@ export function registerPxe(program: Command, cli: CliContext): void {
   registerVerify(program, cli);
   registerRollbackAndDhcp(program, cli);
   registerPxeHosts(program, cli);
+}
+
+/** The hosts' answer format: --answers, else preseed for Debian trees. */
+function answersFlag(o: PublishFlags): { answers?: 'kickstart' | 'preseed' | 'autoinstall' } {
+  const format = o.answers ?? (o.dialect === 'debian' ? 'preseed' : undefined);
+  if (format === undefined) return {};
+  if (format !== 'kickstart' && format !== 'preseed' && format !== 'autoinstall') throw new RemasterError('USAGE', `--answers must be kickstart, preseed or autoinstall, got "${format}"`);
+  return { answers: format };
 }
