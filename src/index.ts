@@ -11,3 +11,4 @@ export * from './package/index.ts';
 export * from './kmod/index.ts';
 export * from './pxe/index.ts';
 export * from './net/dhcp/index.ts';
+export * from './state/index.ts';
