@@ -5,7 +5,7 @@
  */
 import { RemasterError } from '../errors.ts';
 import type { Row, SqlValue } from './sql.ts';
-import { num, parseJson, str, toJson, type StoreContext } from './sql-hosts.ts';
+import { boundedInt, num, parseJson, str, toJson, type StoreContext } from './sql-hosts.ts';
 import { ROLES, type ApiToken, type ApiTokenInput, type AuditEntry, type AuditFilter, type AuditInput, type Session, type SessionInput, type User, type UserInput, type UserPatch } from './store.ts';
 
 function userFromRow(r: Row): User {
@@ -171,7 +171,7 @@ export async function listAudit(ctx: StoreContext, filter: AuditFilter = {}): Pr
   add('target = ?', filter.target);
   add('at >= ?', filter.since);
   add('id < ?', filter.beforeId);
-  const limit = Math.max(0, Math.min(filter.limit ?? 1000, 10_000));
+  const limit = boundedInt(filter.limit, 1000, 10_000);
   const sql = `SELECT * FROM audit${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
   return ctx.db.transaction('read', async (tx) => (await tx.all(sql, params)).map(auditFromRow));
 }

@@ -108,6 +108,11 @@ export async function getHost(ctx: StoreContext, mac: string): Promise<Host | un
   return ctx.db.transaction('read', (tx) => readHost(tx, m));
 }
 
+/** An integer in [0, max], `fallback` when absent or not a finite number (LIMIT/OFFSET are inlined). */
+export function boundedInt(value: number | undefined, fallback: number, max: number): number {
+  return value === undefined || !Number.isFinite(value) ? fallback : Math.max(0, Math.min(Math.floor(value), max));
+}
+
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 function checkStates(states: readonly string[]): void {
@@ -137,8 +142,8 @@ export async function listHosts(ctx: StoreContext, filter: HostFilter = {}): Pro
     const pattern = `%${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     params.push(pattern, pattern);
   }
-  const limit = Math.max(0, Math.min(filter.limit ?? 10_000, 10_000));
-  const offset = Math.max(0, filter.offset ?? 0);
+  const limit = boundedInt(filter.limit, 10_000, 10_000);
+  const offset = boundedInt(filter.offset, 0, Number.MAX_SAFE_INTEGER);
   const sql = `SELECT * FROM hosts${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY mac LIMIT ${limit} OFFSET ${offset}`;
   return ctx.db.transaction('read', async (tx) => (await tx.all(sql, params)).map(hostFromRow));
 }
@@ -195,7 +200,7 @@ export async function recordEvent(ctx: StoreContext, e: EventInput): Promise<Hos
 
 export async function hostTimeline(ctx: StoreContext, mac: string, options: { installId?: string; limit?: number } = {}): Promise<HostEvent[]> {
   const m = normalizeStateMac(mac);
-  const limit = Math.max(0, Math.min(options.limit ?? 10_000, 10_000));
+  const limit = boundedInt(options.limit, 10_000, 10_000);
   const params: SqlValue[] = [m];
   let where = 'mac = ?';
   if (options.installId !== undefined) {
@@ -236,7 +241,7 @@ export async function putBlob(ctx: StoreContext, mac: string, kind: BlobKind, co
 
 export async function appendBlob(ctx: StoreContext, mac: string, kind: BlobKind, text: string, keepBytes: number): Promise<void> {
   const m = normalizeStateMac(mac);
-  const keep = Math.max(0, Math.min(keepBytes, ctx.maxBlobBytes));
+  const keep = boundedInt(keepBytes, 0, ctx.maxBlobBytes);
   checkBlob(ctx, kind, '');
   await ctx.db.transaction('write', async (tx) => {
     if ((await readHost(tx, m)) === undefined) throw new RemasterError('STATE_NOT_FOUND', `no host ${m}`);

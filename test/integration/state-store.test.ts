@@ -130,6 +130,7 @@ for (const backend of [sqlite, postgres]) {
       assert.deepEqual(await macs({ search: 'WEB' }), ['0', '1', '2', '4', '5']);
       assert.deepEqual(await macs({ search: '00:05' }), ['5']);
       assert.deepEqual(await macs({ limit: 2, offset: 3 }), ['3', '4']);
+      assert.deepEqual(await macs({ limit: Number.NaN, offset: -5 }), ['0', '1', '2', '3', '4', '5'], 'nonsense paging falls back to defaults');
       await assert.rejects(store.listHosts({ states: ['bogus' as HostState] }), { code: 'STATE_INVALID' });
     });
 
