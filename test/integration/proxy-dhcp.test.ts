@@ -34,7 +34,9 @@ async function capture(t: TestContext, host: NetnsHost, act: () => Promise<void>
   const tshark = host.spawn('tshark', ['-i', 'eth0', '-f', 'udp port 67 or udp port 68', '-w', pcap]);
   let err = '';
   tshark.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await waitFor(() => (err.includes('Capturing on') ? true : undefined), 15_000, 'tshark to start capturing');
+  // "Capturing on" comes before dumpcap really captures; tshark 4.0 says "Capture started" once it does
+  const since = Date.now();
+  await waitFor(() => (err.includes('Capture started') || (err.includes('Capturing on') && Date.now() - since > 2000) ? true : undefined), 15_000, 'tshark to start capturing');
   await act();
   await new Promise((r) => setTimeout(r, 500));
   tshark.kill('SIGINT');
@@ -63,14 +65,15 @@ test('ProxyDHCP answers a PXE DISCOVER from udhcpc with a no-address offer and i
   const events = () => log.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string; reason?: string; client?: { mac: string; vendorClass?: string } });
 
   // udhcpc as a BIOS PXE client: option 60 PXEClient, option 93 = 0, option 94 = UNDI 2.1
-  const udhcpc = (extra: string[]) => client.run(fx.busybox, ['udhcpc', '-i', 'eth0', '-f', '-n', '-t', '2', '-T', '1', '-A', '1', '-s', '/bin/true', ...extra], { timeoutMs: 20_000 });
+  const udhcpc = (extra: string[]) => client.run(fx.busybox, ['udhcpc', '-i', 'eth0', '-f', '-n', '-t', '3', '-T', '1', '-A', '1', '-s', '/bin/true', ...extra], { timeoutMs: 20_000 });
   const pxe = await capture(t, client, async () => void (await udhcpc(['-V', 'PXEClient:Arch:00000:UNDI:002001', '-x', '0x5d:0000', '-x', '0x5e:010201'])));
-  assert.equal(pxe[0]?.type, '2', `an OFFER reached the client first; responder log:\n${log}`);
-  // udhcpc then REQUESTs the offer from us (option 54 = our address) and gets the same data in an ACK
+  assert.ok(pxe.length >= 1, `an offer reached the client; responder log:\n${log}`);
   for (const o of pxe) {
-    assert.deepEqual({ ...o, type: o.type === '5' ? '2' : o.type }, { src: server.address, type: '2', yiaddr: '0.0.0.0', siaddr: server.address, file: 'pxelinux.0', vendorClass: 'PXEClient', discoveryControl: '0x08' });
+    assert.deepEqual(o, { src: server.address, type: '2', yiaddr: '0.0.0.0', siaddr: server.address, file: 'pxelinux.0', vendorClass: 'PXEClient', discoveryControl: '0x08' });
   }
   assert.ok(events().some((e) => e.kind === 'reply' && e.client?.mac === client.mac));
+  // udhcpc does not know proxy offers and REQUESTs ours: that request is not answered on port 67
+  assert.ok(events().some((e) => e.kind === 'ignore' && /names this server, but a ProxyDHCP server answers requests only on port 4011/.test(e.reason ?? '')), log);
 
   // the same client without PXE options: the responder sees it and stays silent
   const before = events().length;

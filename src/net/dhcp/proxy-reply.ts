@@ -16,9 +16,10 @@
  *   EDK2-derived stack treats an offer with "PXEClient" and no option 43 as a
  *   BINL offer and asks again on port 4011 (EDK2 PxeBcDhcp4.c,
  *   PxeOfferTypeProxyBinl → PxeBcRetryBinlOffer).
- * - UDP 67, DHCPREQUEST carrying option 54 = this server → DHCPACK with the
- *   same contents (a client that picked our offer); other requests are for
- *   the site's DHCP server and stay unanswered.
+ * - UDP 67, anything but DISCOVER stays unanswered, as in pixiecore: the
+ *   DHCPREQUESTs there are for the site's DHCP server (option 54 names it). A
+ *   client that wrongly requests our offer gets silence and starts over; an
+ *   ACK would leave it "leased" to 0.0.0.0 (busybox udhcpc does exactly that).
  * - UDP 4011, DHCPREQUEST (or DISCOVER/INFORM) → DHCPACK unicast to the
  *   sender (iPXE's ProxyDHCPREQUEST and EDK2's BINL request).
  * UEFI HTTP boot clients get option 60 "HTTPClient" and the boot file as a
@@ -79,8 +80,8 @@ function screen(request: DhcpPacket, client: DhcpClient, via: ProxyPort, serverA
   const type = client.messageType;
   if (via === 'dhcp') {
     if (type === DHCP_MESSAGE.DISCOVER) return undefined;
-    if (type === DHCP_MESSAGE.REQUEST && optionAddress(request.options, DHCP_OPTION.SERVER_ID) === serverAddress) return undefined;
-    return `${dhcpMessageName(type)} on port 67 is for the site's DHCP server`;
+    const forUs = optionAddress(request.options, DHCP_OPTION.SERVER_ID) === serverAddress;
+    return `${dhcpMessageName(type)} on port 67 ${forUs ? 'names this server, but a ProxyDHCP server answers requests only on port 4011' : "is for the site's DHCP server"}`;
   }
   if (type === DHCP_MESSAGE.REQUEST || type === DHCP_MESSAGE.INFORM || type === DHCP_MESSAGE.DISCOVER) return undefined;
   return `${dhcpMessageName(type)} is not a boot request`;
