@@ -63,7 +63,14 @@ export type ErrorCode =
   | 'BOOT_TEST_FAILED'
   | 'KICKSTART_PLAINTEXT_PASSWORD'
   | 'KICKSTART_LINT'
-  | 'ANSWERS_LINT';
+  | 'ANSWERS_LINT'
+  | 'DHCP_MALFORMED'
+  | 'NET_BIND_FAILED'
+  | 'STATE_UNAVAILABLE'
+  | 'STATE_SCHEMA'
+  | 'STATE_CONFLICT'
+  | 'STATE_NOT_FOUND'
+  | 'STATE_INVALID';
 
 /** Where an error or warning happened; every field optional, filled on the way up. */
 export interface ErrorContext {
