@@ -5,11 +5,12 @@
  */
 import { lintCommands, lintEnds, lintSections } from './lint-structure.ts';
 import { lintPasswords, lintUnattended } from './lint-install.ts';
+import { lintArguments } from './lint-args.ts';
 import { lintNetwork, lintPackages, lintTimezone } from './lint-options.ts';
 import type { LintInput, LintIssue, LintKickstartOptions } from './lint-types.ts';
 import type { Kickstart, KickstartCommand, KickstartSection } from './types.ts';
 
-const RULES = [lintEnds, lintSections, lintCommands, lintPasswords, lintTimezone, lintNetwork, lintPackages, lintUnattended];
+const RULES = [lintEnds, lintSections, lintCommands, lintArguments, lintPasswords, lintTimezone, lintNetwork, lintPackages, lintUnattended];
 
 /** Lint a parsed kickstart for a dialect; return issues ordered by line, errors first within a line. */
 export function lintKickstart(ks: Kickstart, options: LintKickstartOptions): LintIssue[] {
