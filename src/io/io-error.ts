@@ -57,7 +57,7 @@ export function toIoError(err: unknown, operation: string, path?: string): unkno
   // the caller's path is the name the user knows (a temporary name in err.path is gone by now)
   const file = path ?? err.path;
   const op = operation || err.syscall || 'I/O';
-  const hint = FULL.has(errno) ? '; free some space and run the command again (nothing was left half-written)' : '';
+  const hint = FULL.has(errno) ? '; free some space and run the command again' : '';
   return new RemasterError(ioErrorCode(errno), `${op}: ${TEXT[errno] ?? err.message} (${errno})${hint}`, file !== undefined ? { file } : {}, { cause: err });
 }
 
@@ -68,4 +68,10 @@ export async function withIoContext<T>(operation: string, path: string, work: ()
   } catch (err) {
     throw toIoError(err, operation, path);
   }
+}
+
+/** Name `to` instead of the temporary directory `from` (gone by now) in a RemasterError about a path inside it; return the error. */
+export function renameErrorPath(err: unknown, from: string, to: string): unknown {
+  if (err instanceof RemasterError && err.file !== undefined && (err.file === from || err.file.startsWith(`${from}/`))) err.file = to + err.file.slice(from.length);
+  return err;
 }
