@@ -16,7 +16,7 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, rmdir }
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { RemasterError } from '../errors.ts';
-import { toIoError, withIoContext } from '../io/index.ts';
+import { renameErrorPath, toIoError, withIoContext } from '../io/index.ts';
 
 /** What replaceDirAtomically may replace. */
 export interface OutputDirOptions {
@@ -104,7 +104,7 @@ export async function replaceDirAtomically<T>(dir: string, fill: (tmp: string) =
     await swapInto(dir, tmp, existing);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
-    throw toIoError(err, 'write output directory', dir);
+    throw renameErrorPath(toIoError(err, 'write output directory', dir), tmp, dir);
   }
   return result;
 }
