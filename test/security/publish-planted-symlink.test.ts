@@ -120,3 +120,25 @@ test('remaster verify and publish on the command line name the planted link and 
   assert.match(arm.stderr, /\[PATH_THROUGH_SYMLINK\]/u);
   assert.deepEqual(snapshotTree(a.decoy), before);
 });
+
+test('a forged manifest naming files outside the tree is refused; nothing outside is read into the tree', async () => {
+  const a = await area();
+  const file = join(a.root, 'remaster/versions/2/manifest.json');
+  const { readFile } = await import('node:fs/promises');
+  const m = JSON.parse(await readFile(file, 'utf8')) as { model: { kernel: { path: string } }; files: Record<string, unknown> };
+  const escape = `remaster/../../../../../../../..${a.decoy}/secret`;
+  m.files[escape] = m.files[m.model.kernel.path];
+  m.model.kernel.path = escape;
+  await writeFile(file, JSON.stringify(m));
+  const before = snapshotTree(a.decoy);
+  for (const c of COMMANDS.filter((x) => x.name !== 'expire')) {
+    const outcome = await c.run(a).then((r) => r, (err: unknown) => err);
+    if (c.name === 'rollback') continue; // version 1 is sound: rolling back to it is fine
+    assert.ok(isRemasterError(outcome, 'VERIFY_FAILED'), `${c.name}: ${String(outcome)}`);
+    assert.match(String((outcome as Error).message), /not a remaster-pxe\/1 manifest: model\.kernel\.path/u);
+  }
+  assert.deepEqual(snapshotTree(a.decoy), before);
+  const { spawnSync } = await import('node:child_process');
+  const found = spawnSync('grep', ['-rl', 'secret:19000', a.root], { encoding: 'utf8' });
+  assert.equal(found.status, 1, `the secret was copied into the tree: ${found.stdout}`);
+});
