@@ -40,18 +40,15 @@ function asProblems(found: readonly LayoutProblem[], prefix = ''): VerifyProblem
   return found.map((p) => ({ path: p.path, kind: 'layout', message: `${prefix}${p.message}` }));
 }
 
-async function layoutProblems(tftpRoot: string, httpRoot: string | undefined): Promise<VerifyProblem[]> {
-  const found = asProblems(await treeLayoutProblems(tftpRoot));
-  if (httpRoot !== undefined) found.push(...asProblems(await checkPublishLayout(httpRoot, PUBLISH_DIR), 'HTTP root: '));
-  return found;
-}
-
-/** Verify the published tree under `tftpRoot`; return every problem found. */
+/** Verify the published tree under `tftpRoot` (and its HTTP root: the option, else the one it was published with); return every problem found. */
 export async function verifyTree(tftpRoot: string, options: VerifyTreeOptions = {}): Promise<VerifyTreeResult> {
-  const layout = await layoutProblems(tftpRoot, options.httpRoot);
   const served = await readCurrentVersion(tftpRoot, CURRENT_LINK);
+  const layout = asProblems(await treeLayoutProblems(tftpRoot));
   if (layout.length > 0) return { version: served, problems: layout, disarmed: [] };
   let m = await readCurrentManifest(tftpRoot);
+  const httpRoot = options.httpRoot ?? m?.publish.httpRoot;
+  const http = httpRoot === undefined ? [] : asProblems(await checkPublishLayout(httpRoot, PUBLISH_DIR), 'HTTP root: ');
+  if (http.length > 0) return { version: served, problems: http, disarmed: [] };
   if (m === undefined) return { version: undefined, problems: [{ path: `${PUBLISH_DIR}/manifest.json`, kind: 'missing', message: 'no published tree (remaster/manifest.json is missing)' }], disarmed: [] };
   const result: VerifyTreeResult = { version: m.version, problems: [], disarmed: [] };
   const { expired } = partitionExpired(m.model.hosts, options.now ?? new Date());

@@ -142,3 +142,25 @@ test('a forged manifest naming files outside the tree is refused; nothing outsid
   const found = spawnSync('grep', ['-rl', 'secret:19000', a.root], { encoding: 'utf8' });
   assert.equal(found.status, 1, `the secret was copied into the tree: ${found.stdout}`);
 });
+
+test('a planted symlink in the HTTP root (remaster/<sha16>/ -> decoy) is refused too', async () => {
+  const build = await makeBuildDir();
+  const roots = await makeRoots();
+  const options: PublishTreeOptions = {
+    tftpRoot: roots.tftpRoot, httpRoot: roots.httpRoot, httpUrl: 'http://10.0.2.2/pxe', kernel: join(build, 'vmlinuz'), initrd: join(build, 'initrd.img'), now: NOW,
+    loaders: { pxelinux: roots.loaderDir, ipxe: false }, hosts: [{ mac: '52:54:00:00:00:01' }],
+  };
+  await publishTree(options);
+  const decoy = await tempDir('remaster-decoy-');
+  const [content] = (await readdir(join(roots.httpRoot, 'remaster'))).filter((n) => /^[0-9a-f]{16}$/u.test(n));
+  await rm(join(roots.httpRoot, 'remaster', content as string), { recursive: true });
+  await symlink(decoy, join(roots.httpRoot, 'remaster', content as string));
+  const before = snapshotTree(decoy);
+  for (const run of [() => publishTree(options), () => armHost({ tftpRoot: roots.tftpRoot, mac: '52:54:00:00:00:02', now: NOW })]) {
+    await assert.rejects(run(), (err) => isRemasterError(err, 'PATH_THROUGH_SYMLINK') && err.message.includes(roots.httpRoot));
+  }
+  assert.deepEqual(snapshotTree(decoy), before);
+  // verify finds the HTTP root from the manifest (publish.httpRoot)
+  const v = await verifyTree(roots.tftpRoot, { now: NOW, readOnly: true });
+  assert.match(v.problems.map((p) => p.message).join('\n'), /HTTP root: remaster\/[0-9a-f]{16} is a symlink/u);
+});
