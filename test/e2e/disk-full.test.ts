@@ -62,7 +62,8 @@ async function fixtures(t: TestContext): Promise<FixturePaths | undefined> {
   return (await ensureFixtures(t)) ?? undefined;
 }
 
-test('repack and add into a full disk: exit 1 naming the output, the previous file intact, no temporary file', async (t) => {
+/** A nearly full disk holding a previous output file; run each command writing that file and check it survives. */
+async function intoPreviousFile(t: TestContext, commands: (fx: FixturePaths) => Promise<string[][]>): Promise<void> {
   const fx = await fixtures(t);
   const disk = await smallDisk(t);
   if (!fx || !disk) return;
@@ -70,25 +71,22 @@ test('repack and add into a full disk: exit 1 naming the output, the previous fi
   await writeFile(out, 'the previous output\n');
   await fillTo(disk, 128 << 10);
   const before = facts(disk);
-  await expectDiskFull(t, disk, await runCli(['repack', fx.small.tinyGzip, '-o', out, '-c', 'none', '--quiet']), /out\.img: /u);
-  assert.deepEqual(facts(disk), before);
-  const host = await tmpDir(t);
-  await writeFile(join(host, 'big'), new Uint8Array(1 << 20).fill(7));
-  await expectDiskFull(t, disk, await runCli(['add', fx.small.tinyGzip, `${join(host, 'big')}:/big`, '-o', out, '-c', 'none', '--quiet']), /out\.img: /u);
-  assert.deepEqual(facts(disk), before);
+  for (const args of await commands(fx)) {
+    await expectDiskFull(t, disk, await runCli([...args, '-o', out, '--quiet']), /out\.img: /u);
+    assert.deepEqual(facts(disk), before);
+  }
+}
+
+test('repack and add into a full disk: exit 1 naming the output, the previous file intact, no temporary file', async (t) => {
+  await intoPreviousFile(t, async (fx) => {
+    const host = await tmpDir(t);
+    await writeFile(join(host, 'big'), new Uint8Array(1 << 20).fill(7));
+    return [['repack', fx.small.tinyGzip, '-c', 'none'], ['add', fx.small.tinyGzip, `${join(host, 'big')}:/big`, '-c', 'none']];
+  });
 });
 
 test('inject-module into a full disk: exit 1 naming the output', async (t) => {
-  const fx = await fixtures(t);
-  const disk = await smallDisk(t);
-  if (!fx || !disk) return;
-  const out = join(disk, 'out.img');
-  await writeFile(out, 'the previous output\n');
-  await fillTo(disk, 128 << 10);
-  const before = facts(disk);
-  const ko = join(fx.dir, 'real/modules', fx.di.kver, 'kernel/drivers/scsi/hpsa.ko');
-  await expectDiskFull(t, disk, await runCli(['inject-module', fx.di.initrdGz, ko, '-o', out, '--quiet']), /out\.img: /u);
-  assert.deepEqual(facts(disk), before);
+  await intoPreviousFile(t, async (fx) => [['inject-module', fx.di.initrdGz, join(fx.dir, 'real/modules', fx.di.kver, 'kernel/drivers/scsi/hpsa.ko')]]);
 });
 
 test('build into a full disk: exit 1 naming the output directory, the previous build intact', async (t) => {
