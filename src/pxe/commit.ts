@@ -89,9 +89,9 @@ async function prune(roots: PublishRoots, keep: number, previous: PublishManifes
   const kept = new Set([...versions.slice(-keep), current.version]);
   const keepContent = new Set<string>();
   for (const v of kept) {
-    const text = v === current.version ? undefined : await readPublishedText(roots.tftpRoot, `${versionDir(v)}/${VERSION_MANIFEST}`);
-    const m = text === undefined ? current : parsePublishManifest(text, versionDir(v));
-    for (const d of Object.values(m.files)) keepContent.add(d.sha256.slice(0, 16));
+    // a kept version whose manifest is missing or unreadable cannot be rolled back to: it keeps nothing
+    const m = v === current.version ? current : await readVersionManifest(roots.tftpRoot, v).catch(() => undefined);
+    for (const d of Object.values(m?.files ?? {})) keepContent.add(d.sha256.slice(0, 16));
   }
   const staleExports = (previous?.exports ?? []).filter((e) => !current.exports.includes(e));
   await prunePublished(roots, { staleExports, versionDirs: versions.filter((v) => !kept.has(v)).map(versionDir), keepContent });
