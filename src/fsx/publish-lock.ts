@@ -15,7 +15,8 @@
  * since boot), so a pid reused after a reboot, or by an unrelated process,
  * is not mistaken for the owner:
  *
- * - same host, same boot: stale when the pid is gone or started at another time;
+ * - same host (or same boot id and pid namespace: a renamed host), same
+ *   boot: stale when the pid is gone or started at another time;
  * - same host, another boot id: stale (the machine rebooted since);
  * - same host, no boot id (older records): stale when the pid is gone or the
  *   lock predates this boot;
@@ -150,7 +151,9 @@ async function bootTimeMs(): Promise<number | undefined> {
 async function staleReason(seen: SeenLock, me: LockOwner, staleMs: number): Promise<string | undefined> {
   const o = seen.owner;
   if (o === undefined) return 'the lock file is not a lock record';
-  if (o.host !== me.host || (o.pidNs !== undefined && me.pidNs !== undefined && o.pidNs !== me.pidNs)) {
+  // same boot and pid namespace: this machine, whatever its name is now (a renamed host), so the pid can be judged
+  const sameKernel = o.bootId !== undefined && o.bootId === me.bootId && o.pidNs !== undefined && o.pidNs === me.pidNs;
+  if (!sameKernel && (o.host !== me.host || (o.pidNs !== undefined && me.pidNs !== undefined && o.pidNs !== me.pidNs))) {
     return Date.now() - seen.mtimeMs > staleMs ? `the lock from ${o.host} is older than ${Math.round(staleMs / 1000)} s` : undefined;
   }
   if (o.bootId !== undefined && me.bootId !== undefined && o.bootId !== me.bootId) return 'the machine rebooted since the lock was taken';

@@ -48,6 +48,15 @@ test('a lock naming a live but unrelated pid (other start time) is taken over', 
   assert.equal((await armHost({ tftpRoot: root, mac: '52:54:00:00:00:02', now: NOW })).version, 2);
 });
 
+test('a lock taken under another host name in this boot and pid namespace (a renamed host) is judged by its pid', async (t) => {
+  const { root, lock } = await published();
+  const { readlink } = await import('node:fs/promises');
+  const pidNs = await readlink('/proc/self/ns/pid');
+  const pid = unrelatedProcess(t);
+  await writeFile(lock, JSON.stringify({ pid, host: 'old-name', startedAt: '2025-01-01T00:00:00Z', bootId: await bootId(), pidStart: ((await processStartTime(pid)) ?? 0) + 1, pidNs }));
+  assert.equal((await armHost({ tftpRoot: root, mac: '52:54:00:00:00:02', now: NOW })).version, 2);
+});
+
 test('a lock from a previous boot is taken over, even when its pid runs now', async () => {
   const { root, lock } = await published();
   await writeFile(lock, JSON.stringify({ pid: 1, host: hostname(), startedAt: '2025-01-01T00:00:00Z', bootId: '00000000-0000-0000-0000-000000000000', pidStart: 1 }));
