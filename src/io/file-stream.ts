@@ -9,6 +9,7 @@ import { open, rename, unlink, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RemasterError } from '../errors.ts';
+import { toIoError, withIoContext } from './io-error.ts';
 
 /** Read a file as chunks (64 KiB by default). */
 export async function* readFileChunks(path: string, options: { start?: number; end?: number; highWaterMark?: number } = {}): AsyncGenerator<Uint8Array> {
@@ -35,7 +36,7 @@ export interface AtomicWriteOptions {
   signal?: AbortSignal;
 }
 
-/** Write chunks to `path` atomically; return the number of bytes written. */
+/** Write chunks to `path` atomically; return the number of bytes written. A disk error names `path` (DISK_FULL, IO_ERROR). */
 export async function writeFileAtomic(
   path: string,
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
@@ -46,7 +47,7 @@ export async function writeFileAtomic(
     if (exists) throw new RemasterError('OUTPUT_EXISTS', 'output file exists', { file: path });
   }
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', options.mode ?? 0o644);
+  const handle = await withIoContext('create', path, () => open(tmp, 'wx', options.mode ?? 0o644));
   let written = 0;
   let ok = false;
   try {
@@ -54,18 +55,23 @@ export async function writeFileAtomic(
       options.signal?.throwIfAborted();
       let pos = 0;
       while (pos < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, pos, chunk.length - pos);
+        const { bytesWritten } = await withIoContext('write', path, () => handle.write(chunk, pos, chunk.length - pos));
         pos += bytesWritten;
       }
       written += chunk.length;
     }
-    await handle.sync();
+    await withIoContext('write', path, () => handle.sync());
     ok = true;
   } finally {
-    await handle.close();
+    await handle.close().catch(() => {});
     if (!ok) await unlink(tmp).catch(() => {});
   }
-  await rename(tmp, path);
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw toIoError(err, 'rename into place', path);
+  }
   return written;
 }
 

@@ -13,7 +13,7 @@
  * `editConfig` (bootcfg's bootConfigEditor).
  */
 import { resolve } from 'node:path';
-import { emitWarning, makeWarning, RemasterError, withContext, type Warning, type WarningHandler, type WarnOptions } from '../errors.ts';
+import { emitWarning, isRemasterError, makeWarning, RemasterError, withContext, type Warning, type WarningHandler, type WarnOptions } from '../errors.ts';
 import { openFileSource, type BlockSource } from '../io/block-source.ts';
 import { listFatConfigs, readFatText, writeFatFile } from './fat-image.ts';
 import type { IsoImage } from './iso-image.ts';
@@ -117,7 +117,13 @@ export async function rebuildIso(options: RebuildIsoOptions): Promise<RebuildIso
       ...(options.volumeLabel !== undefined ? { volumeLabel: options.volumeLabel } : {}),
       needsIsoLevel3: [...image.walk()].some((n) => n.extents.length > 1),
     });
-    await runXorriso(args, options.signal ? { signal: options.signal } : {});
+    await runXorriso(args, options.signal ? { signal: options.signal } : {}).catch((err: unknown) => {
+      // xorriso reports a full disk in its own words; it is the user's disk, not a tool failure
+      if (isRemasterError(err, 'TOOL_FAILED') && /no space left on device|disk full/iu.test(err.detail)) {
+        throw new RemasterError('DISK_FULL', `write: no space left on device (xorriso writing the new image); free some space and run the command again`, { file: options.output }, { cause: err });
+      }
+      throw err;
+    });
     const md5 = hadMd5 ? await implantMd5(tmpOut, options) : 'none';
     await workdir.publish(tmpOut, options.output);
     return { output: options.output, volumeLabel: options.volumeLabel ?? image.volume.label, layout, replaced, added, configs: state.configs, md5, xorrisoArgs: args };

@@ -10,6 +10,7 @@ import { hostEntries } from '../fsx/index.ts';
 import { scanInitrd, type AddSpec, type InitrdIndex } from '../initrd/index.ts';
 import { stepKind, type Recipe, type RecipeStep } from './schema.ts';
 import { resolveSource, type ResolvedSource } from './source.ts';
+import { recipeInputs } from './inputs.ts';
 import { prepareFirmware } from './steps/firmware.ts';
 import { expandRemovals } from './plan.ts';
 import { renderRecipeKickstart, type RenderedKickstart } from './kickstart.ts';
@@ -44,6 +45,8 @@ export interface PreparedBuild {
   kickstart?: RenderedKickstart;
   /** The rendered and linted answers, when the recipe has an answers section. */
   answers?: RenderedAnswerFiles;
+  /** Absolute paths of the recipe and every host file or directory it reads (an output directory may hold none of them). */
+  inputs: string[];
   /** The image's modules (decoded) and module lists, gathered by the scan when the recipe has a kernelModules step. */
   moduleFiles?: Map<string, ExistingModuleFile>;
 }
@@ -78,7 +81,7 @@ export async function prepareSource(recipe: Recipe, recipeFile: string, recipeTe
       throw withContext(err, { file: source.initrdName });
     });
     const prepared: PreparedBuild = {
-      recipe, recipeFile, baseDir, source, index, steps: [],
+      recipe, recipeFile, baseDir, source, index, steps: [], inputs: recipeInputs(recipe, recipeFile, baseDir),
       recipeSha256: createHash('sha256').update(recipeText).digest('hex'),
     };
     if (options.sourceDateEpoch !== undefined) prepared.sourceDateEpoch = options.sourceDateEpoch;

@@ -1,4 +1,5 @@
 /** `remaster build <recipe> [--dry-run] [--json] [--out dir]`: one listr2 task per recipe step, then the outputs. */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BuildPlan, BuildResult, PreparedBuild, Recipe } from '../../index.ts';
 import { library, type Library } from '../library.ts';
@@ -22,7 +23,8 @@ export function registerBuild(program: Command, cli: CliContext): void {
     .option('--dry-run', 'print the plan and write nothing')
     .option('--json', 'print the plan (with --dry-run) or the manifest as JSON')
     .option('--out <dir>', 'output directory (overrides output.dir)')
-    .action(async (file: string, opts: { dryRun?: boolean; json?: boolean; out?: string }) => {
+    .option('--force', 'replace an output directory remaster did not write (never one holding the recipe or an input)')
+    .action(async (file: string, opts: { dryRun?: boolean; json?: boolean; out?: string; force?: boolean }) => {
       const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();
       const { state } = await buildRecipe(cli, file, { ...global, ...opts, quiet: Boolean(global.quiet || opts.json) });
       if (opts.dryRun) {
@@ -35,11 +37,12 @@ export function registerBuild(program: Command, cli: CliContext): void {
 }
 
 /** Load, prepare, plan and (unless dryRun) apply a recipe with one progress task per step. */
-export async function buildRecipe(cli: CliContext, file: string, o: { dryRun?: boolean; out?: string; quiet?: boolean; debug?: boolean; strict?: boolean }): Promise<{ recipe: Recipe; state: BuildState }> {
+export async function buildRecipe(cli: CliContext, file: string, o: { dryRun?: boolean; out?: string; force?: boolean; quiet?: boolean; debug?: boolean; strict?: boolean }): Promise<{ recipe: Recipe; state: BuildState }> {
   const { recipe, text } = await (await library()).loadRecipe(file);
-  if (o.out) recipe.output.dir = o.out;
+  // --out is relative to where the command runs, output.dir to the recipe
+  if (o.out) recipe.output.dir = resolve(o.out);
   const sde = sourceDateEpoch(cli.env);
-  const options = { onWarning: warner(cli), ...(o.strict ? { strict: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) };
+  const options = { onWarning: warner(cli), ...(o.strict ? { strict: true } : {}), ...(o.force ? { force: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) };
   const state = await runSteps<BuildState>(buildSteps(recipe, file, text, options, Boolean(o.dryRun)), {}, cli, { quiet: Boolean(o.quiet), debug: Boolean(o.debug) });
   await state.build?.source.close();
   return { recipe, state };

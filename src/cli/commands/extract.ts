@@ -1,6 +1,6 @@
 /** `remaster extract <initrd> <dir> [paths...]`: safe extraction (no "..", never through a symlink, devices recorded). */
 import type { Command } from 'commander';
-import { createExtractTarget, extractEntries, readInitrd, toArchivePath, withContext } from '../../engine.ts';
+import { createExtractTarget, extractEntries, readInitrd, toArchivePath, toIoError, withContext } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
 import { warner } from '../warnings.ts';
@@ -29,7 +29,8 @@ export function registerExtract(program: Command, cli: CliContext): void {
         const special = quietDevices > 0 ? `, ${quietDevices} device nodes/fifos recorded (not created): ${result.special.map((s) => s.path).join(' ')}` : '';
         await write(cli.stderr, `extracted ${result.files} files, ${result.dirs} directories, ${result.symlinks} symlinks, ${result.hardlinks} hard links into ${dir}${special}\n`);
       } catch (err) {
-        throw withContext(err, { file });
+        // a disk error without a path of its own names the target directory
+        throw withContext(toIoError(err, 'extract', dir), { file });
       }
     });
 }

@@ -1,6 +1,6 @@
 /** `remaster iso extract <iso> <dir> [paths...]`: safe extraction (no "..", never through a symlink, devices recorded). */
 import type { Command } from 'commander';
-import { createExtractTarget, extractIsoNodes, readIsoFile, type ExtractNode, type IsoNode } from '../../engine.ts';
+import { createExtractTarget, extractIsoNodes, readIsoFile, toIoError, type ExtractNode, type IsoNode } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { warner } from '../warnings.ts';
 import { withIso } from './iso.ts';
@@ -21,7 +21,10 @@ export function registerIsoExtract(iso: Command, program: Command, cli: CliConte
         const seen = new Set<IsoNode>();
         const nodes = tops.flatMap((t) => [...nodesUnder(image, t)]).filter((n) => n.path !== '/' && !seen.has(n) && seen.add(n));
         const toExtract = nodes.map((n): ExtractNode => ({ ...n, body: () => readIsoFile(source, n) }));
-        const result = await extractIsoNodes(toExtract, dir, { onWarning: warner(cli, file), ...(strict ? { strict } : {}) });
+        const result = await extractIsoNodes(toExtract, dir, { onWarning: warner(cli, file), ...(strict ? { strict } : {}) }).catch((err: unknown) => {
+          // a disk error without a path of its own names the target directory
+          throw toIoError(err, 'extract', dir);
+        });
         await write(cli.stderr, `extracted ${result.files} files, ${result.dirs} directories, ${result.symlinks} symlinks into ${dir}\n`);
       });
     });

@@ -30,6 +30,7 @@ export function parseHostFlag(value: string, previous: PublishHostInput[] = []):
 interface PublishFlags {
   tftpRoot: string; httpRoot?: string; httpUrl?: string; keep?: string; host?: PublishHostInput[]; label?: string; dialect?: string;
   answers?: string; append?: string[]; repo?: string; stage2?: string; grubDir?: string; grubNetdir?: string; grubSigned?: boolean | string; pxelinuxDir?: string; ipxe?: boolean; wait?: string; json?: boolean;
+  replaceHosts?: boolean;
 }
 
 function registerPublish(program: Command, cli: CliContext): void {
@@ -52,6 +53,7 @@ function registerPublish(program: Command, cli: CliContext): void {
     .option('--pxelinux-dir <dir>', 'take pxelinux.0 and *.c32 from here instead of Debian paths')
     .option('--no-ipxe', 'do not copy iPXE binaries')
     .option('--wait <seconds>', 'wait for another publisher instead of failing')
+    .option('--replace-hosts', 'disarm the hosts armed now that this publish does not list (default: keep them armed)')
     .option('--json', 'print the manifest as JSON')
     .action(async (target: string, o: PublishFlags) => {
       const fromRecipe = /\.ya?ml$/.test(target) ? await recipeOptions(cli, program, target) : undefined;
@@ -65,9 +67,13 @@ function registerPublish(program: Command, cli: CliContext): void {
         ...(o.httpRoot ? { httpRoot: o.httpRoot } : {}), ...(o.httpUrl ? { httpUrl: o.httpUrl } : {}), ...(o.label ? { label: o.label } : {}),
         ...(o.dialect ? { dialect: o.dialect as never } : {}), ...answersFlag(o), ...(o.append ? { cmdline: o.append } : {}), ...(o.repo ? { repo: o.repo } : {}),
         ...(o.stage2 ? { stage2: o.stage2 } : {}), ...(o.grubDir ? { grubDir: o.grubDir } : {}), ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}),
+        ...(o.replaceHosts ? { replaceHosts: true } : {}),
       });
-      const expired = r.expired.length ? `; not armed (expired): ${r.expired.map((h) => h.mac).join(', ')}` : '';
-      await write(cli.stdout, o.json ? `${JSON.stringify(r.manifest, null, 2)}\n` : `published version ${r.version}: ${r.manifest.model.hosts.length} armed hosts, ${Object.keys(r.manifest.files).length} files${expired}\n`);
+      const macs = (hosts: { mac: string }[]) => hosts.map((h) => h.mac).join(', ');
+      const kept = r.kept.length ? ` (kept from the previous version: ${macs(r.kept)})` : '';
+      const expired = r.expired.length ? `; not armed (expired): ${macs(r.expired)}` : '';
+      const dropped = r.dropped.length ? `; disarmed (not listed, --replace-hosts): ${macs(r.dropped)}` : '';
+      await write(cli.stdout, o.json ? `${JSON.stringify(r.manifest, null, 2)}\n` : `published version ${r.version}: ${r.manifest.model.hosts.length} armed hosts${kept}, ${Object.keys(r.manifest.files).length} files${expired}${dropped}\n`);
     });
 }
 
