@@ -1,6 +1,6 @@
 /** `remaster iso inspect <iso> [--json]`: label, layout, kernels/initrds, El Torito entries, hybrid tables, boot configs. */
 import type { Command } from 'commander';
-import { detectLayout, hasImplantedMd5, readIsoText, type BootEntry, type HybridInfo } from '../../engine.ts';
+import { detectLayout, hasImplantedMd5, listLinuxEntries, readIsoText, type BootEntry, type HybridInfo } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { withIso } from './iso.ts';
 
@@ -24,7 +24,7 @@ export function registerIsoInspect(iso: Command, program: Command, cli: CliConte
     .action(async (file: string, opts: { json?: boolean }) => {
       const strict = program.opts<{ strict?: boolean }>().strict === true;
       await withIso(cli, file, strict, async (source, image) => {
-        const layout = await detectLayout(image, (p) => readIsoText(source, image, p));
+        const layout = await detectLayout(image, (p) => readIsoText(source, image, p), { listEntries: listLinuxEntries });
         const md5 = await hasImplantedMd5(source);
         const { volume, hasRockRidge, hasJoliet, bootCatalog, hybrid } = image;
         if (opts.json) {
@@ -33,14 +33,14 @@ export function registerIsoInspect(iso: Command, program: Command, cli: CliConte
         }
         const lines = [
           `${file}: label ${JSON.stringify(volume.label)}, ${volume.size} blocks, ${[hasRockRidge && 'Rock Ridge', hasJoliet && 'Joliet'].filter(Boolean).join(', ') || 'plain ISO 9660'}`,
-          `layout: ${layout.family} ${[layout.distro, layout.version, layout.arch].filter(Boolean).join(' ')}`,
+          `layout: ${[layout.family === 'boot-config' ? 'from the boot menus (no known distribution layout)' : layout.family, layout.distro, layout.version, layout.arch].filter(Boolean).join(' ')}`,
           `kernels: ${layout.kernels.join(' ') || '(none)'}`,
           `initrds: ${layout.initrds.join(' ') || '(none)'}`,
           `EFI image: ${layout.efiImage ?? '(none)'}`,
           `boot entries:${bootCatalog ? '' : ' (no El Torito catalog)'}`,
           ...(bootCatalog?.entries.map(entryLine) ?? []),
           `hybrid: ${hybridLine(hybrid)}`,
-          `boot configs: ${layout.bootConfigs.map((c) => `${c.path} (${c.kind})`).join(' ') || '(none)'}`,
+          `boot configs: ${layout.bootConfigs.map((c) => `${c.path} (${c.kind}${c.isPrimary ? ', read first' : ''})`).join(' ') || '(none)'}`,
           `implanted MD5: ${md5 ? 'yes' : 'no'}`,
         ];
         await write(cli.stdout, `${lines.join('\n')}\n`);
