@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { detectLayout, hasImplantedMd5, listLinuxEntries, readIsoText, type BootEntry, type HybridInfo } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { withIso } from './iso.ts';
+import { examplesText } from '../help.ts';
 
 function entryLine(e: BootEntry): string {
   const emul = e.mediaType === 0 ? 'no-emulation' : `emulation ${e.mediaType}`;
@@ -10,7 +11,9 @@ function entryLine(e: BootEntry): string {
 }
 
 function hybridLine(h: HybridInfo): string {
-  const parts = [`${h.kind}`, `MBR partitions ${h.mbrPartitions.length}`, `GPT partitions ${h.gptPartitions.length}`];
+  const code = { none: 'no MBR boot code', isohybrid: 'ISOLINUX isohybrid MBR', grub2: 'GRUB2 hybrid MBR', other: 'MBR boot code of its own' }[h.mbrCode];
+  const kind = { none: 'not hybrid', isohybrid: 'MBR partition table', mbr: 'MBR partition table', gpt: 'protective MBR + GPT' }[h.kind];
+  const parts = [`${kind} (${code})`, `MBR partitions ${h.mbrPartitions.length}`, `GPT partitions ${h.gptPartitions.length}`];
   if (h.appendedPartitions.length > 0) parts.push(`appended ${h.appendedPartitions.map((p) => `${p.source}#${p.index}`).join(' ')}`);
   return parts.join(', ');
 }
@@ -19,6 +22,7 @@ export function registerIsoInspect(iso: Command, program: Command, cli: CliConte
   iso
     .command('inspect')
     .description('show the volume label, installer layout, kernels and initrds, El Torito boot entries, hybrid MBR/GPT and boot configs')
+    .addHelpText('after', examplesText('remaster iso inspect rhel9.iso', 'remaster iso inspect --json mini.iso | jq .layout'))
     .argument('<iso>', 'ISO image')
     .option('--json', 'print JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
