@@ -5,6 +5,7 @@ import { RemasterError } from '../../engine.ts';
 import { library } from '../library.ts';
 import { write, type CliContext } from '../context.ts';
 import { warner } from '../warnings.ts';
+import { examplesText } from '../help.ts';
 
 const collectList = (v: string, acc: string[]) => [...acc, v];
 
@@ -30,12 +31,11 @@ export function registerBootTest(program: Command, cli: CliContext): void {
     .option('--initrd <path>', 'ISO: the initrd to probe, as a path inside the ISO (default: found from the layout or the boot menus)')
     .option('--timeout <seconds>', 'per boot (default 240)', (v) => Number.parseInt(v, 10))
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', `
-Examples:
-  remaster boot-test out/hp-raid --expect-module hpsa       a build directory, booted directly
-  remaster boot-test rebuilt.iso --firmware bios --firmware uefi --media cdrom --media disk
-  remaster boot-test mini.iso --initrd /initrd.gz            name the initrd when the layout is not known
-  remaster boot-test /srv/tftp --mac 52:54:00:12:34:56 --firmware uefi`)
+    .addHelpText('after', examplesText(
+      'remaster boot-test out/hp-raid --expect-module hpsa          # a build directory, booted directly',
+      'remaster boot-test rebuilt.iso --firmware bios --firmware uefi --media cdrom --media disk',
+      'remaster boot-test mini.iso --initrd /initrd.gz               # name the initrd of an unknown layout',
+      'remaster boot-test /srv/tftp --mac 52:54:00:12:34:56 --firmware uefi'))
     .action(async (target: string, o: { firmware: string[]; media: string[]; expectModule: string[]; expectFile: string[]; expectBinary: string[]; mac?: string; kernel?: string; initrd?: string; timeout?: number; json?: boolean }) => {
       const checks: ProbeChecks = {};
       if (o.expectModule.length) checks.modules = o.expectModule;

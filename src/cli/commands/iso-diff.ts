@@ -11,6 +11,7 @@ import { readBootMeaning, readIsoTree, type BootMeaning, type IsoImage } from '.
 import type { CliContext } from '../context.ts';
 import { diffOptions, printChanges, type DiffCliOptions } from './diff.ts';
 import { withIso } from './iso.ts';
+import { examplesText } from '../help.ts';
 
 function bootChanges(a: { image: IsoImage; boot: BootMeaning }, b: { image: IsoImage; boot: BootMeaning }): { text: string; json: object }[] {
   const out: { text: string; json: object }[] = [];
@@ -33,6 +34,7 @@ export function registerIsoDiff(iso: Command, program: Command, cli: CliContext)
   diffOptions(iso
     .command('diff')
     .description('compare two ISOs: every file (content by sha256), the volume label and the El Torito boot entries')
+    .addHelpText('after', examplesText('remaster iso diff stock.iso rebuilt.iso', 'remaster iso diff --exit-code a.iso b.iso && echo same'))
     .argument('<a>', 'ISO image')
     .argument('<b>', 'ISO image'))
     .action(async (fileA: string, fileB: string, opts: DiffCliOptions) => {

@@ -4,6 +4,7 @@ import { bootConfigEditor, createIsoWorkdir, listLinuxEntries, rebuildIso, type 
 import { write, type CliContext } from '../context.ts';
 import { runSteps } from '../tasks.ts';
 import { warner } from '../warnings.ts';
+import { examplesText } from '../help.ts';
 
 /** Split "host:image" at the last colon. */
 export function parseIsoMapping(value: string, previous: IsoFileMapping[] = []): IsoFileMapping[] {
@@ -45,12 +46,10 @@ export function registerIsoRebuild(iso: Command, program: Command, cli: CliConte
     .option('--volume-label <label>', 'new volume label; boot config references follow')
     .option('--timeout <seconds>', 'boot menu timeout (ISOLINUX, GRUB, and the GRUB in the EFI image); 0 boots the default at once', parseSeconds)
     .option('--default <entry>', 'entry to boot by default: ISOLINUX label or menu label, GRUB title, --id or index')
-    .addHelpText('after', `
-Examples:
-  remaster iso rebuild debian.iso -o auto.iso --add preseed.cfg:/preseed.cfg \\
-    --kernel-arg auto=true --kernel-arg file=/cdrom/preseed.cfg --timeout 1
-  remaster iso rebuild rhel9.iso -o ks.iso --add ks.cfg:/ks.cfg --kernel-arg inst.ks=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64:/ks.cfg
-  remaster iso rebuild in.iso -o out.iso --replace new-initrd.img:/images/pxeboot/initrd.img --default linux`)
+    .addHelpText('after', examplesText(
+      'remaster iso rebuild debian.iso -o auto.iso --add preseed.cfg:/preseed.cfg --kernel-arg auto=true --kernel-arg file=/cdrom/preseed.cfg --timeout 1',
+      'remaster iso rebuild rhel9.iso -o ks.iso --add ks.cfg:/ks.cfg --kernel-arg inst.ks=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64:/ks.cfg',
+      'remaster iso rebuild in.iso -o out.iso --replace new-initrd.img:/images/pxeboot/initrd.img --default check'))
     .action(async (input: string, opts: { output: string; add?: IsoFileMapping[]; replace?: IsoFileMapping[]; kernelArg?: string[]; removeKernelArg?: string[]; volumeLabel?: string; timeout?: number; default?: string }) => {
       const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();
       const warn = { onWarning: warner(cli, input), ...(global.strict ? { strict: true } : {}) };
