@@ -165,7 +165,8 @@ export async function bootTestIso(iso: string, options: BootTestOptions = {}): P
  * GRUB and syslinux), since a menu without a timeout waits for a key forever.
  */
 function testCopyEditor(nonce: string, options: WarnOptions): BootConfigEditFn {
-  const edit = bootConfigEditor({ kernelArgs: { add: ['console=ttyS0', 'panic=-1', `remaster.nonce=${nonce}`] } }, pickWarn(options));
+  // loglevel=6 after an installer's `quiet`: the kernel's notices (its banner) show, so the kernel phase is seen.
+  const edit = bootConfigEditor({ kernelArgs: { add: ['console=ttyS0', 'loglevel=6', 'panic=-1', `remaster.nonce=${nonce}`] } }, pickWarn(options));
   return (text, context) => {
     const result = edit(text, context);
     const tail = context.kind === 'grub' ? 'set timeout=1\n' : 'timeout 10\nprompt 0\n';

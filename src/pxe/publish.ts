@@ -5,6 +5,7 @@
  * (`inst.ks=<url>`), else into a one-file overlay initrd
  * (`inst.ks=file:/ks.cfg`), because anaconda cannot fetch over TFTP.
  */
+import { RemasterError } from '../errors.ts';
 import { createHash } from 'node:crypto';
 import { digestInput, makeKickstartOverlay } from '../fsx/index.ts';
 import { commitVersion, type CommitOptions } from './commit.ts';
@@ -107,6 +108,10 @@ function buildModel(options: PublishTreeOptions, kernel: PxeArtifact, initrd: Px
 
 /** Publish kernel, initrd, menus, kickstarts and loaders as a new version of the tree. */
 export async function publishTree(options: PublishTreeOptions): Promise<PublishTreeResult> {
+  // Files go to the HTTP root only when menus can point at them by URL; without one it would silently stay empty.
+  if (options.httpRoot !== undefined && options.httpUrl === undefined) {
+    throw new RemasterError('USAGE', 'an HTTP root needs the URL it is served at (--http-url / pxe.httpUrl): without it nothing would be written there and menus would load everything over TFTP', { file: options.httpRoot });
+  }
   // Debian's signed network GRUB has its prefix built in; grub-mknetdir images take any.
   const grubDir = options.grubDir ?? (options.loaders?.grubSigned ? SIGNED_GRUB_DIR : DEFAULT_GRUB_DIR);
   const kernel = await fileArtifact(options.kernel, 'vmlinuz', options.httpUrl);
