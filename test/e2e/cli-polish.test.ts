@@ -7,7 +7,7 @@
  * anything is written.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -53,7 +53,7 @@ test('build creates its output directory with the umask, as mkdir does', async (
   const recipe = await smallRecipe(t);
   if (!recipe) return;
   for (const [umask, mode] of [['022', 0o755], ['027', 0o750], ['077', 0o700]] as const) {
-    const r = spawnSync('sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, CLI, '--quiet', 'build', join(recipe, 'r.yaml'), '--out', join(recipe, `out-${umask}`)], { encoding: 'utf8' });
+    const r: SpawnSyncReturns<string> = spawnSync('sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, CLI, '--quiet', 'build', join(recipe, 'r.yaml'), '--out', join(recipe, `out-${umask}`)], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal((await stat(join(recipe, `out-${umask}`))).mode & 0o777, mode, `umask ${umask}`);
   }
