@@ -98,7 +98,7 @@ test('a recipe builds from the mini.iso-style ISO without naming its kernel or i
   if (!m) return;
   const dir = await work;
   await writeFile(join(dir, 'hello.txt'), 'hello from the recipe\n');
-  await writeFile(join(dir, 'mini.yaml'), ['name: mini', 'source:', '  iso: mini.iso', 'steps:', '  - files:', '      - from: hello.txt', '        to: /etc/remaster/hello.txt', 'output:', '  dir: out-mini', ''].join('\n'));
+  await writeFile(join(dir, 'mini.yaml'), ['name: mini', 'source:', `  iso: ${m.iso}`, 'steps:', '  - files:', '      - from: hello.txt', '        to: /etc/remaster/hello.txt', 'output:', '  dir: out-mini', ''].join('\n'));
   const r = await cli(['build', 'mini.yaml']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await readFile(join(dir, 'out-mini/vmlinuz')), await readFile(m.kernel), 'the kernel is /linux of the ISO');
