@@ -19,6 +19,16 @@ export interface BootConfigEdit {
   timeoutSeconds?: number;
   /** Entry to boot by default: an ISOLINUX label name or menu label, a GRUB title, `--id` or index. */
   defaultEntry?: string;
+  /** Without `defaultEntry`: boot by default the first Linux entry that loads this kernel (a path on the medium). */
+  defaultKernel?: string;
+}
+
+/** Return true when a kernel path as a menu writes it (absolute, or relative to the loader's directory) names `path`. */
+export function isSameKernel(written: string | undefined, path: string): boolean {
+  if (written === undefined || written === '') return false;
+  const a = written.replace(/^\/+/u, '');
+  const b = path.replace(/^\/+/u, '');
+  return a === b || (!written.startsWith('/') && b.endsWith(`/${a}`));
 }
 
 /** Options for the editors. */

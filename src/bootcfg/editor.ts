@@ -31,6 +31,7 @@ export interface BootConfigChange {
   volumeLabel?: string;
   timeoutSeconds?: number;
   defaultEntry?: string;
+  defaultKernel?: string;
 }
 
 /** Return an editor that applies kernel-argument changes, a menu timeout, a default entry and an optional new volume label. */
@@ -40,6 +41,7 @@ export function bootConfigEditor(edit: BootConfigChange, options: WarnOptions = 
     const change = {
       ...(edit.kernelArgs ? { kernelArgs: edit.kernelArgs } : {}), ...(label ? { label } : {}),
       ...(edit.timeoutSeconds !== undefined ? { timeoutSeconds: edit.timeoutSeconds } : {}), ...(edit.defaultEntry !== undefined ? { defaultEntry: edit.defaultEntry } : {}),
+      ...(edit.defaultKernel !== undefined ? { defaultKernel: edit.defaultKernel } : {}),
     };
     const opts = { ...options, ...(context.onWarning ? { onWarning: context.onWarning } : {}), file: context.path, ...(context.isPrimary ? { isPrimary: true } : {}) };
     return context.kind === 'isolinux' ? editIsolinuxConfig(text, change, opts) : editGrubConfig(text, change, opts);

@@ -11,7 +11,7 @@
  * GRUB (`;` becomes `\;`, quotes and spaces are backslash-escaped).
  */
 import { alterCmdline, parseArg, type CmdlineEdit, type KernelArg } from './cmdline.ts';
-import { finishEdit, rewriteLabel, type BootConfigEdit, type EditConfigOptions, type EditConfigResult } from './edit.ts';
+import { finishEdit, isSameKernel, rewriteLabel, type BootConfigEdit, type EditConfigOptions, type EditConfigResult } from './edit.ts';
 import { parseMenuEntries, type MenuEntry } from './entries.ts';
 
 const LINUX_LINE = /^(\s*linux(?:efi|16)?\s+)(.*?)(\s*)$/u;
@@ -109,10 +109,11 @@ export function editGrubConfig(text: string, edit: BootConfigEdit, options: Edit
   const hasMenu = entries.some((e) => e.start >= 0);
   if (edit.timeoutSeconds !== undefined) setVariable(out, 'timeout', String(Math.max(0, Math.round(edit.timeoutSeconds))), hasMenu ? append : undefined);
   let defaultMatched: boolean | undefined;
-  if (edit.defaultEntry !== undefined) {
-    const wanted = edit.defaultEntry;
+  if (edit.defaultEntry !== undefined || edit.defaultKernel !== undefined) {
+    const wanted = edit.defaultEntry ?? '';
     const menu = entries.filter((e) => e.start >= 0);
-    const chosen = /^\d+$/u.test(wanted) ? menu.filter((e) => e.submenus.length === 0)[Number(wanted)] : menu.find((e) => e.id === wanted || e.title === wanted || defaultName(e, wanted) === wanted);
+    const chosen = edit.defaultEntry === undefined ? menu.find((e) => e.isLinux && isSameKernel(e.kernel, edit.defaultKernel as string))
+      : /^\d+$/u.test(wanted) ? menu.filter((e) => e.submenus.length === 0)[Number(wanted)] : menu.find((e) => e.id === wanted || e.title === wanted || defaultName(e, wanted) === wanted);
     defaultMatched = chosen !== undefined;
     if (chosen) setVariable(out, 'default', /^\d+$/u.test(wanted) ? wanted : `"${defaultName(chosen, wanted).replace(/["\\$]/gu, (c) => `\\${c}`)}"`, append);
   }

@@ -10,7 +10,7 @@
  * indentation is kept.
  */
 import { alterCmdline, parseCmdline, renderCmdline, type CmdlineEdit } from './cmdline.ts';
-import { finishEdit, rewriteLabel, type BootConfigEdit, type EditConfigOptions, type EditConfigResult } from './edit.ts';
+import { finishEdit, isSameKernel, rewriteLabel, type BootConfigEdit, type EditConfigOptions, type EditConfigResult } from './edit.ts';
 import { parseMenuEntries, type MenuEntry } from './entries.ts';
 
 const APPEND_LINE = /^(\s*append)(\s+)(.*?)(\s*)$/iu;
@@ -78,8 +78,8 @@ export function editIsolinuxConfig(text: string, edit: BootConfigEdit, options: 
     if (!seen && options.isPrimary) append.push(`timeout ${tenths}`);
   }
   let defaultMatched: boolean | undefined;
-  if (edit.defaultEntry !== undefined) {
-    const chosen = findEntry(entries, edit.defaultEntry);
+  if (edit.defaultEntry !== undefined || edit.defaultKernel !== undefined) {
+    const chosen = edit.defaultEntry !== undefined ? findEntry(entries, edit.defaultEntry) : entries.find((e) => e.isLinux && isSameKernel(e.kernel, edit.defaultKernel as string));
     defaultMatched = chosen !== undefined;
     if (chosen) {
       for (const e of entries) for (const i of e.menuDefaultLines) if (e !== chosen) removed.add(i);

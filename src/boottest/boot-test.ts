@@ -30,7 +30,7 @@ export interface BootTestOptions extends WarnOptions {
   memoryMiB?: number;
   /** Extra kernel arguments (direct boots). */
   append?: string;
-  /** ISO: the kernel to boot, as a path inside the ISO (default: what layout detection finds); must exist. */
+  /** ISO: the kernel to boot, as a path inside the ISO; the test copy's menus boot the first entry that loads it. */
   kernel?: string;
   /** ISO: the initrd to probe, as a path inside the ISO (default: what layout detection finds); every hard-linked copy is replaced. */
   initrd?: string;
@@ -146,6 +146,7 @@ export async function bootTestIso(iso: string, options: BootTestOptions = {}): P
       input: iso, output: testIso, createWorkdir: createIsoWorkdir, listEntries: listLinuxEntries, ...pickWarn(options),
       replace: initrds.map((p) => ({ hostPath: join(scratch, 'initrd-probe.img'), isoPath: p })),
       editConfig: testCopyEditor(nonce, options),
+      ...(options.kernel !== undefined ? { requireDefault: `that loads ${options.kernel} (a Linux kernel with an initrd)` } : {}),
     });
     const runs: BootRun[] = [];
     for (const firmware of options.firmware ?? ['bios', 'uefi']) {
@@ -164,9 +165,12 @@ export async function bootTestIso(iso: string, options: BootTestOptions = {}): P
  * and a one-second menu timeout appended last (the last setting wins in both
  * GRUB and syslinux), since a menu without a timeout waits for a key forever.
  */
-function testCopyEditor(nonce: string, options: WarnOptions): BootConfigEditFn {
+function testCopyEditor(nonce: string, options: WarnOptions & { kernel?: string }): BootConfigEditFn {
   // loglevel=6 after an installer's `quiet`: the kernel's notices (its banner) show, so the kernel phase is seen.
-  const edit = bootConfigEditor({ kernelArgs: { add: ['console=ttyS0', 'loglevel=6', 'panic=-1', `remaster.nonce=${nonce}`] } }, pickWarn(options));
+  const edit = bootConfigEditor({
+    kernelArgs: { add: ['console=ttyS0', 'loglevel=6', 'panic=-1', `remaster.nonce=${nonce}`] },
+    ...(options.kernel !== undefined ? { defaultKernel: options.kernel } : {}),
+  }, pickWarn(options));
   return (text, context) => {
     const result = edit(text, context);
     const tail = context.kind === 'grub' ? 'set timeout=1\n' : 'timeout 10\nprompt 0\n';

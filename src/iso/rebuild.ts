@@ -50,8 +50,8 @@ export interface RebuildIsoOptions extends WarnOptions {
   editConfig?: IsoConfigEditor;
   /** Boot-menu parser for media of no known layout (bootcfg's listLinuxEntries; see detectLayout). */
   listEntries?: ListBootEntries;
-  /** The entry `editConfig` makes the default: refused when no config has it. */
-  defaultEntry?: string;
+  /** `editConfig` makes a default entry, described so (`"install"`, `that loads /linux`): refused when no config has it. */
+  requireDefault?: string;
   /** New volume label; the configs' references follow only through `editConfig`. */
   volumeLabel?: string;
   /** Create the work directory next to `near` (the output). */
@@ -264,9 +264,9 @@ function reportUnmatched(state: RebuildState): void {
 
 /** Refuse a default entry that no boot config has (nothing is written). */
 function checkDefault(state: RebuildState): void {
-  const wanted = state.options.defaultEntry;
+  const wanted = state.options.requireDefault;
   if (wanted === undefined || state.hasDefault) return;
-  throw new RemasterError('ENTRY_NOT_FOUND', `no boot menu has an entry ${JSON.stringify(wanted)} to make the default (give an ISOLINUX label, a GRUB title or --id, or a GRUB index)`, { file: state.options.input });
+  throw new RemasterError('ENTRY_NOT_FOUND', `no boot menu has an entry ${wanted} to make the default`, { file: state.options.input });
 }
 
 /** Return true when the PVD Application Use field holds an implanted MD5 (implantisomd5). */

@@ -68,7 +68,7 @@ export function registerIsoRebuild(iso: Command, program: Command, cli: CliConte
           s.result = await rebuildIso({
             input, output: opts.output, replace: opts.replace ?? [], add: opts.add ?? [], createWorkdir: createIsoWorkdir, listEntries: listLinuxEntries, ...warn,
             ...(isEditing ? { editConfig: bootConfigEditor(change) } : {}),
-            ...(opts.default !== undefined ? { defaultEntry: opts.default } : {}),
+            ...(opts.default !== undefined ? { requireDefault: `${JSON.stringify(opts.default)} (give an ISOLINUX label or menu label, a GRUB title, --id or index)` } : {}),
             ...(opts.volumeLabel !== undefined ? { volumeLabel: opts.volumeLabel } : {}),
           });
         },
