@@ -31,8 +31,8 @@ export async function runSteps<C extends object>(steps: Step<C>[], ctx: C, cli: 
     ctx,
     exitOnError: true,
     rendererOptions: { logger: new ListrLogger({ processOutput: output }) },
-    renderer: options.quiet ? 'silent' : live ? 'default' : 'simple',
-    fallbackRenderer: options.quiet ? 'silent' : 'simple',
+    renderer: 'default',
+    fallbackRenderer: 'simple',
     fallbackRendererOptions: { logger: new ListrLogger({ processOutput: output }) },
     collectErrors: false,
   } as never);
