@@ -37,6 +37,8 @@ export interface QemuOptions {
 /** Boot phases as the serial console shows them. */
 export type BootPhase = 'firmware' | 'loader' | 'kernel' | 'userspace';
 
+const ANSI_CSI = /\x1b\[[0-9;?]*[A-Za-z]/gu;
+
 /** What each phase prints first on the serial console (boot loader banners, the kernel's first line, init starting). */
 const PHASE_MARKS: readonly [BootPhase, RegExp][] = [
   ['loader', /ISOLINUX \d|SYSLINUX \d|PXELINUX \d|GNU GRUB|Welcome to GRUB|GRUB loading|iPXE \d|iPXE initialising/u],
@@ -115,10 +117,12 @@ export async function runQemu(target: QemuTarget, options: QemuOptions): Promise
     log += chunk.toString('latin1').replace(/\r\n?/g, '\n');
     if (log.length > 4 << 20) log = log.slice(-(2 << 20));
     // Later phases can show first (a direct kernel boot has no loader): report each once, in order.
-    const recent = log.slice(-(chunk.length + 64));
+    // Firmware and loaders position the cursor with ANSI CSI sequences, even between words of a banner.
+    const plain = (text: string): string => text.replace(ANSI_CSI, '');
+    const recent = plain(log.slice(-(chunk.length + 256)));
     for (let i = PHASE_MARKS.length - 1; i >= phase; i--) {
       if (!(PHASE_MARKS[i] as [BootPhase, RegExp])[1].test(recent)) continue;
-      for (let j = phase; j <= i; j++) if (j === i || (PHASE_MARKS[j] as [BootPhase, RegExp])[1].test(log)) options.onPhase?.((PHASE_MARKS[j] as [BootPhase, RegExp])[0], Math.round(performance.now() - started));
+      for (let j = phase; j <= i; j++) if (j === i || (PHASE_MARKS[j] as [BootPhase, RegExp])[1].test(plain(log))) options.onPhase?.((PHASE_MARKS[j] as [BootPhase, RegExp])[0], Math.round(performance.now() - started));
       phase = i + 1;
       break;
     }
