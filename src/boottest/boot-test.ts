@@ -37,6 +37,8 @@ export interface BootTestOptions extends WarnOptions {
   signal?: AbortSignal;
   /** Called before each boot with its name. */
   onBoot?: (name: string) => void;
+  /** QEMU binary to run (default qemu-system-x86_64). */
+  qemu?: string;
   /** Called as each boot reaches a phase (firmware, loader, kernel, userspace), with the time since QEMU started. */
   onPhase?: (name: string, phase: BootPhase, elapsedMs: number) => void;
 }
@@ -78,6 +80,7 @@ export async function bootWith(name: string, target: QemuTarget, nonce: string, 
   const run = await runQemu(target, {
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, scratch, stopOn: new RegExp(`REMASTER-PROBE-END nonce=${nonce}`),
     ...(options.memoryMiB ? { memoryMiB: options.memoryMiB } : {}), ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.qemu !== undefined ? { qemu: options.qemu } : {}),
     ...(options.onPhase ? { onPhase: (phase: BootPhase, ms: number) => options.onPhase?.(name, phase, ms) } : {}),
   });
   const results = judgeLog(run.log, nonce, checks);

@@ -13,11 +13,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test, type TestContext } from 'node:test';
+import { bootTestTftp, dhcpSnippet, publishedBootFiles, publishTree } from '../../src/index.ts';
 import { ensureFixtures } from '../helpers/fixtures.ts';
+import { makeBuildDir, makeRoots } from '../unit/pxe/support.ts';
 import { buildRootLayoutIso } from '../helpers/installer-iso.ts';
 import { ensureBootMedia, type BootMediaPaths } from '../helpers/packages.ts';
 import { bootIso, makeNonce } from '../helpers/qemu.ts';
@@ -229,4 +231,31 @@ test('iso diff of an ISO and its no-change rebuild reports no difference (Debian
   const diff = await cli(['iso', 'diff', '--exit-code', small.iso, b.iso]);
   assert.equal(diff.code, 1);
   assert.deepEqual(diff.stdout.trim().split('\n').map((l) => l.split(':')[0]), ['~ boot/grub/grub.cfg', '~ isolinux.cfg', '~ txt.cfg']);
+});
+
+test("boot-test and dhcp-snippet agree: a tree with only Debian's ipxe.efi for UEFI is booted through ipxe.efi", async (t) => {
+  const d = await media(t);
+  if (!d) return;
+  const dir = join(await work, 'ipxe-only');
+  const loaders = join(dir, 'ipxe');
+  await mkdir(loaders, { recursive: true });
+  await copyFile(d.ipxeEfi, join(loaders, 'ipxe.efi'));
+  await copyFile(join(d.ipxeIso, '../undionly.kpxe'), join(loaders, 'undionly.kpxe'));
+  const build = await makeBuildDir();
+  const roots = await makeRoots();
+  const { manifest } = await publishTree({
+    tftpRoot: roots.tftpRoot, kernel: join(build, 'vmlinuz'), initrd: join(build, 'initrd.img'),
+    loaders: { pxelinux: roots.loaderDir, ipxe: loaders }, hosts: [{ mac: '52:54:00:00:00:0a' }],
+  });
+  assert.equal(publishedBootFiles(manifest).efiFile, 'ipxe.efi', 'dhcp-snippet hands UEFI clients ipxe.efi');
+  assert.match(dhcpSnippet({ kind: 'dnsmasq', nextServer: '10.0.0.1', ...publishedBootFiles(manifest) }), /tag:efi64,tag:!ipxe,ipxe\.efi,/u);
+  // A stand-in QEMU records how it was asked to boot: the UEFI run must be given ipxe.efi as its boot file.
+  const fake = join(dir, 'fake-qemu');
+  await writeFile(fake, `#!/bin/sh\nprintf '%s\\n' "$@" > '${join(dir, 'args')}'\n`);
+  await chmod(fake, 0o755);
+  const result = await bootTestTftp(roots.tftpRoot, { firmware: ['uefi'], qemu: fake, timeoutMs: 10_000 });
+  assert.equal(result.passed, false, 'the stand-in boots nothing');
+  const args = await readFile(join(dir, 'args'), 'utf8');
+  assert.match(args, /^user,id=n0,restrict=on,tftp=.*,bootfile=ipxe\.efi$/mu);
+  assert.match(args, /OVMF/u);
 });
