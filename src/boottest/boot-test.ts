@@ -178,7 +178,9 @@ function testCopyEditor(nonce: string, options: WarnOptions & { kernel?: string 
     const result = edit(text, context);
     const tail = context.kind === 'grub' ? 'set timeout=1\n' : 'timeout 10\nprompt 0\n';
     const sep = result.text.endsWith('\n') ? '' : '\n';
-    return { ...result, text: `${result.text}${sep}# remaster boot-test\n${tail}` };
+    // The added lines are changes too: a config with no Linux entry (an ISOLINUX main config that only
+    // includes the menus) must still be written, or its `timeout 0` keeps waiting for a key.
+    return { ...result, text: `${result.text}${sep}# remaster boot-test\n${tail}`, changes: result.changes + 1 + tail.split('\n').length - 1 };
   };
 }
 

@@ -137,10 +137,13 @@ menuentry 'Install' {
 }
 `;
 
-/** The El Torito EFI image's own config, as Debian's: find the medium, then read its /boot/grub/grub.cfg. */
-const MINI_EFI_GRUB_CFG = `search --no-floppy --set=root -l '${ROOT_LAYOUT_LABEL}'
+/**
+ * The EFI GRUB's built-in config, as Debian's gcdx64.efi has (reference 07 §2.1): GRUB started from the El
+ * Torito image sees the whole CD as its device, so it finds the medium by /.disk/mini-info and reads
+ * /boot/grub/grub.cfg from it.
+ */
+const MINI_EFI_EMBEDDED_CFG = `search --no-floppy --set=root --file /.disk/mini-info
 set prefix=($root)/boot/grub
-configfile $prefix/grub.cfg
 `;
 
 /**
@@ -148,7 +151,7 @@ configfile $prefix/grub.cfg
  * initrd (`/initrd.gz`), isolinux.bin, ldlinux.c32 and the ISOLINUX configs
  * (`/isolinux.cfg` including `/txt.cfg`) at the root; `/boot/grub/grub.cfg`;
  * a FAT `/boot/grub/efi.img` as the El Torito EFI image whose GRUB finds the
- * medium by label and reads `/boot/grub/grub.cfg`; isohybrid MBR + GPT. Real
+ * medium by `/.disk/mini-info` and reads `/boot/grub/grub.cfg`; isohybrid MBR + GPT. Real
  * boot files: Debian's isolinux.bin and ldlinux.c32, GRUB built by
  * grub-mkimage from grub-efi-amd64-bin. The menus wait for a key press.
  */
@@ -164,14 +167,13 @@ export async function buildRootLayoutIso(dir: string, kernel: string, initrd: st
   await writeFile(join(root, 'boot/grub/grub.cfg'), MINI_GRUB_CFG);
   await writeFile(join(root, '.disk/mini-info'), 'remaster test mini.iso\n');
   const efi = join(dir, 'BOOTX64-mini.EFI');
-  run('grub-mkimage', ['-O', 'x86_64-efi', '-p', '/EFI/BOOT', '-o', efi, 'normal', 'linux', 'configfile', 'search', 'search_label', 'fat', 'iso9660', 'part_gpt', 'part_msdos', 'serial', 'terminal', 'echo', 'gzio']);
-  const cfg = join(dir, 'efi-grub-mini.cfg');
-  await writeFile(cfg, MINI_EFI_GRUB_CFG);
+  const embedded = join(dir, 'efi-embedded-mini.cfg');
+  await writeFile(embedded, MINI_EFI_EMBEDDED_CFG);
+  run('grub-mkimage', ['-O', 'x86_64-efi', '-c', embedded, '-p', '/boot/grub', '-o', efi, 'normal', 'linux', 'configfile', 'search', 'search_fs_file', 'fat', 'iso9660', 'part_gpt', 'part_msdos', 'serial', 'terminal', 'echo', 'gzio']);
   const img = join(root, 'boot/grub/efi.img');
   run('mkfs.vfat', ['-C', '-n', 'MINI-EFI', img, '4096']);
   run('mmd', ['-i', img, '::/EFI', '::/EFI/BOOT']);
   run('mcopy', ['-i', img, efi, '::/EFI/BOOT/BOOTX64.EFI']);
-  run('mcopy', ['-i', img, cfg, '::/EFI/BOOT/grub.cfg']);
   const iso = join(dir, 'mini.iso');
   run('xorriso', ['-as', 'mkisofs', '-o', iso, '-V', ROOT_LAYOUT_LABEL, '-R', '-J', '-isohybrid-mbr', '/usr/lib/ISOLINUX/isohdpfx.bin',
     '-b', 'isolinux.bin', '-c', 'boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',

@@ -187,7 +187,7 @@ test("grub-rescue-pc's ISO: --kernel-arg edits the GNU/Linux entry only; the mem
   assert.match(inspect.stdout, /^hybrid: MBR partition table \(GRUB2 hybrid MBR\)/mu);
   const missing = await cli(['iso', 'rebuild', d.grubRescue, '-o', join(await work, 'never.iso'), '--default', 'no such entry']);
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /no boot menu has an entry "no such entry" to make the default/u);
+  assert.match(missing.stderr, /no boot menu has an entry "no such entry" \(give an ISOLINUX label or menu label, a GRUB title, --id or index\) to make the default \[ENTRY_NOT_FOUND\]/u);
 });
 
 test('ipxe.iso: /isolinux.cfg at the root is found; its iPXE entry is not a Linux kernel and keeps its line', async (t) => {
