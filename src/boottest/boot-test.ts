@@ -169,9 +169,10 @@ export async function bootTestIso(iso: string, options: BootTestOptions = {}): P
  * GRUB and syslinux), since a menu without a timeout waits for a key forever.
  */
 function testCopyEditor(nonce: string, options: WarnOptions & { kernel?: string }): BootConfigEditFn {
-  // loglevel=6 after an installer's `quiet`: the kernel's notices (its banner) show, so the kernel phase is seen.
+  // Without an installer's `quiet` (which may follow `---`, after anything added) and with loglevel=6, the
+  // kernel's notices (its banner) show, so the kernel phase is seen.
   const edit = bootConfigEditor({
-    kernelArgs: { add: ['console=ttyS0', 'loglevel=6', 'panic=-1', `remaster.nonce=${nonce}`] },
+    kernelArgs: { add: ['console=ttyS0', 'loglevel=6', 'panic=-1', `remaster.nonce=${nonce}`], remove: ['quiet'] },
     ...(options.kernel !== undefined ? { defaultKernel: options.kernel } : {}),
   }, pickWarn(options));
   return (text, context) => {
