@@ -12,11 +12,29 @@
  * recipe or any input; `force` lifts only the "not ours" rule. Paths are
  * compared after realpath(3), so a symlink on either side changes nothing.
  */
+import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, rmdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { RemasterError } from '../errors.ts';
 import { renameErrorPath, toIoError, withIoContext } from '../io/index.ts';
+
+/**
+ * Create a fresh directory named `prefix` + random characters with mode 0777
+ * less the umask, as mkdir(1) would: mkdtemp(3) makes 0700, and the output
+ * directory keeps the mode it is created with.
+ */
+async function makeDirLikeMkdir(prefix: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const path = `${prefix}${randomBytes(6).toString('hex')}`;
+    try {
+      await mkdir(path, 0o777);
+      return path;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 8) throw err;
+    }
+  }
+}
 
 /** What replaceDirAtomically may replace. */
 export interface OutputDirOptions {
@@ -95,7 +113,7 @@ export async function replaceDirAtomically<T>(dir: string, fill: (tmp: string) =
   await checkOutputDir(dir, options);
   const parent = dirname(resolve(dir));
   await withIoContext('create directory', parent, () => mkdir(parent, { recursive: true }));
-  const tmp = await withIoContext('create directory', parent, () => mkdtemp(join(parent, `.${basename(dir)}.new-`)));
+  const tmp = await withIoContext('create directory', parent, () => makeDirLikeMkdir(join(parent, `.${basename(dir)}.new-`)));
   let result: T;
   try {
     result = await fill(tmp);

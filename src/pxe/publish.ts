@@ -163,6 +163,10 @@ async function carriedHosts(root: string, previous: PublishManifest | undefined,
  * this publish does not list and reports them in `dropped`.
  */
 export async function publishTree(options: PublishTreeOptions): Promise<PublishTreeResult> {
+  // Files go to the HTTP root only when menus can point at them by URL; without one it would silently stay empty.
+  if (options.httpRoot !== undefined && options.httpUrl === undefined) {
+    throw new RemasterError('USAGE', 'an HTTP root needs the URL it is served at (--http-url / pxe.httpUrl): without it nothing would be written there and menus would load everything over TFTP', { file: options.httpRoot });
+  }
   // Debian's signed network GRUB has its prefix built in; grub-mknetdir images take any.
   const grubDir = options.grubDir ?? (options.loaders?.grubSigned ? SIGNED_GRUB_DIR : DEFAULT_GRUB_DIR);
   const kernel = await fileArtifact(options.kernel, 'vmlinuz', options.httpUrl);

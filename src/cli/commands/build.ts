@@ -4,10 +4,11 @@ import type { Command } from 'commander';
 import type { BuildPlan, BuildResult, PreparedBuild, Recipe } from '../../index.ts';
 import { library, type Library } from '../library.ts';
 import { sourceDateEpoch, write, type CliContext } from '../context.ts';
-import { formatSize } from '../format.ts';
+import { countOf, formatSize } from '../format.ts';
 import { runSteps, type Step } from '../tasks.ts';
 import { warner } from '../warnings.ts';
 import { planForDisplay } from '../edit-run.ts';
+import { examplesText } from '../help.ts';
 
 export interface BuildState {
   build?: PreparedBuild;
@@ -19,6 +20,7 @@ export function registerBuild(program: Command, cli: CliContext): void {
   program
     .command('build')
     .description('build kernel + initrd + manifest from a recipe into its output directory (atomically)')
+    .addHelpText('after', examplesText('remaster build recipes/hp-raid.yaml', 'remaster build recipes/hp-raid.yaml --dry-run      # the plan only', 'remaster build recipe.yaml --out /tmp/out --json'))
     .argument('<recipe>', 'recipe YAML file')
     .option('--dry-run', 'print the plan and write nothing')
     .option('--json', 'print the plan (with --dry-run) or the manifest as JSON')
@@ -52,7 +54,7 @@ function buildSteps(recipe: Recipe, file: string, text: string, options: Paramet
   const steps: Step<BuildState>[] = [
     { title: `Read source of ${recipe.name}`, run: async (s, title) => {
       s.build = await (await library()).prepareSource(recipe, file, text, options);
-      title(`Read ${s.build.source.initrdName}: ${s.build.index.segments.length} segments, ${s.build.index.entries.length} entries, kernel ${s.build.index.kernelVersions.join(', ') || '?'}`);
+      title(`Read ${s.build.source.initrdName}: ${countOf(s.build.index.segments.length, 'segment')}, ${countOf(s.build.index.entries.length, 'entry', 'entries')}, kernel ${s.build.index.kernelVersions.join(', ') || '?'}`);
     } },
   ];
   recipe.steps.forEach((step, i) => steps.push({ title: `Step ${i + 1}: ${Object.keys(step)[0]}`, run: async (s, title) => {

@@ -4,11 +4,13 @@ import { createExtractTarget, extractEntries, readInitrd, toArchivePath, toIoErr
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
 import { warner } from '../warnings.ts';
+import { examplesText } from '../help.ts';
 
 export function registerExtract(program: Command, cli: CliContext): void {
   program
     .command('extract')
     .description('extract every segment into a new directory, later segments overwriting earlier ones as the kernel does')
+    .addHelpText('after', examplesText('remaster extract initrd.img tree/', 'remaster extract initrd.img tree/ usr/lib/modules etc/os-release'))
     .argument('<initrd>', 'initrd image')
     .argument('<dir>', 'target directory (created; must be empty if it exists)')
     .argument('[paths...]', 'only these paths (and what lies under them)')

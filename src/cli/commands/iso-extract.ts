@@ -5,11 +5,13 @@ import { write, type CliContext } from '../context.ts';
 import { warner } from '../warnings.ts';
 import { withIso } from './iso.ts';
 import { lookup, nodesUnder } from './iso-ls.ts';
+import { examplesText } from '../help.ts';
 
 export function registerIsoExtract(iso: Command, program: Command, cli: CliContext): void {
   iso
     .command('extract')
     .description('extract files into a new or empty directory')
+    .addHelpText('after', examplesText('remaster iso extract rhel9.iso tree/ /isolinux /EFI'))
     .argument('<iso>', 'ISO image')
     .argument('<dir>', 'target directory (created; must be empty if it exists)')
     .argument('[paths...]', 'only these paths (and what lies under them)')

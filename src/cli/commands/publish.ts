@@ -11,6 +11,7 @@ import { library } from '../library.ts';
 import { buildRecipe } from './build.ts';
 import { write, type CliContext } from '../context.ts';
 import { registerPxeHosts } from './pxe-hosts.ts';
+import { examplesText } from '../help.ts';
 
 /** Parse `--host <mac>[,ks=<file>][,once][,expires=<iso>][,name=<n>]`. */
 export function parseHostFlag(value: string, previous: PublishHostInput[] = []): PublishHostInput[] {
@@ -36,9 +37,13 @@ interface PublishFlags {
 function registerPublish(program: Command, cli: CliContext): void {
   program.command('publish')
     .description('publish a build directory (vmlinuz, initrd.img) as a new version of a PXE tree, atomically')
+    .addHelpText('after', examplesText(
+      'remaster publish out/hp-raid --tftp-root /srv/tftp --host 52:54:00:12:34:56,ks=ks.cfg',
+      'remaster publish recipes/hp-raid.yaml                          # build, then publish with the recipe\'s pxe: section',
+      'remaster publish out/hp-raid --tftp-root /srv/tftp --http-root /srv/www/remaster --http-url http://10.0.0.1/remaster'))
     .argument('<build-dir|recipe>', 'what remaster build wrote, or a recipe with a pxe: section (built first)')
     .option('--tftp-root <dir>', 'TFTP root to publish into (default: the recipe\'s pxe.tftpRoot)')
-    .option('--http-root <dir>', 'also copy kernel, initrd and kickstarts here')
+    .option('--http-root <dir>', 'also copy kernel, initrd and kickstarts here (needs --http-url)')
     .option('--http-url <url>', 'URL under which --http-root is served')
     .option('--keep <n>', 'versions to keep for rollback (default 3)')
     .option('--host <mac[,ks=file][,once][,expires=iso]>', 'arm a host (repeatable)', parseHostFlag)
