@@ -41,12 +41,13 @@ const ALLOWED: Record<string, string[]> = {
   boottest: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'pxe'],
   elf: ['errors', 'io'],
   package: ['errors', 'io', 'compress', 'cpio', 'initrd', 'tree'],
+  net: ['errors', 'io'],
   index: ['*'],
   engine: ['*'],
   cli: ['index', 'engine'],
 };
 const FS_OK = new Set(['io', 'fsx']);
-const NO_CLI_DEPS = new Set(['kmod', 'elf', 'package', 'boottest', 'recipe', 'pxe', 'initrd', 'cpio', 'compress', 'iso', 'io', 'tree', 'fsx', 'errors', 'bootcfg', 'kickstart']);
+const NO_CLI_DEPS = new Set(['net', 'kmod', 'elf', 'package', 'boottest', 'recipe', 'pxe', 'initrd', 'cpio', 'compress', 'iso', 'io', 'tree', 'fsx', 'errors', 'bootcfg', 'kickstart']);
 
 const problems: string[] = [];
 for (const file of files(SRC)) {

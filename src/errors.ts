@@ -62,7 +62,9 @@ export type ErrorCode =
   | 'VERIFY_FAILED'
   | 'BOOT_TEST_FAILED'
   | 'KICKSTART_PLAINTEXT_PASSWORD'
-  | 'KICKSTART_LINT';
+  | 'KICKSTART_LINT'
+  | 'TFTP_BAD_PACKET'
+  | 'NET_LISTEN_FAILED';
 
 /** Where an error or warning happened; every field optional, filled on the way up. */
 export interface ErrorContext {
