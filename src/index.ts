@@ -10,3 +10,4 @@ export * from './elf/index.ts';
 export * from './package/index.ts';
 export * from './kmod/index.ts';
 export * from './pxe/index.ts';
+export * from './net/tftp/index.ts';

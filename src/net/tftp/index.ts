@@ -9,3 +9,7 @@ export {
   startReadTransfer, TftpReadTransfer, SYSTEM_CLOCK, TFTP_DEFAULT_TIMEOUT_MS, TFTP_DEFAULT_MAX_TIMEOUT_MS, TFTP_DEFAULT_MAX_RETRIES, TFTP_READ_AHEAD_BYTES,
   type TftpSource, type TftpTransferSocket, type TftpClock, type TftpRetransmitOptions, type TftpTransferOutcome, type TftpTransferResult, type TftpReadTransferOptions,
 } from './transfer.ts';
+export {
+  createTftpServer, TFTP_PORT, TFTP_DEFAULT_MAX_TRANSFERS,
+  type TftpServer, type TftpServerOptions, type TftpCloseOptions, type TftpOpenRequest, type TftpRemote, type TftpTransferEvent, type TftpEventOutcome,
+} from './server.ts';
