@@ -12,3 +12,4 @@ export { readPublishedText, listPublishedVersions, readCurrentVersion, digestFil
 export { makeKickstartOverlay } from './publish-overlay.ts';
 export { sysrootLookup, type SysrootEntry } from './sysroot.ts';
 export { readTextFile } from './read-text.ts';
+export { openServedFile, type ServedFile } from './served-file.ts';

@@ -34,8 +34,9 @@ export class UdpClient {
     return this.socket.address().port;
   }
 
-  send(bytes: Uint8Array, port: number): void {
-    this.socket.send(bytes, port, '127.0.0.1');
+  /** Send a datagram; the promise resolves once it left (await it before close()). */
+  send(bytes: Uint8Array, port: number): Promise<void> {
+    return new Promise((resolve) => this.socket.send(bytes, port, '127.0.0.1', () => resolve()));
   }
 
   /** The next datagram, or undefined after `timeoutMs`. */
