@@ -8,8 +8,10 @@
  *   out of the OACK; the client then uses the RFC 1350 default;
  * - blksize and windowsize above the server's bound are answered with the
  *   bound (RFC 2348 lets the server answer smaller; clients must accept it);
- * - timeout outside 1–255 s is ignored; tsize is answered with the real size,
- *   except for an empty file (see below);
+ * - timeout outside 1–255 s, or above the server's cap on retransmission
+ *   intervals (maxTimeoutMs, default 8 s), is ignored: a client asking for 255 s
+ *   and then going silent would hold its slot for (1 + maxRetries) × 255 s;
+ *   tsize is answered with the real size, except for an empty file (see below);
  * - the OACK never carries an option the client did not send, repeats the
  *   client's spelling of each name (pxelinux, GRUB and EDK2 compare names
  *   case-sensitively with what they sent) and keeps the client's order; a
@@ -24,6 +26,8 @@ export const TFTP_ETHERNET_BLKSIZE = 1468;
 export const TFTP_DEFAULT_MAX_WINDOWSIZE = 64;
 /** RFC 7440 bounds. */
 export const TFTP_MAX_WINDOWSIZE = 65535;
+/** Default cap of the retransmission interval, and so of the `timeout` a client may set. */
+export const TFTP_DEFAULT_MAX_TIMEOUT_MS = 8000;
 
 /** Server-side bounds on what a client may negotiate. */
 export interface TftpNegotiationLimits {
@@ -31,6 +35,8 @@ export interface TftpNegotiationLimits {
   maxBlksize?: number;
   /** Largest windowsize granted, 1–65535 (default 64). */
   maxWindowsize?: number;
+  /** Cap of the retransmission interval in ms (default 8000): a `timeout` option above it is not granted. */
+  maxTimeoutMs?: number;
 }
 
 /** The outcome of negotiation for one read request. */
@@ -59,6 +65,7 @@ function bound(value: number | undefined, fallback: number, min: number, max: nu
 export function negotiateTftpOptions(requested: readonly TftpOption[], size: number, limits: TftpNegotiationLimits = {}): TftpNegotiation {
   const maxBlksize = bound(limits.maxBlksize, TFTP_ETHERNET_BLKSIZE, TFTP_MIN_BLKSIZE, TFTP_MAX_BLKSIZE);
   const maxWindowsize = bound(limits.maxWindowsize, TFTP_DEFAULT_MAX_WINDOWSIZE, 1, TFTP_MAX_WINDOWSIZE);
+  const maxTimeoutS = Math.min(255, Math.floor((limits.maxTimeoutMs ?? TFTP_DEFAULT_MAX_TIMEOUT_MS) / 1000));
   const result: TftpNegotiation = { accepted: [], blksize: TFTP_DEFAULT_BLKSIZE, windowsize: 1 };
   const seen = new Set<string>();
   for (const { name, value } of requested) {
@@ -78,7 +85,7 @@ export function negotiateTftpOptions(requested: readonly TftpOption[], size: num
         result.accepted.push({ name, value: String(result.windowsize) });
         break;
       case 'timeout':
-        if (n === undefined || n < 1 || n > 255) break;
+        if (n === undefined || n < 1 || n > maxTimeoutS) break;
         result.timeoutMs = n * 1000;
         result.accepted.push({ name, value: String(n) });
         break;

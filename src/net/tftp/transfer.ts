@@ -27,7 +27,7 @@
  */
 import type { RandomReadSource } from '../../io/index.ts';
 import { encodeDataHeader, encodeTftpPacket, TFTP_ERROR, TFTP_OPCODE } from './packet.ts';
-import type { TftpNegotiation } from './options.ts';
+import { TFTP_DEFAULT_MAX_TIMEOUT_MS, type TftpNegotiation } from './options.ts';
 
 /** A file to serve: its size is fixed when opened; read(offset, length) returns exactly those bytes. */
 export type TftpSource = RandomReadSource;
@@ -55,14 +55,13 @@ export const SYSTEM_CLOCK: TftpClock = {
 export interface TftpRetransmitOptions {
   /** First retransmission interval in ms when the client sent no `timeout` option (default 1000). */
   timeoutMs?: number;
-  /** Cap of the doubling interval in ms (default 8000; never below the first interval). */
+  /** Cap of the doubling interval in ms (default 8000; never below the first interval); also bounds the client's `timeout` option. */
   maxTimeoutMs?: number;
   /** Retransmissions without progress before the transfer ends as a timeout (default 5). */
   maxRetries?: number;
 }
 
 export const TFTP_DEFAULT_TIMEOUT_MS = 1000;
-export const TFTP_DEFAULT_MAX_TIMEOUT_MS = 8000;
 export const TFTP_DEFAULT_MAX_RETRIES = 5;
 /** Bytes read from the source at once, rounded down to whole blocks (at least one block). */
 export const TFTP_READ_AHEAD_BYTES = 256 * 1024;

@@ -49,10 +49,13 @@ test('caps windowsize (default 64) and ignores 0', () => {
   assert.deepEqual(negotiateTftpOptions(o(['windowsize', '0']), 1).accepted, []);
 });
 
-test('accepts timeout 1–255 s only', () => {
+test('accepts timeout from 1 s up to the retransmission cap (default 8 s, at most 255 s)', () => {
   assert.deepEqual(negotiateTftpOptions(o(['timeout', '6']), 1), { accepted: o(['timeout', '6']), blksize: 512, windowsize: 1, timeoutMs: 6000 });
-  assert.deepEqual(negotiateTftpOptions(o(['timeout', '255']), 1).timeoutMs, 255_000);
-  for (const bad of ['0', '256', 'x']) assert.deepEqual(negotiateTftpOptions(o(['timeout', bad]), 1).accepted, [], bad);
+  assert.equal(negotiateTftpOptions(o(['timeout', '8']), 1).timeoutMs, 8000);
+  assert.deepEqual(negotiateTftpOptions(o(['timeout', '9']), 1).accepted, [], 'above the default cap');
+  assert.equal(negotiateTftpOptions(o(['timeout', '255']), 1, { maxTimeoutMs: 1e9 }).timeoutMs, 255_000);
+  assert.deepEqual(negotiateTftpOptions(o(['timeout', '1']), 1, { maxTimeoutMs: 999 }).accepted, []);
+  for (const bad of ['0', '256', 'x']) assert.deepEqual(negotiateTftpOptions(o(['timeout', bad]), 1, { maxTimeoutMs: 1e9 }).accepted, [], bad);
 });
 
 test('leaves tsize unanswered for an empty file (curl rejects "tsize 0")', () => {

@@ -24,7 +24,7 @@ async function run(data: Uint8Array, options: TftpOption[] = [], extra: { delay?
   let result: TftpTransferResult | undefined;
   const transfer = startReadTransfer({
     source,
-    negotiation: negotiateTftpOptions(options, data.length, { maxWindowsize: extra.maxWindowsize ?? 64 }),
+    negotiation: negotiateTftpOptions(options, data.length, { maxWindowsize: extra.maxWindowsize ?? 64, maxTimeoutMs: 20_000 }),
     socket,
     clock,
     retransmit: { timeoutMs: 1000, maxTimeoutMs: 4000, maxRetries: extra.maxRetries ?? 3 },
