@@ -17,6 +17,7 @@ import { decodeKmodIndex, decodeModuleInfo, decodeModuleSignature } from '../src
 import { caseRng, type Rng } from './prng.ts';
 import { GENERIC_MUTATORS, INTERESTING_32, INTERESTING_HEX8, TEXT_MUTATORS, mutate, writeU32, type Mutator } from './mutate.ts';
 import * as S from './seeds.ts';
+import { runTftpPacket, runTftpServer, tftpPacketSeeds, tftpServerCase, tftpServerSeeds, TFTP_MUTATORS } from './tftp.ts';
 
 /** A ready target: seeds and the two functions the worker needs. */
 export interface Target {
@@ -29,7 +30,7 @@ export interface Target {
   run(bytes: Uint8Array): Promise<void>;
 }
 
-export const TARGET_NAMES = ['cpio', 'initrd', 'initrd-cli', 'iso', 'kickstart', 'recipe', 'rpm', 'deb', 'elf', 'kmod'] as const;
+export const TARGET_NAMES = ['cpio', 'initrd', 'initrd-cli', 'iso', 'kickstart', 'recipe', 'rpm', 'deb', 'elf', 'kmod', 'tftp-packet', 'tftp-server'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 const enc = new TextEncoder();
@@ -292,6 +293,13 @@ export async function makeTarget(name: TargetName): Promise<Target> {
         }
         if (first && bytes.length % 2 === 0) throw first;
       }, seeds.length < 3 ? ['no real .ko seed: fixtures/out not generated'] : []);
+    }
+    case 'tftp-packet':
+      return byteTarget(name, 100_000, tftpPacketSeeds(), TFTP_MUTATORS, runTftpPacket);
+    case 'tftp-server': {
+      const seeds = tftpServerSeeds();
+      const packets = tftpPacketSeeds();
+      return { name, defaultCases: 100_000, seeds, notes: [], run: runTftpServer, generate: (rng) => tftpServerCase(rng, seeds, packets) };
     }
   }
 }
