@@ -1,5 +1,5 @@
 export {
-  decodeTftpPacket, encodeTftpPacket, encodeDataHeader, TFTP_OPCODE, TFTP_ERROR, TFTP_DEFAULT_BLKSIZE, TFTP_MIN_BLKSIZE,
+  decodeTftpPacket, encodeTftpPacket, TFTP_OPCODE, TFTP_ERROR, TFTP_DEFAULT_BLKSIZE, TFTP_MIN_BLKSIZE,
   TFTP_MAX_BLKSIZE, TFTP_MAX_PACKET_SIZE, TFTP_MAX_OPTIONS, TFTP_DATA_HEADER_SIZE,
   type TftpPacket, type TftpOption, type TftpRequestPacket, type TftpDataPacket, type TftpAckPacket, type TftpErrorPacket, type TftpOackPacket,
 } from './packet.ts';

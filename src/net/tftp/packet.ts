@@ -220,8 +220,3 @@ function putOption(out: number[], o: TftpOption): void {
   putString(out, o.name, 'option name');
   putString(out, o.value, `value of option "${o.name}"`);
 }
-
-/** Encode the 4-byte DATA header (the transfer sends it with the block's bytes as a second buffer, no copy). */
-export function encodeDataHeader(block: number): Uint8Array {
-  return Uint8Array.of(0, TFTP_OPCODE.DATA, (block >> 8) & 0xff, block & 0xff);
-}

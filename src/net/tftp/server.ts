@@ -345,9 +345,9 @@ class Server implements TftpServer {
 
   #run(slot: Slot, socket: Socket, source: TftpSource, negotiation: TftpNegotiation): Promise<TftpTransferResult> {
     return new Promise((resolve) => {
-      const send = (parts: readonly Uint8Array[]): void => {
+      const send = (datagram: Uint8Array): void => {
         try {
-          socket.send(parts as Uint8Array[]);
+          socket.send(datagram);
         } catch (err) {
           // Never throw into the transfer (it runs inside socket callbacks): end it after this event.
           queueMicrotask(() => transfer.abort('send failed', { notify: false, outcome: 'failed', cause: err }));

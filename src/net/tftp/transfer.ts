@@ -22,19 +22,21 @@
  *   up to a cap; after maxRetries silent intervals the transfer ends with an
  *   ERROR, so a client that stops acknowledging frees its slot.
  * - The source is read in chunks of whole blocks ahead of the window (the
- *   next chunk is fetched while the current one is sent), so steady-state
- *   sends need no await; a retransmission re-reads what it needs.
+ *   next chunk is fetched while the current one is sent) and each chunk is
+ *   laid out once as ready DATA datagrams (header + block), so a steady-state
+ *   send is one call with one buffer and no await; a retransmission of an
+ *   evicted chunk re-reads it.
  */
 import type { RandomReadSource } from '../../io/index.ts';
-import { encodeDataHeader, encodeTftpPacket, TFTP_ERROR, TFTP_OPCODE } from './packet.ts';
+import { encodeTftpPacket, TFTP_DATA_HEADER_SIZE, TFTP_ERROR, TFTP_OPCODE } from './packet.ts';
 import { TFTP_DEFAULT_MAX_TIMEOUT_MS, type TftpNegotiation } from './options.ts';
 
 /** A file to serve: its size is fixed when opened; read(offset, length) returns exactly those bytes. */
 export type TftpSource = RandomReadSource;
 
-/** Where a transfer sends its datagrams: each call is one datagram to the transfer's client. */
+/** Where a transfer sends its datagrams: one call, one datagram to the transfer's client. The buffer is not reused after the call. */
 export interface TftpTransferSocket {
-  send(parts: readonly Uint8Array[]): void;
+  send(datagram: Uint8Array): void;
 }
 
 /** Timers; tests pass a fake that advances by hand. */
@@ -42,6 +44,8 @@ export interface TftpClock {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** Restart a pending or fired timer with its interval (cheaper than clear + set in lock-step). */
+  refresh(handle: unknown): void;
 }
 
 /** The real clock. */
@@ -49,6 +53,7 @@ export const SYSTEM_CLOCK: TftpClock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  refresh: (handle) => void (handle as ReturnType<typeof setTimeout>).refresh(),
 };
 
 /** Retransmission: first interval, cap of the doubling, and silent intervals before giving up. */
@@ -95,8 +100,9 @@ export interface TftpReadTransferOptions {
   onEnd: (result: TftpTransferResult) => void;
 }
 
+/** The blocks of one read-ahead chunk, as DATA datagrams back to back (each blksize + 4 bytes, the last maybe shorter). */
 interface Chunk {
-  bytes?: Uint8Array;
+  packets?: Uint8Array;
   error?: unknown;
   ready: Promise<void>;
 }
@@ -124,6 +130,9 @@ export class TftpReadTransfer {
   #retries = 0;
   #retransmits = 0;
   #timer: unknown;
+  /** Interval of #timer, and whether its expiry counts (a disarmed timer fires into nothing). */
+  #timerMs = 0;
+  #armed = false;
   #pump: Promise<void> = Promise.resolve();
 
   constructor(options: TftpReadTransferOptions) {
@@ -209,12 +218,12 @@ export class TftpReadTransfer {
   }
 
   #sendOack(): void {
-    this.#o.socket.send([encodeTftpPacket({ op: 'OACK', options: this.#o.negotiation.accepted })]);
+    this.#o.socket.send(encodeTftpPacket({ op: 'OACK', options: this.#o.negotiation.accepted }));
     this.#arm();
   }
 
   #sendError(code: number, message: string): void {
-    this.#o.socket.send([encodeTftpPacket({ op: 'ERROR', code, message })]);
+    this.#o.socket.send(encodeTftpPacket({ op: 'ERROR', code, message }));
   }
 
   #startWindow(from: number): void {
@@ -226,10 +235,10 @@ export class TftpReadTransfer {
 
   async #sendBlocks(from: number, to: number, generation: number): Promise<void> {
     for (let block = from; block <= to; block++) {
-      let data = this.#cached(block);
-      if (data === undefined) {
+      let packet = this.#cached(block);
+      if (packet === undefined) {
         try {
-          data = await this.#load(block);
+          packet = await this.#load(block);
         } catch (err) {
           if (generation !== this.#generation || this.#phase === 'ended') return;
           this.#sendError(TFTP_ERROR.NOT_DEFINED, 'read error');
@@ -238,26 +247,35 @@ export class TftpReadTransfer {
         }
         if (generation !== this.#generation || this.#phase === 'ended') return;
       }
-      const header = encodeDataHeader(block & 0xffff);
-      this.#o.socket.send(data.length > 0 ? [header, data] : [header]);
+      this.#o.socket.send(packet);
       if (block > this.#highestSent) this.#highestSent = block;
     }
     if (generation === this.#generation && this.#phase !== 'ended') this.#arm();
   }
 
+  /** Start the retransmission timer: refresh the one timer when the interval is unchanged (the steady state). */
   #arm(): void {
-    this.#disarm();
     const interval = Math.min(this.#firstTimeout * 2 ** this.#retries, this.#maxTimeout);
-    this.#timer = this.#clock.setTimeout(() => this.#expired(), interval);
+    if (this.#timer !== undefined && this.#timerMs === interval) this.#clock.refresh(this.#timer);
+    else {
+      if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+      this.#timer = this.#clock.setTimeout(() => this.#fired(), interval);
+      this.#timerMs = interval;
+    }
+    this.#armed = true;
   }
 
   #disarm(): void {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#armed = false;
+  }
+
+  #fired(): void {
+    if (!this.#armed) return;
+    this.#armed = false;
+    this.#expired();
   }
 
   #expired(): void {
-    this.#timer = undefined;
     if (this.#phase === 'ended') return;
     if (this.#retries >= this.#maxRetries) {
       const message = 'timed out waiting for an acknowledgement';
@@ -280,19 +298,21 @@ export class TftpReadTransfer {
     if (this.#phase === 'ended') return;
     this.#phase = 'ended';
     this.#generation += 1;
-    this.#disarm();
+    this.#armed = false;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#chunks.clear();
     const bytes = Math.min(this.#size, this.#acked * this.#blksize);
     this.#o.onEnd({ ...result, bytes, retransmits: this.#retransmits });
   }
 
-  /** The bytes of `block` when its chunk is already in memory. */
+  /** The DATA datagram of `block` when its chunk is already in memory. */
   #cached(block: number): Uint8Array | undefined {
     const index = Math.floor((block - 1) / this.#blocksPerChunk);
     const chunk = this.#chunks.get(index);
-    if (chunk?.bytes === undefined) return undefined;
+    if (chunk?.packets === undefined) return undefined;
     this.#prefetch(index + 1);
-    return this.#slice(chunk.bytes, index, block);
+    return this.#packet(chunk.packets, index, block);
   }
 
   async #load(block: number): Promise<Uint8Array> {
@@ -304,34 +324,36 @@ export class TftpReadTransfer {
       throw chunk.error;
     }
     this.#prefetch(index + 1);
-    return this.#slice(chunk.bytes as Uint8Array, index, block);
+    return this.#packet(chunk.packets as Uint8Array, index, block);
   }
 
-  #slice(bytes: Uint8Array, index: number, block: number): Uint8Array {
-    const start = (block - 1 - index * this.#blocksPerChunk) * this.#blksize;
-    return bytes.subarray(start, start + this.#blksize);
+  #packet(packets: Uint8Array, index: number, block: number): Uint8Array {
+    const start = (block - 1 - index * this.#blocksPerChunk) * (this.#blksize + TFTP_DATA_HEADER_SIZE);
+    return packets.subarray(start, Math.min(start + this.#blksize + TFTP_DATA_HEADER_SIZE, packets.length));
   }
 
-  /** Start reading chunk `index` if it exists and is not in memory; keep at most the chunks around it. */
+  /** Start reading chunk `index` if it exists and is not in memory. */
   #prefetch(index: number): void {
     if (index * this.#blocksPerChunk * this.#blksize > this.#size) return;
     if (!this.#chunks.has(index)) this.#fetch(index);
   }
 
+  /** Read chunk `index` (keeping at most the chunks next to it) and lay it out as datagrams. */
   #fetch(index: number): Chunk {
     const existing = this.#chunks.get(index);
     if (existing) return existing;
     for (const k of this.#chunks.keys()) if (k < index - 1 || k > index + 1) this.#chunks.delete(k);
-    const start = index * this.#blocksPerChunk * this.#blksize;
+    const first = index * this.#blocksPerChunk + 1;
+    const start = (first - 1) * this.#blksize;
     const length = Math.max(0, Math.min(this.#blocksPerChunk * this.#blksize, this.#size - start));
     const chunk: Chunk = { ready: Promise.resolve() };
-    if (length === 0) chunk.bytes = new Uint8Array(0);
+    if (length === 0) chunk.packets = this.#layout(new Uint8Array(0), first);
     else {
       // The rejection is kept on the chunk and rethrown by #load, never left unhandled.
       chunk.ready = this.#o.source.read(start, length).then(
         (bytes) => {
           if (bytes.length !== length) throw new Error(`source returned ${bytes.length} bytes at ${start}, expected ${length}`);
-          chunk.bytes = bytes;
+          chunk.packets = this.#layout(bytes, first);
         },
       ).catch((err: unknown) => {
         chunk.error = err;
@@ -339,6 +361,23 @@ export class TftpReadTransfer {
     }
     this.#chunks.set(index, chunk);
     return chunk;
+  }
+
+  /** Copy a chunk's bytes behind DATA headers numbered from `first`; a chunk ending the file gets its short (or empty) last block. */
+  #layout(bytes: Uint8Array, first: number): Uint8Array {
+    const bs = this.#blksize;
+    const last = Math.min(first + this.#blocksPerChunk - 1, this.#total);
+    const count = last - first + 1;
+    const out = new Uint8Array(count * TFTP_DATA_HEADER_SIZE + bytes.length);
+    for (let i = 0; i < count; i++) {
+      const at = i * (bs + TFTP_DATA_HEADER_SIZE);
+      const block = (first + i) & 0xffff;
+      out[at + 1] = TFTP_OPCODE.DATA;
+      out[at + 2] = block >> 8;
+      out[at + 3] = block & 0xff;
+      out.set(bytes.subarray(i * bs, (i + 1) * bs), at + TFTP_DATA_HEADER_SIZE);
+    }
+    return out;
   }
 }
 

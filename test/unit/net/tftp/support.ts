@@ -25,6 +25,8 @@ export const error = (code: number, message: string): Uint8Array => bytes([0, 5]
 export class FakeClock implements TftpClock {
   time = 0;
   #timers = new Map<number, { at: number; fn: () => void }>();
+  /** Every timer ever set, for refresh(). */
+  #all = new Map<number, { ms: number; fn: () => void }>();
   #next = 1;
   now(): number {
     return this.time;
@@ -32,10 +34,15 @@ export class FakeClock implements TftpClock {
   setTimeout(fn: () => void, ms: number): unknown {
     const id = this.#next++;
     this.#timers.set(id, { at: this.time + ms, fn });
+    this.#all.set(id, { ms, fn });
     return id;
   }
   clearTimeout(handle: unknown): void {
     this.#timers.delete(handle as number);
+  }
+  refresh(handle: unknown): void {
+    const t = this.#all.get(handle as number);
+    if (t) this.#timers.set(handle as number, { at: this.time + t.ms, fn: t.fn });
   }
   /** Times (ms from now) of pending timers. */
   pending(): number[] {
@@ -55,22 +62,15 @@ export class FakeClock implements TftpClock {
   }
 }
 
-/** A socket that records each datagram (parts joined) with the clock time it was sent. */
+/** A socket that records a copy of each datagram with the clock time it was sent. */
 export class FakeSocket implements TftpTransferSocket {
   sent: { at: number; bytes: Uint8Array }[] = [];
   readonly clock: FakeClock | undefined;
   constructor(clock?: FakeClock) {
     this.clock = clock;
   }
-  send(parts: readonly Uint8Array[]): void {
-    const total = parts.reduce((n, p) => n + p.length, 0);
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    this.sent.push({ at: this.clock?.time ?? 0, bytes: out });
+  send(datagram: Uint8Array): void {
+    this.sent.push({ at: this.clock?.time ?? 0, bytes: datagram.slice() });
   }
   /** Take and clear what was sent so far. */
   take(): Uint8Array[] {
