@@ -270,7 +270,8 @@ class Server implements TftpServer {
     for (const slot of this.#slots) {
       if (slot.key !== key) continue;
       // The client repeated its request before our first reply reached it: keep the one transfer.
-      if ((slot.transfer === undefined || slot.transfer.acknowledged === 0) && Buffer.compare(slot.request, raw) === 0) return undefined;
+      const fresh = slot.transfer === undefined || (!slot.transfer.ended && slot.transfer.acknowledged === 0);
+      if (fresh && Buffer.compare(slot.request, raw) === 0) return undefined;
       // Same port, new request: the client restarted; the old transfer is dead to it.
       slot.transfer?.abort('superseded by a new request from the same port', { notify: false });
     }

@@ -158,6 +158,26 @@ test('a repeated request from the same port starts no second transfer', async (t
   assert.equal(s.server.activeTransfers, 1);
 });
 
+test('the same request again after the first transfer ended (a probe aborted with ERROR 8) is served', async (t) => {
+  // close() of the first source takes 300 ms, so its slot still exists when the request comes again.
+  const slowClose = async (): Promise<ReturnType<typeof memorySource>> => {
+    const src = memorySource(pattern(5000));
+    return Object.assign(src, { close: () => new Promise<void>((r) => setTimeout(r, 300)) });
+  };
+  const s = await setup(t, {}, { open: slowClose });
+  const c = await s.client();
+  c.send(rrq('f', 'tsize', '0'), s.port);
+  const first = await c.next();
+  assert.equal(describe(first!.bytes), 'OACK');
+  await c.send(bytes([0, 5, 0, 8], 'User aborted the transfer', [0]), first!.port);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(s.server.activeTransfers, 1, 'the first slot is still closing');
+  c.send(rrq('f', 'tsize', '0'), s.port);
+  const second = await c.next(250);
+  assert.equal(describe(second!.bytes), 'OACK');
+  assert.notEqual(second!.port, first!.port);
+});
+
 test('past maxTransfers a request gets ERROR 0 "server busy"; a freed slot serves again', async (t) => {
   const s = await setup(t, { f: pattern(5000) }, { maxTransfers: 2, timeoutMs: 100, maxRetries: 1 });
   const a = await s.client();
