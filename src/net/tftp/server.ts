@@ -20,6 +20,8 @@
  *   port, same bytes) does not start a second transfer.
  * - At most `maxTransfers` transfers (and opens) run at once; the next request
  *   gets ERROR 0 "server busy".
+ * - One server runs on one thread; `reusePort` lets several (one per worker
+ *   thread) share the port, the kernel spreading clients over them.
  * - Only octet mode: netascii would rewrite line ends (and tsize) on the fly;
  *   PXE clients use octet, so a netascii request is refused with a message
  *   saying so.
@@ -92,6 +94,12 @@ export interface TftpServerOptions extends TftpNegotiationLimits, TftpRetransmit
   address?: string;
   /** UDP port (default 69; 0 picks a free port, for tests). */
   port?: number;
+  /**
+   * Share the port with other servers created with reusePort (SO_REUSEPORT, Linux): the kernel spreads
+   * clients over them by address and port, so one server per worker thread uses every core. Each
+   * server keeps its own transfers and limit.
+   */
+  reusePort?: boolean;
   /** Open a file for a read request; throw INPUT_NOT_FOUND / ENTRY_NOT_FOUND (→ ERROR 1) or PATH_* (→ ERROR 2). */
   open: (request: TftpOpenRequest) => Promise<TftpSource>;
   /** Transfers (and opens) at once; more get ERROR "server busy" (default 50). */
@@ -393,7 +401,7 @@ class Server implements TftpServer {
 export async function createTftpServer(options: TftpServerOptions): Promise<TftpServer> {
   const address = options.address ?? '0.0.0.0';
   const port = options.port ?? TFTP_PORT;
-  const socket = createSocket({ type: socketType(address) });
+  const socket = createSocket({ type: socketType(address), ...(options.reusePort ? { reusePort: true } : {}) });
   try {
     await bindSocket(socket, port, address);
   } catch (err) {

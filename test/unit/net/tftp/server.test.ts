@@ -268,6 +268,21 @@ test('close without grace, or past its timeout, aborts transfers with ERROR 0 "s
   await s.server.close(); // idempotent
 });
 
+test('servers created with reusePort share one port and split the clients between them', async (t) => {
+  const files = { f: pattern(100) };
+  const a = await setup(t, files, { reusePort: true });
+  const b = await setup(t, files, { reusePort: true, port: a.port });
+  assert.equal(b.port, a.port);
+  const clients = await Promise.all(Array.from({ length: 24 }, () => a.client()));
+  await Promise.all(clients.map((c) => c.send(rrq('f'), a.port)));
+  const replies = await Promise.all(clients.map((c) => c.next()));
+  assert.ok(replies.every((r) => r && describe(r.bytes) === 'DATA 1 (100)'));
+  await Promise.all(clients.map((c, i) => c.send(ack(1), replies[i]!.port)));
+  for (let i = 0; i < 100 && a.events.length + b.events.length < 24; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(a.events.length + b.events.length, 24);
+  assert.ok(a.events.length > 0 && b.events.length > 0, `split ${a.events.length} / ${b.events.length}`);
+});
+
 test('listening on a port in use fails with NET_LISTEN_FAILED', async (t) => {
   const s = await setup(t, {});
   await assert.rejects(createTftpServer({ address: '127.0.0.1', port: s.port, open: async () => Promise.reject(new Error('x')) }), (err: unknown) => {
