@@ -108,6 +108,7 @@ interface Chunk {
 }
 
 const MAX_ERROR_MESSAGE = 255;
+const RESOLVED = Promise.resolve();
 
 /** A read transfer; create it with startReadTransfer. */
 export class TftpReadTransfer {
@@ -133,7 +134,7 @@ export class TftpReadTransfer {
   /** Interval of #timer, and whether its expiry counts (a disarmed timer fires into nothing). */
   #timerMs = 0;
   #armed = false;
-  #pump: Promise<void> = Promise.resolve();
+  #pump: Promise<void> = RESOLVED;
 
   constructor(options: TftpReadTransferOptions) {
     this.#o = options;
@@ -230,9 +231,22 @@ export class TftpReadTransfer {
     this.#disarm();
     const generation = ++this.#generation;
     const to = Math.min(from + this.#windowsize - 1, this.#total);
-    this.#pump = this.#sendBlocks(from, to, generation);
+    // The steady state: every block of the window is in memory, so send without a promise.
+    let block = from;
+    while (block <= to) {
+      const packet = this.#cached(block);
+      if (packet === undefined) break;
+      this.#o.socket.send(packet);
+      if (block > this.#highestSent) this.#highestSent = block;
+      block += 1;
+    }
+    if (block > to) {
+      this.#arm();
+      this.#pump = RESOLVED;
+    } else this.#pump = this.#sendBlocks(block, to, generation);
   }
 
+  /** The rest of a window from the first block that must be read. */
   async #sendBlocks(from: number, to: number, generation: number): Promise<void> {
     for (let block = from; block <= to; block++) {
       let packet = this.#cached(block);
