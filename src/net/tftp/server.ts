@@ -161,7 +161,13 @@ function bindSocket(socket: Socket, port: number, address: string): Promise<void
 
 function connectSocket(socket: Socket, port: number, address: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    socket.connect(port, address, (err?: Error) => (err ? reject(err) : resolve()));
+    // A failed connect emits 'error' and never calls back.
+    const onError = (err: Error): void => reject(err);
+    socket.once('error', onError);
+    socket.connect(port, address, () => {
+      socket.off('error', onError);
+      resolve();
+    });
   });
 }
 
@@ -192,6 +198,8 @@ class Server implements TftpServer {
   readonly #socket: Socket;
   readonly #slots = new Set<Slot>();
   #closing: Promise<void> | undefined;
+  /** The listening socket is closed or closing: nothing may be sent from it. */
+  #closed = false;
   /** Set when close() stops waiting: transfers that start from now on are aborted at once. */
   #aborting = false;
 
@@ -212,7 +220,8 @@ class Server implements TftpServer {
   }
 
   #onDatagram(msg: Buffer, rinfo: RemoteInfo): void {
-    if (this.#closing) return;
+    // Source port 0 cannot be answered (nor connected to): such a datagram is forged or broken.
+    if (this.#closing || rinfo.port === 0) return;
     const remote = { address: rinfo.address, port: rinfo.port };
     let packet;
     try {
@@ -232,6 +241,8 @@ class Server implements TftpServer {
   }
 
   #reply(remote: TftpRemote, code: number, message: string): void {
+    // After close() the listening socket is gone: a request still in its open() gets no answer.
+    if (this.#closed) return;
     this.#socket.send(encodeTftpPacket({ op: 'ERROR', code, message }), remote.port, remote.address);
   }
 
@@ -383,6 +394,7 @@ class Server implements TftpServer {
   }
 
   async #shutdown(options: TftpCloseOptions): Promise<void> {
+    this.#closed = true;
     await closeSocket(this.#socket);
     if (options.graceful ?? true) {
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -283,6 +283,21 @@ test('servers created with reusePort share one port and split the clients betwee
   assert.ok(a.events.length > 0 && b.events.length > 0, `split ${a.events.length} / ${b.events.length}`);
 });
 
+test('an open that finishes after close() ends as aborted, without an error', async (t) => {
+  const slow = async (): Promise<ReturnType<typeof memorySource>> => {
+    await new Promise((r) => setTimeout(r, 150));
+    return memorySource(pattern(10));
+  };
+  const s = await setup(t, {}, { open: slow });
+  const c = await s.client();
+  await c.send(rrq('f'), s.port);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(s.server.activeTransfers, 1);
+  await s.server.close({ graceful: false });
+  assert.deepEqual(s.events.map((e) => e.outcome), ['aborted']);
+  assert.equal(s.server.activeTransfers, 0);
+});
+
 test('listening on a port in use fails with NET_LISTEN_FAILED', async (t) => {
   const s = await setup(t, {});
   await assert.rejects(createTftpServer({ address: '127.0.0.1', port: s.port, open: async () => Promise.reject(new Error('x')) }), (err: unknown) => {
