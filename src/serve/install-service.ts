@@ -121,17 +121,17 @@ export class InstallService {
 
   /**
    * Record an event of an armed host and move it to `target` when that is forward. Return the host
-   * after it (undefined when the host is not in the store).
+   * after it (undefined when the host is not in the store) and whether this call moved it.
    */
-  async advance(mac: string, armId: string, target: LifecycleTarget, event: { kind: string; detail?: unknown; remote?: string | null; failureReason?: string }): Promise<Host | undefined> {
+  async advance(mac: string, armId: string, target: LifecycleTarget, event: { kind: string; detail?: unknown; remote?: string | null; failureReason?: string }): Promise<{ host: Host | undefined; applied: boolean }> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const host = await this.#o.store.getHost(mac);
-      if (host === undefined || host.installId !== armId) return host;
+      if (host === undefined || host.installId !== armId) return { host, applied: false };
       const d = decideTransition(host.state, target);
       if (!d.move) {
         await this.#o.store.recordEvent({ mac, installId: armId, kind: event.kind, detail: { ...(event.detail as object), ignored: d.reason, state: host.state }, remote: event.remote ?? null });
         this.#o.log.info({ event: 'lifecycle-event', mac, kind: event.kind, state: host.state, ignored: d.reason }, `${mac} ${event.kind} (stays ${host.state})`);
-        return host;
+        return { host, applied: false };
       }
       const r = await this.#o.store.transition(mac, {
         from: [d.from], to: d.to, actor: ACTOR, installId: armId,
@@ -140,11 +140,11 @@ export class InstallService {
       });
       if (r.applied) {
         this.#changed(mac, d.to, { kind: event.kind, ...(event.remote ? { remote: event.remote } : {}), ...(event.failureReason !== undefined ? { reason: event.failureReason } : {}) });
-        return r.host;
+        return { host: r.host, applied: true };
       }
-      if (r.refused !== 'state') return r.host; // another attempt or gone: nothing to move
+      if (r.refused !== 'state') return { host: r.host, applied: false }; // another attempt or gone: nothing to move
     }
-    return this.#o.store.getHost(mac);
+    return { host: await this.#o.store.getHost(mac), applied: false };
   }
 
   /** An armed host finished: a once host is disarmed by a new version (unless read-only). */
