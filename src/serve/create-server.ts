@@ -53,6 +53,8 @@ export interface ServeOptions {
   readOnly?: boolean;
   /** No event for this long marks an install `stalled` (default 30 min). */
   stallAfterMs?: number;
+  /** How often the tree is checked for a version switch when no client asks (default 2000 ms). */
+  pollMs?: number;
   /** TFTP transfers at once (default 50). */
   maxTransfers?: number;
   /** Structured log (pino's logger fits); default: nothing is logged. */
@@ -115,9 +117,16 @@ export async function createServer(options: ServeOptions): Promise<ServeHandle> 
     await service.settled();
     const tracker = new ClientTracker({ now });
 
+    /** The current manifest, with the store following it. */
+    const current = async (): Promise<PublishManifest | undefined> => {
+      const m = await tree.current();
+      await service.synced();
+      return m;
+    };
+
     /** Record what a file fetch means for the lifecycle; return false when it must be refused (not found). */
     const onFetch = async (path: string, address: string): Promise<boolean> => {
-      const m = await tree.current();
+      const m = await current();
       if (m === undefined) return true;
       const what = classifyServedPath(m, path);
       if (what.kind === 'answers') return false; // only /ks/<mac> hands them out, with callbacks
@@ -172,7 +181,7 @@ export async function createServer(options: ServeOptions): Promise<ServeHandle> 
       } catch {
         return { status: 404, body: 'not found\n' };
       }
-      const m = await tree.current();
+      const m = await current();
       const host = await service.armed(mac);
       const ks = host?.kickstart;
       const secret = host !== undefined ? service.secretFor(host) : undefined;
@@ -203,6 +212,7 @@ export async function createServer(options: ServeOptions): Promise<ServeHandle> 
         result('bad-kind');
         return 400;
       }
+      await current();
       const host = await store.getHost(mac);
       const expected = host?.installId ? callbackSecret(serverKey, mac, host.installId) : undefined;
       if (host === undefined || expected === undefined || !callbackSecretMatches(secret, expected)) {
@@ -298,7 +308,15 @@ export async function createServer(options: ServeOptions): Promise<ServeHandle> 
       void service.checkStalled().catch((err: unknown) => log.error({ event: 'stall-check-failed', err: String(err) }, 'stall check failed'));
     }, Math.max(1000, Math.min(60_000, Math.floor(stallAfter / 4))));
     timer.unref();
-    cleanups.push(async () => clearInterval(timer));
+    // follow version switches made while no client asks (arms show up in the store without a request)
+    const poll = setInterval(() => {
+      void tree.current().catch((err: unknown) => log.error({ event: 'tree-read-failed', err: String(err) }, 'cannot read the published tree'));
+    }, options.pollMs ?? 2000);
+    poll.unref();
+    cleanups.push(async () => {
+      clearInterval(timer);
+      clearInterval(poll);
+    });
 
     log.info({ event: 'listening', tftp: `${listen}:${tftp.address().port}`, http: httpUrl, backend: store.backend, readOnly: options.readOnly === true }, `serving ${options.tftpRoot}`);
     let closing: Promise<void> | undefined;
@@ -311,6 +329,7 @@ export async function createServer(options: ServeOptions): Promise<ServeHandle> 
       close: (o = {}) => {
         closing ??= (async () => {
           clearInterval(timer);
+          clearInterval(poll);
           await closeApp().catch(() => {});
           await closeTftp(o.graceful ?? true).catch(() => {});
           await service.settled();

@@ -179,6 +179,11 @@ export class InstallService {
     await this.#o.tree.current().catch(() => undefined);
   }
 
+  /** Wait until the store follows the versions seen so far. */
+  synced(): Promise<void> {
+    return this.#syncing;
+  }
+
   /** Wait for queued disarms (tests, shutdown). */
   settled(): Promise<void> {
     return this.#disarming.then(() => this.#syncing);

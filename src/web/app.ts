@@ -44,7 +44,6 @@ export function createWebApp(ctx: WebContext, options: WebAppOptions): FastifyIn
     // a boot network: the client's own address is what counts, no proxy headers are trusted
     trustProxy: false,
     return503OnClosing: true,
-    disableRequestLogging: true,
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.callbackBodyLimit }, (_request, body, done) => done(null, body));
@@ -101,10 +100,14 @@ export function createWebApp(ctx: WebContext, options: WebAppOptions): FastifyIn
   });
 
   // files: GET (and fastify's automatic HEAD) of anything else
-  app.get('/*', async (request: FastifyRequest<{ Params: { '*': string } }>, reply) => {
-    const path = request.params['*']; // decoded by the router
-    const { file, sent } = await ctx.openFile(path, remoteOf(request));
-    return sendFile(request, reply, file, path, sent);
+  // (HEAD declared here, not fastify's automatic HEAD route, which would replace Content-Length with 0)
+  app.route({
+    method: ['GET', 'HEAD'], url: '/*', exposeHeadRoute: false,
+    handler: async (request: FastifyRequest<{ Params: { '*': string } }>, reply) => {
+      const path = request.params['*']; // decoded by the router
+      const { file, sent } = await ctx.openFile(path, remoteOf(request));
+      return sendFile(request, reply, file, path, sent);
+    },
   });
   return app;
 }
