@@ -173,11 +173,9 @@ export const FEED_CHUNK_SIZE = 1 << 17;
 /** Feed everything left in a ByteReader to a sink (stops early when the tool stops reading). */
 export async function feedReader(reader: ByteReader, sink: ToolSink): Promise<void> {
   for (;;) {
-    const chunk = await reader.peek(FEED_CHUNK_SIZE); // peek coalesces tiny source chunks into large writes
+    const chunk = await reader.readUpTo(FEED_CHUNK_SIZE); // coalesces tiny source chunks into large writes
     if (chunk.length === 0) return;
-    const open = await sink.write(chunk);
-    await reader.skip(chunk.length);
-    if (!open) return;
+    if (!(await sink.write(chunk))) return;
   }
 }
 

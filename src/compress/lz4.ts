@@ -57,13 +57,11 @@ async function feedLegacy(reader: ByteReader, sink: ToolSink): Promise<void> {
 /** Copy `n` bytes from the reader into the sink; return false when the tool stopped reading. */
 async function pass(reader: ByteReader, sink: ToolSink, n: number, what: string): Promise<boolean> {
   for (let left = n; left > 0; ) {
-    const chunk = await reader.peek(Math.min(left, FEED_CHUNK_SIZE)); // peek coalesces tiny source chunks
+    const chunk = await reader.readUpTo(Math.min(left, FEED_CHUNK_SIZE)); // coalesces tiny source chunks
     if (chunk.length === 0) {
       throw new RemasterError('CODEC_TRUNCATED', `lz4 ${what} ends early: ${left} of ${n} bytes missing`, { offset: reader.offset });
     }
-    const open = await sink.write(chunk);
-    await reader.skip(chunk.length);
-    if (!open) return false;
+    if (!(await sink.write(chunk))) return false;
     left -= chunk.length;
   }
   return true;

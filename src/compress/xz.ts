@@ -40,12 +40,11 @@ async function feedXzStream(reader: ByteReader, sink: ToolSink): Promise<void> {
   const scanner = new XzFooterScanner(decodeXzStreamHeader(header, reader.offset - XZ_STREAM_HEADER_SIZE));
   if (!(await sink.write(header.slice()))) return;
   for (;;) {
-    const chunk = await reader.peek(FEED_CHUNK_SIZE); // peek coalesces tiny source chunks into large writes
+    const chunk = await reader.readUpTo(FEED_CHUNK_SIZE); // coalesces tiny source chunks into large writes
     if (chunk.length === 0) return; // xz reports the truncation
     const cut = scanner.push(chunk);
-    const take = cut >= 0 ? chunk.subarray(0, cut) : chunk;
-    const open = await sink.write(take);
-    await reader.skip(take.length);
+    if (cut >= 0) reader.unshift(chunk.subarray(cut)); // what follows the footer is the caller's
+    const open = await sink.write(cut >= 0 ? chunk.subarray(0, cut) : chunk);
     if (cut >= 0 || !open) return;
   }
 }
