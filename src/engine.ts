@@ -7,7 +7,7 @@
  * (BENCHMARKS.md); library users can import either.
  */
 export * from './errors.ts';
-export { ByteReader, bytesSource, openFileSource, readRange, readFileChunks, writeFileAtomic, fileRangeSource, bytesRangeSource } from './io/index.ts';
+export { ByteReader, bytesSource, openFileSource, readRange, readFileChunks, writeFileAtomic, checkOutputFile, fileRangeSource, bytesRangeSource } from './io/index.ts';
 export type { BlockSource, AtomicWriteOptions, FileRangeSource } from './io/index.ts';
 export * from './compress/index.ts';
 export * from './cpio/index.ts';

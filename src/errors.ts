@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'INPUT_NOT_FOUND'
   | 'OUTPUT_EXISTS'
+  | 'OUTPUT_NOT_WRITABLE'
   | 'TOOL_MISSING'
   | 'TOOL_FAILED'
   | 'ABORTED'

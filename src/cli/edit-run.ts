@@ -1,6 +1,7 @@
 /** Shared flow of `add` and `repack`: scan, plan, write atomically, one listr2 task each. */
 import {
   RemasterError,
+  checkOutputFile,
   planInitrdEdit,
   scanInitrd,
   withContext,
@@ -40,6 +41,7 @@ interface EditState {
 
 /** Run an edit from the command line. */
 export async function runEdit(cli: CliContext, o: EditRunOptions): Promise<void> {
+  if (!o.dryRun) await checkOutputFile(o.output); // before decoding the image, not after
   const source = await initrdSource(o.input).catch((err: unknown) => {
     throw withContext(err, { file: o.input });
   });

@@ -5,7 +5,8 @@
  * half-written output under the final name.
  */
 import { createReadStream } from 'node:fs';
-import { open, rename, unlink, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open, rename, unlink, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RemasterError } from '../errors.ts';
@@ -35,6 +36,33 @@ export interface AtomicWriteOptions {
   signal?: AbortSignal;
 }
 
+function outputProblem(err: unknown, dir: string): string {
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'ENOENT': return `output directory ${JSON.stringify(dir)} does not exist`;
+    case 'ENOTDIR': return `output directory ${JSON.stringify(dir)} is not a directory`;
+    case 'EACCES': case 'EPERM': return `output directory ${JSON.stringify(dir)} is not writable (permission denied)`;
+    case 'EROFS': return `output directory ${JSON.stringify(dir)} is on a read-only file system`;
+    default: return `cannot write into ${JSON.stringify(dir)}: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * Check that a file can be written at `path` before any long work: its directory exists, is a
+ * directory and is writable, and `path` itself is not a directory. Throws OUTPUT_NOT_WRITABLE.
+ */
+export async function checkOutputFile(path: string): Promise<void> {
+  const dir = dirname(path);
+  try {
+    if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw new RemasterError('OUTPUT_NOT_WRITABLE', outputProblem(err, dir), { file: path }, { cause: err });
+  }
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) {
+    throw new RemasterError('OUTPUT_NOT_WRITABLE', 'the output is a directory, expected a file name', { file: path });
+  }
+}
+
 /** Write chunks to `path` atomically; return the number of bytes written. */
 export async function writeFileAtomic(
   path: string,
@@ -46,7 +74,9 @@ export async function writeFileAtomic(
     if (exists) throw new RemasterError('OUTPUT_EXISTS', 'output file exists', { file: path });
   }
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', options.mode ?? 0o644);
+  const handle = await open(tmp, 'wx', options.mode ?? 0o644).catch((err: unknown) => {
+    throw new RemasterError('OUTPUT_NOT_WRITABLE', outputProblem(err, dirname(path)), { file: path }, { cause: err });
+  });
   let written = 0;
   let ok = false;
   try {

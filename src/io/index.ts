@@ -1,4 +1,4 @@
 export { ByteReader } from './byte-reader.ts';
 export { alignUp, padLength, zeros, concatBytes } from './align.ts';
 export { bytesSource, openFileSource, readRange, type BlockSource } from './block-source.ts';
-export { readFileChunks, writeFileAtomic, fileRangeSource, bytesRangeSource, type AtomicWriteOptions, type FileRangeSource } from './file-stream.ts';
+export { checkOutputFile, readFileChunks, writeFileAtomic, fileRangeSource, bytesRangeSource, type AtomicWriteOptions, type FileRangeSource } from './file-stream.ts';

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { RecipeStep } from '../../index.ts';
-import { writeFileAtomic, writeInitrd } from '../../engine.ts';
+import { checkOutputFile, writeFileAtomic, writeInitrd } from '../../engine.ts';
 import { library, type Library } from '../library.ts';
 import { sourceDateEpoch, type CliContext } from '../context.ts';
 import { formatSize } from '../format.ts';
@@ -18,6 +18,7 @@ import { warner } from '../warnings.ts';
 interface InjectOptions { output: string; rebuild?: boolean; compression?: string; level?: number }
 
 async function inject(cli: CliContext, program: Command, initrd: string, step: RecipeStep, o: InjectOptions): Promise<void> {
+  await checkOutputFile(o.output); // before reading packages and decoding the image
   const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();
   const sde = sourceDateEpoch(cli.env);
   const recipe = (await library()).recipeSchema.parse({

@@ -1,6 +1,6 @@
 /** `remaster iso rebuild <in.iso> -o <out.iso>`: replace/add files and edit kernel arguments, replaying the boot setup (mkksiso-like). */
 import { InvalidArgumentError, type Command } from 'commander';
-import { bootConfigEditor, createIsoWorkdir, rebuildIso, type IsoFileMapping, type RebuildIsoResult } from '../../engine.ts';
+import { bootConfigEditor, checkOutputFile, createIsoWorkdir, rebuildIso, type IsoFileMapping, type RebuildIsoResult } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { runSteps } from '../tasks.ts';
 import { warner } from '../warnings.ts';
@@ -35,6 +35,7 @@ export function registerIsoRebuild(iso: Command, program: Command, cli: CliConte
     .option('--remove-kernel-arg <key>', 'remove a kernel argument by key; inst.ks also removes ks (repeatable)', collect)
     .option('--volume-label <label>', 'new volume label; boot config references follow')
     .action(async (input: string, opts: { output: string; add?: IsoFileMapping[]; replace?: IsoFileMapping[]; kernelArg?: string[]; removeKernelArg?: string[]; volumeLabel?: string }) => {
+      await checkOutputFile(opts.output);
       const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();
       const warn = { onWarning: warner(cli, input), ...(global.strict ? { strict: true } : {}) };
       const kernelArgs = { add: opts.kernelArg ?? [], remove: opts.removeKernelArg ?? [] };
