@@ -14,6 +14,7 @@ import {
   type InitrdIndex,
 } from '../engine.ts';
 import { sourceDateEpoch, write, type CliContext } from './context.ts';
+import { toJson } from './escape.ts';
 import { formatSize } from './format.ts';
 import { initrdSource } from './inputs.ts';
 import { runSteps } from './tasks.ts';
@@ -75,7 +76,7 @@ export async function runEdit(cli: CliContext, o: EditRunOptions): Promise<void>
     if (err instanceof RemasterError && err.file === undefined && err.segment !== undefined) withContext(err, { file: o.input });
     throw err;
   }
-  if (o.dryRun) await write(cli.stdout, `${JSON.stringify(planForDisplay(state.plan as InitrdEditPlan), null, 2)}\n`);
+  if (o.dryRun) await write(cli.stdout, `${toJson(planForDisplay(state.plan as InitrdEditPlan), 2)}\n`);
 }
 
 /** Plain JSON view of a plan (data thunks left out). */

@@ -6,6 +6,7 @@
  */
 import { CommanderError } from 'commander';
 import { RemasterError } from '../engine.ts';
+import { escapeLines, escapeText } from './escape.ts';
 import { createProgram } from './program.ts';
 
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -29,14 +30,14 @@ function report(err: unknown): number {
   }
   if (err instanceof RemasterError) {
     if (err.code === 'USAGE') {
-      process.stderr.write(`remaster: ${err.message}\n`);
+      process.stderr.write(`remaster: ${escapeText(err.message)}\n`);
       return 2;
     }
-    process.stderr.write(`remaster: ${err.message}\n`);
-    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(`remaster: ${escapeText(err.message)}\n`);
+    if (debug && err.stack) process.stderr.write(`${escapeLines(err.stack)}\n`);
     return 1;
   }
   if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return 0;
-  process.stderr.write(`remaster: internal error: ${(err as Error)?.stack ?? String(err)}\nPlease report this with the command line that caused it.\n`);
+  process.stderr.write(`remaster: internal error: ${escapeLines((err as Error)?.stack ?? String(err))}\nPlease report this with the command line that caused it.\n`);
   return 3;
 }

@@ -4,6 +4,7 @@
  */
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { CliContext } from './context.ts';
+import { escapeText } from './escape.ts';
 
 export interface ProgressOptions {
   quiet?: boolean;
@@ -20,9 +21,19 @@ export interface Step<C> {
 export async function runSteps<C extends object>(steps: Step<C>[], ctx: C, cli: CliContext, options: ProgressOptions): Promise<C> {
   const live = cli.isTTY && !options.debug && cli.env.CI !== 'true';
   const output = new ProcessOutput(cli.stderr as NodeJS.WriteStream, cli.stderr as NodeJS.WriteStream);
+  // Titles and listr2's "[FAILED: message]" quote kernels, modules and entry names from images and
+  // packages: listr2 sees escaped copies, the caller gets the original error.
+  let failure: unknown;
   const tasks: ListrTask<C>[] = steps.map((s) => ({
-    title: s.title,
-    task: async (c, task) => s.run(c, (t) => { task.title = t; }),
+    title: escapeText(s.title),
+    task: async (c, task) => {
+      try {
+        await s.run(c, (t) => { task.title = escapeText(t); });
+      } catch (err) {
+        failure = err;
+        throw new Error(escapeText(err instanceof Error ? err.message : String(err)));
+      }
+    },
   }));
   const list = new Listr<C>(tasks, {
     ctx,
@@ -33,5 +44,9 @@ export async function runSteps<C extends object>(steps: Step<C>[], ctx: C, cli: 
     fallbackRendererOptions: { logger: new ListrLogger({ processOutput: output }) },
     collectErrors: false,
   } as never);
-  return list.run();
+  try {
+    return await list.run();
+  } catch (err) {
+    throw failure ?? err;
+  }
 }

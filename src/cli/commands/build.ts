@@ -7,6 +7,7 @@ import { formatSize } from '../format.ts';
 import { runSteps, type Step } from '../tasks.ts';
 import { warner } from '../warnings.ts';
 import { planForDisplay } from '../edit-run.ts';
+import { escapeLines, toJson } from '../escape.ts';
 
 export interface BuildState {
   build?: PreparedBuild;
@@ -27,9 +28,9 @@ export function registerBuild(program: Command, cli: CliContext): void {
       const { state } = await buildRecipe(cli, file, { ...global, ...opts, quiet: Boolean(global.quiet || opts.json) });
       if (opts.dryRun) {
         const plan = state.plan as BuildPlan;
-        await write(cli.stdout, opts.json ? `${JSON.stringify({ ...plan, edit: planForDisplay(plan.edit) }, null, 2)}\n` : renderPlan(plan));
+        await write(cli.stdout, opts.json ? `${toJson({ ...plan, edit: planForDisplay(plan.edit) }, 2)}\n` : escapeLines(renderPlan(plan)));
       } else if (opts.json) {
-        await write(cli.stdout, `${JSON.stringify(state.result?.manifest, null, 2)}\n`);
+        await write(cli.stdout, `${toJson(state.result?.manifest, 2)}\n`);
       }
     });
 }

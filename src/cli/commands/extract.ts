@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createExtractTarget, extractEntries, readInitrd, toArchivePath, withContext } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
+import { escapeName } from '../escape.ts';
 import { warner } from '../warnings.ts';
 
 export function registerExtract(program: Command, cli: CliContext): void {
@@ -26,7 +27,7 @@ export function registerExtract(program: Command, cli: CliContext): void {
             else onWarning(w);
           },
         });
-        const special = quietDevices > 0 ? `, ${quietDevices} device nodes/fifos recorded (not created): ${result.special.map((s) => s.path).join(' ')}` : '';
+        const special = quietDevices > 0 ? `, ${quietDevices} device nodes/fifos recorded (not created): ${result.special.map((s) => escapeName(s.path)).join(' ')}` : '';
         await write(cli.stderr, `extracted ${result.files} files, ${result.dirs} directories, ${result.symlinks} symlinks, ${result.hardlinks} hard links into ${dir}${special}\n`);
       } catch (err) {
         throw withContext(err, { file });

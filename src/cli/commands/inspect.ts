@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { scanInitrd, withContext } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
+import { toJson } from '../escape.ts';
 import { formatInspect } from '../format.ts';
 import { initrdSource } from '../inputs.ts';
 import { warner } from '../warnings.ts';
@@ -19,7 +20,7 @@ export function registerInspect(program: Command, cli: CliContext): void {
       });
       if (opts.json) {
         const { lookup: _l, pathInfo: _p, entries, ...rest } = index;
-        await write(cli.stdout, `${JSON.stringify({ file, ...rest, entries: entries.length }, null, 2)}\n`);
+        await write(cli.stdout, `${toJson({ file, ...rest, entries: entries.length }, 2)}\n`);
       } else {
         await write(cli.stdout, formatInspect(file, index));
       }

@@ -2,6 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { bootConfigEditor, checkOutputFile, createIsoWorkdir, rebuildIso, type IsoFileMapping, type RebuildIsoResult } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
+import { escapeLines, escapeName } from '../escape.ts';
 import { runSteps } from '../tasks.ts';
 import { warner } from '../warnings.ts';
 
@@ -15,12 +16,12 @@ export function parseIsoMapping(value: string, previous: IsoFileMapping[] = []):
 const collect = (v: string, previous: string[] = []): string[] => [...previous, v];
 
 function summary(r: RebuildIsoResult): string {
-  const lines = [`wrote ${r.output} (label ${JSON.stringify(r.volumeLabel)})`];
+  const lines = [`wrote ${r.output} (label "${escapeName(r.volumeLabel)}")`];
   for (const f of r.replaced) lines.push(`replaced ${f.isoPath}${f.linkOf ? ` (hard link of ${f.linkOf})` : ''} <- ${f.hostPath}`);
   for (const f of r.added) lines.push(`added    ${f.isoPath} <- ${f.hostPath}`);
   for (const c of r.configs) lines.push(`config   ${c.path}: ${c.changes} line${c.changes === 1 ? '' : 's'} changed`);
   if (r.md5 !== 'none') lines.push(`implanted MD5: ${r.md5}`);
-  return `${lines.join('\n')}\n`;
+  return `${escapeLines(lines.join('\n'))}\n`;
 }
 
 export function registerIsoRebuild(iso: Command, program: Command, cli: CliContext): void {

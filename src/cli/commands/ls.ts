@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { readInitrd, withContext } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
+import { toJson } from '../escape.ts';
 import { formatListLine, type ListLine } from '../format.ts';
 import { initrdSource } from '../inputs.ts';
 import { warner } from '../warnings.ts';
@@ -21,7 +22,7 @@ export function registerLs(program: Command, cli: CliContext): void {
           const h = e.header;
           const line: ListLine = { segment: e.segment, mode: h.mode, nlink: h.nlink, uid: h.uid, gid: h.gid, size: h.fileSize, rdev: [h.rdevMajor, h.rdevMinor], mtime: h.mtime, name: e.name };
           if (e.linkTarget !== undefined) line.linkTarget = e.linkTarget;
-          buffer += opts.json ? `${JSON.stringify({ ...line, type: e.type, ino: h.ino })}\n` : `${formatListLine(line)}\n`;
+          buffer += opts.json ? `${toJson({ ...line, type: e.type, ino: h.ino })}\n` : `${formatListLine(line)}\n`;
           if (buffer.length > 1 << 16) {
             await write(cli.stdout, buffer);
             buffer = '';
