@@ -179,6 +179,23 @@ export async function feedReader(reader: ByteReader, sink: ToolSink): Promise<vo
   }
 }
 
+/**
+ * Copy exactly `n` bytes from the reader into the sink (a framed member walked by its decoder);
+ * return false when the tool stopped reading. Throws CODEC_TRUNCATED naming `what` when the input
+ * ends first.
+ */
+export async function feedExact(reader: ByteReader, sink: ToolSink, n: number, what: string): Promise<boolean> {
+  for (let left = n; left > 0; ) {
+    const chunk = await reader.readUpTo(Math.min(left, FEED_CHUNK_SIZE)); // coalesces tiny source chunks
+    if (chunk.length === 0) {
+      throw new RemasterError('CODEC_TRUNCATED', `${what} ends early: ${left} of ${n} bytes missing`, { offset: reader.offset });
+    }
+    if (!(await sink.write(chunk))) return false;
+    left -= chunk.length;
+  }
+  return true;
+}
+
 /** Consume the rest of the input (codecs that cannot report their end own everything after their start). */
 export async function drainReader(reader: ByteReader): Promise<void> {
   while ((await reader.skip(1 << 20)) > 0);

@@ -235,7 +235,7 @@ function defaultCompression(index: InitrdIndex, mode: EditMode, merged: number[]
   const pool = mode === 'append' ? index.segments : index.segments.filter((s) => merged.includes(s.index));
   for (let i = pool.length - 1; i >= 0; i--) {
     const f = (pool[i] as { format: string }).format;
-    if (f !== 'cpio') return f === 'lzo' ? 'gzip' : (f as CodecId);
+    if (f !== 'cpio') return f as CodecId;
   }
   return 'none';
 }
