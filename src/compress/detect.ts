@@ -5,7 +5,7 @@
  * random data is not mistaken for a compressed segment (reference 01 §6).
  */
 import { RemasterError } from '../errors.ts';
-import { bzip2Codec } from './cli-codecs.ts';
+import { bzip2Codec } from './bzip2.ts';
 import type { Codec, CodecId } from './codec.ts';
 import { gzipCodec } from './gzip.ts';
 import { lz4Codec } from './lz4.ts';
