@@ -25,7 +25,7 @@ import { RemasterError } from '../errors.ts';
 export const LZMA_MAX_SYMBOL_INPUT = 20;
 /** Distance value that marks the end of the stream (LzmaSpec: 0xFFFFFFFF). */
 const END_MARKER_DISTANCE = 0xffffffff;
-const MIN_DICT_BUFFER = 1 << 18;
+const MIN_DICT_BUFFER = 1 << 14; // grows with the output: tiny members stay tiny
 /** Smallest dictionary a decoder assumes (LzmaDec.c LZMA_DIC_MIN). */
 const LZMA_MIN_DICT = 4096;
 /** Output returned to the caller per decode() call, at most (plus one match). */
@@ -75,7 +75,7 @@ export class LzmaDecoder {
   #pos = 0;
   /** Start of the bytes not yet taken by the caller (an index into #dict). */
   #taken = 0;
-  #probs = new Uint16Array(LITERAL + (0x300 << 4));
+  #probs = new Uint16Array(0); // sized by setProperties()
   #lc = 3;
   #lp = 0;
   #pb = 2;
@@ -479,6 +479,16 @@ export class LzmaDecoder {
 
 function truncated(offset: number): RemasterError {
   return new RemasterError('CODEC_TRUNCATED', 'LZMA data ends early', { offset });
+}
+
+/**
+ * Re-anchor an in-process decoder's error on the member start (errors in compressed segments name
+ * the segment's offset, STYLE.md §1.6) and keep the exact byte in the text.
+ */
+export function memberError(err: unknown, start: number, codec: string): unknown {
+  if (!(err instanceof RemasterError) || err.offset === undefined || err.segment !== undefined) return err;
+  const detail = `${codec} member: ${err.detail}${err.offset > start ? ` (byte ${err.offset - start} of the member)` : ''}`;
+  return new RemasterError(err.code, detail, { offset: start }, { cause: err });
 }
 
 /** A CODEC_CORRUPT error for LZMA data. */

@@ -15,7 +15,7 @@
 import type { ByteReader } from '../io/byte-reader.ts';
 import { feedAll, runTool, throwIfAborted } from './child.ts';
 import type { Codec, CompressOptions, DecompressOptions } from './codec.ts';
-import { decodeLzmaProperties, LZMA_MAX_SYMBOL_INPUT, LzmaDecoder } from './lzma-decoder.ts';
+import { decodeLzmaProperties, LZMA_MAX_SYMBOL_INPUT, LzmaDecoder, memberError } from './lzma-decoder.ts';
 import { resolveLevel } from './levels.ts';
 import { checkDictSize, XZ_DEFAULT_DICT_SIZE, XZ_TOOL } from './xz.ts';
 
@@ -39,6 +39,14 @@ function decodeAloneHeader(header: Uint8Array, offset: number): { decoder: LzmaD
 /** Decompress one LZMA-alone member and leave the reader on the first byte after it. */
 async function* decompressLzma(reader: ByteReader, options: DecompressOptions = {}): AsyncGenerator<Uint8Array> {
   const start = reader.offset;
+  try {
+    yield* decodeAlone(reader, start, options);
+  } catch (err) {
+    throw memberError(err, start, 'lzma');
+  }
+}
+
+async function* decodeAlone(reader: ByteReader, start: number, options: DecompressOptions): AsyncGenerator<Uint8Array> {
   const { decoder, size } = decodeAloneHeader(await reader.readExact(LZMA_ALONE_HEADER_SIZE, 'lzma header'), start);
   let buf: Uint8Array = new Uint8Array(0);
   let bufOffset = reader.offset; // absolute offset of buf[0]

@@ -52,7 +52,7 @@ export class XzFooterScanner {
 
   /** Return how many bytes of `chunk` belong to the stream (through the footer), or -1 if the footer is not in it. */
   push(chunk: Uint8Array): number {
-    const buf = Buffer.concat([this.#tail, chunk]);
+    const buf = this.#tail.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([this.#tail, chunk]);
     const base = this.#position - this.#tail.length; // stream offset of buf[0]
     for (let i = buf.indexOf(XZ_FOOTER_MAGIC, 0); i >= 0; i = buf.indexOf(XZ_FOOTER_MAGIC, i + 1)) {
       const end = base + i + 2;

@@ -5,7 +5,9 @@
  * Decoding feeds xz exactly the bytes of one stream: XzFooterScanner finds the
  * Stream Footer as the bytes pass, the rest goes back into the reader, and
  * xz's exit status 0 then proves the cut was right. Stream Padding after the
- * footer is left for the caller (the segment scanner skips NULs).
+ * footer is left for the caller (the segment scanner skips NULs). Streams
+ * whose footer lies within XZ_IN_PROCESS_MAX bytes are decoded in process
+ * instead (xz-decoder.ts), which every field and check of the stream verifies.
  *
  * Encoding is kernel-safe (CRC32 check, LZMA2 only, 1 MiB dictionary like
  * dracut) and reproducible: xz >= 5.4 uses its multi-threaded encoder for
@@ -17,6 +19,8 @@ import type { ByteReader } from '../io/byte-reader.ts';
 import { FEED_CHUNK_SIZE, feedAll, runTool, type ToolSink, type ToolSpec } from './child.ts';
 import type { Codec, CompressOptions, DecompressOptions } from './codec.ts';
 import { resolveLevel } from './levels.ts';
+import { memberError } from './lzma-decoder.ts';
+import { decodeXzStream, XZ_NEEDS_CLI } from './xz-decoder.ts';
 import { decodeXzStreamHeader, XZ_HEADER_MAGIC, XZ_STREAM_HEADER_SIZE, XzFooterScanner } from './xz-footer.ts';
 
 /** xz-utils ships both `xz` and the `.lzma` (LZMA-alone) coder. */
@@ -25,6 +29,8 @@ export const XZ_TOOL: ToolSpec = { command: 'xz', debianPackage: 'xz-utils' };
 export const XZ_DEFAULT_DICT_SIZE = 1 << 20;
 const XZ_MIN_DICT_SIZE = 4096;
 const XZ_MAX_DICT_SIZE = 1536 << 20;
+/** Streams up to this size decode in process: below it a decoder process costs more than decoding (BENCHMARKS.md). */
+export const XZ_IN_PROCESS_MAX = 32 << 10;
 
 /** Validate a dictionary size for xz/lzma or throw USAGE. */
 export function checkDictSize(dictSize: number): number {
@@ -49,11 +55,47 @@ async function feedXzStream(reader: ByteReader, sink: ToolSink): Promise<void> {
   }
 }
 
-/** Decompress one .xz stream and leave the reader on the first byte after its footer. */
+const XZ_DECODE_ARGS = ['-d', '-c', '-T0', '--single-stream'];
+
+/**
+ * Return the bytes of the stream at the reader when it ends within XZ_IN_PROCESS_MAX bytes (the
+ * reader is then past it), else undefined (nothing consumed).
+ */
+async function takeSmallStream(reader: ByteReader): Promise<Uint8Array | undefined> {
+  for (const size of [XZ_IN_PROCESS_MAX >> 4, XZ_IN_PROCESS_MAX]) { // most tiny streams fit the first look
+    const head = await reader.peek(size);
+    if (head.length <= XZ_STREAM_HEADER_SIZE) return undefined;
+    const scanner = new XzFooterScanner(decodeXzStreamHeader(head.subarray(0, XZ_STREAM_HEADER_SIZE), reader.offset));
+    const cut = scanner.push(head.subarray(XZ_STREAM_HEADER_SIZE));
+    if (cut >= 0) return (await reader.readExact(XZ_STREAM_HEADER_SIZE + cut, 'xz stream')).slice();
+    if (head.length < size) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Decompress one .xz stream and leave the reader on the first byte after its footer. Small streams
+ * (thousands of tiny segments are a real layout) are decoded in process; large ones, and filters
+ * the in-process decoder leaves out, by the multi-threaded xz CLI.
+ */
 async function* decompressXz(reader: ByteReader, options: DecompressOptions = {}): AsyncGenerator<Uint8Array> {
   const offset = reader.offset;
-  const args = ['-d', '-c', '-T0', '--single-stream'];
-  yield* runTool(XZ_TOOL, { args, mode: 'decode', offset, signal: options.signal, feed: (sink) => feedXzStream(reader, sink) });
+  const small = await takeSmallStream(reader);
+  if (small === undefined) {
+    yield* runTool(XZ_TOOL, { args: XZ_DECODE_ARGS, mode: 'decode', offset, signal: options.signal, feed: (sink) => feedXzStream(reader, sink) });
+    return;
+  }
+  let produced = false;
+  try {
+    for (const chunk of decodeXzStream(small, offset)) {
+      produced = true;
+      yield chunk;
+    }
+  } catch (err) {
+    if (err !== XZ_NEEDS_CLI) throw memberError(err, offset, 'xz');
+    if (produced) throw new RemasterError('CODEC_UNSUPPORTED', 'xz stream changes its filter chain between blocks', { offset });
+    yield* runTool(XZ_TOOL, { args: XZ_DECODE_ARGS, mode: 'decode', offset, signal: options.signal, feed: async (sink) => void (await sink.write(small)) });
+  }
 }
 
 /** Return the xz -T argument that keeps the multi-threaded (core-count independent) encoder. */
