@@ -32,6 +32,7 @@ export interface EditRunOptions {
   quiet?: boolean;
   debug?: boolean;
   strict?: boolean;
+  maxEntries?: number;
 }
 
 interface EditState {
@@ -47,7 +48,7 @@ export async function runEdit(cli: CliContext, o: EditRunOptions): Promise<void>
     throw withContext(err, { file: o.input });
   });
   const onWarning = warner(cli, o.input);
-  const warn = { onWarning, ...(o.strict ? { strict: true } : {}) };
+  const warn = { onWarning, ...(o.strict ? { strict: true } : {}), ...(o.maxEntries !== undefined ? { limits: { maxEntries: o.maxEntries } } : {}) };
   const sde = sourceDateEpoch(cli.env);
   const steps = [
     { title: `Scan ${o.input}`, run: async (s: EditState, title: (t: string) => void) => {

@@ -1,5 +1,5 @@
 /** Text renderings shared by commands (listing lines, sizes, dates). */
-import { formatMode, type InitrdIndex, type Segment } from '../engine.ts';
+import { formatMode, type InitrdSummary, type Segment } from '../engine.ts';
 import { escapeName, escapeText } from './escape.ts';
 
 /** Format seconds since the epoch as "YYYY-MM-DD HH:MM" in UTC. */
@@ -54,8 +54,8 @@ export function formatParams(seg: Segment): string {
 }
 
 /** Render the `inspect` report. */
-export function formatInspect(name: string, index: InitrdIndex): string {
-  const lines = [`${escapeText(name)}: ${index.size} bytes, ${index.segments.length} segment${index.segments.length === 1 ? '' : 's'}, ${index.entries.length} entries`];
+export function formatInspect(name: string, index: InitrdSummary): string {
+  const lines = [`${escapeText(name)}: ${index.size} bytes, ${index.segments.length} segment${index.segments.length === 1 ? '' : 's'}, ${index.entryCount} entries`];
   lines.push(` #  offset      length      format  entries  uncompressed  parameters`);
   for (const s of index.segments) {
     lines.push(

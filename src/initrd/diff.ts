@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { S_IFMT, S_IFREG } from '../cpio/index.ts';
-import { toArchivePath, type FileTree, type TreeEntry } from '../tree/index.ts';
+import { CompactTree, toArchivePath, type FileTree, type TreeEntry } from '../tree/index.ts';
 import { readInitrd, type ReadInitrdOptions } from './read.ts';
 
 function keyOf(name: string): string {
@@ -26,16 +26,19 @@ function keyOf(name: string): string {
   }
 }
 
-/** Read an image and return what it leaves at every path (file data hashed, not kept). */
+/** Read an image and return what it leaves at every path (file data hashed, not kept; a CompactTree). */
 export async function readInitrdTree(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: ReadInitrdOptions = {},
 ): Promise<FileTree> {
-  const tree: FileTree = new Map();
+  const tree = new CompactTree();
   // Hard-link groups live until the archive's TRAILER!!! (the kernel frees its link hash there);
   // a group is keyed within its segment, which holds one archive in every image this reads.
-  const groups = new Map<string, { members: TreeEntry[]; sha256?: string; size: number }>();
+  // Members are [slot, position]: a member whose path a later entry replaced is left alone.
+  const groups = new Map<string, { members: [number, number][]; sha256?: string; size: number }>();
+  let position = 0;
   for await (const e of readInitrd(source, options)) {
+    position++;
     const h = e.header;
     const entry: TreeEntry = { path: keyOf(e.name), type: e.type, perm: h.mode & 0o7777, uid: h.uid, gid: h.gid, mtime: h.mtime, size: 0, segment: e.segment };
     if ((h.mode & S_IFMT) === S_IFREG) {
@@ -47,31 +50,30 @@ export async function readInitrdTree(
       }
       entry.size = size;
       entry.sha256 = hash.digest('hex');
+      const slot = tree.set(entry, position);
       if (h.nlink >= 2) {
         const key = `${e.segment}:${h.devMajor}:${h.devMinor}:${h.ino}`;
         const group = groups.get(key) ?? { members: [], size: 0 };
-        group.members.push(entry);
+        group.members.push([slot, position]);
         if (size > 0) {
           group.sha256 = entry.sha256;
           group.size = size;
         }
         groups.set(key, group);
       }
-    } else if (e.type === 'symlink') {
+      continue;
+    }
+    if (e.type === 'symlink') {
       entry.size = h.fileSize;
       if (e.linkTarget !== undefined) entry.linkTarget = e.linkTarget;
     } else if (e.type === 'char' || e.type === 'block') {
       entry.rdev = [h.rdevMajor, h.rdevMinor];
     }
-    tree.delete(entry.path); // keep insertion order = order of the winning entries
-    tree.set(entry.path, entry);
+    tree.set(entry, position);
   }
   for (const group of groups.values()) {
     if (group.sha256 === undefined) continue;
-    for (const m of group.members) {
-      m.sha256 = group.sha256;
-      m.size = group.size;
-    }
+    for (const [slot, at] of group.members) if (tree.tagAt(slot) === at) tree.setSha256(slot, group.sha256, group.size);
   }
   return tree;
 }

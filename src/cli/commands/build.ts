@@ -36,11 +36,11 @@ export function registerBuild(program: Command, cli: CliContext): void {
 }
 
 /** Load, prepare, plan and (unless dryRun) apply a recipe with one progress task per step. */
-export async function buildRecipe(cli: CliContext, file: string, o: { dryRun?: boolean; out?: string; quiet?: boolean; debug?: boolean; strict?: boolean }): Promise<{ recipe: Recipe; state: BuildState }> {
+export async function buildRecipe(cli: CliContext, file: string, o: { dryRun?: boolean; out?: string; quiet?: boolean; debug?: boolean; strict?: boolean; maxEntries?: number }): Promise<{ recipe: Recipe; state: BuildState }> {
   const { recipe, text } = await (await library()).loadRecipe(file);
   if (o.out) recipe.output.dir = o.out;
   const sde = sourceDateEpoch(cli.env);
-  const options = { onWarning: warner(cli), ...(o.strict ? { strict: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) };
+  const options = { onWarning: warner(cli), ...(o.strict ? { strict: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}), ...(o.maxEntries !== undefined ? { limits: { maxEntries: o.maxEntries } } : {}) };
   const state = await runSteps<BuildState>(buildSteps(recipe, file, text, options, Boolean(o.dryRun)), {}, cli, { quiet: Boolean(o.quiet), debug: Boolean(o.debug) });
   await state.build?.source.close();
   return { recipe, state };

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { RemasterError, readInitrd, toArchivePath, withContext } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
+import { withLimits } from '../limits.ts';
 import { warner } from '../warnings.ts';
 
 export function registerCat(program: Command, cli: CliContext): void {
@@ -15,7 +16,7 @@ export function registerCat(program: Command, cli: CliContext): void {
       const target = toArchivePath(wanted);
       let data: Uint8Array[] | undefined;
       try {
-        for await (const e of readInitrd((await initrdSource(file)).open(), { onWarning: warner(cli, file) })) {
+        for await (const e of readInitrd((await initrdSource(file)).open(), withLimits(program, { onWarning: warner(cli, file) }))) {
           if (e.type !== 'file' && e.type !== 'symlink') continue;
           let p: string;
           try { p = toArchivePath(e.name); } catch { continue; }

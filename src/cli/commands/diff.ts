@@ -8,11 +8,12 @@ import { diffTrees, readInitrdTree, withContext, type FileTree, type TreeChange,
 import { write, type CliContext } from '../context.ts';
 import { escapeName, escapeText, toJson } from '../escape.ts';
 import { initrdSource } from '../inputs.ts';
+import { withLimits } from '../limits.ts';
 import { warner } from '../warnings.ts';
 
-async function treeOf(file: string, cli: CliContext): Promise<FileTree> {
+async function treeOf(file: string, cli: CliContext, program: Command): Promise<FileTree> {
   try {
-    return await readInitrdTree((await initrdSource(file)).open(), { onWarning: warner(cli, file) });
+    return await readInitrdTree((await initrdSource(file)).open(), withLimits(program, { onWarning: warner(cli, file) }));
   } catch (err) {
     throw withContext(err, { file });
   }
@@ -90,7 +91,8 @@ export function registerDiff(program: Command, cli: CliContext): void {
     .argument('<a>', 'initrd image (or image.iso:/path)')
     .argument('<b>', 'initrd image (or image.iso:/path)'))
     .action(async (fileA: string, fileB: string, opts: DiffCliOptions) => {
-      const [a, b] = await Promise.all([treeOf(fileA, cli), treeOf(fileB, cli)]);
+      const a = await treeOf(fileA, cli, program); // one after the other: one decoder at a time
+      const b = await treeOf(fileB, cli, program);
       await printChanges(cli, program, a, b, opts);
     });
 }

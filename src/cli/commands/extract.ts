@@ -4,6 +4,7 @@ import { createExtractTarget, extractEntries, readInitrd, toArchivePath, withCon
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
 import { escapeName } from '../escape.ts';
+import { withLimits } from '../limits.ts';
 import { warner } from '../warnings.ts';
 
 export function registerExtract(program: Command, cli: CliContext): void {
@@ -20,7 +21,7 @@ export function registerExtract(program: Command, cli: CliContext): void {
       let quietDevices = 0;
       const onWarning = warner(cli, file);
       try {
-        const result = await extractEntries(readInitrd((await initrdSource(file)).open(), { onWarning }), dir, {
+        const result = await extractEntries(readInitrd((await initrdSource(file)).open(), withLimits(program, { onWarning })), dir, {
           ...(filter ? { filter } : {}),
           onWarning: (w) => {
             if (w.code === 'PATH_INVALID') quietDevices++;

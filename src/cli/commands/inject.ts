@@ -13,6 +13,7 @@ import { sourceDateEpoch, type CliContext } from '../context.ts';
 import { formatSize } from '../format.ts';
 import { parseCompression } from '../edit-run.ts';
 import { runSteps } from '../tasks.ts';
+import { withLimits } from '../limits.ts';
 import { warner } from '../warnings.ts';
 
 interface InjectOptions { output: string; rebuild?: boolean; compression?: string; level?: number }
@@ -25,7 +26,7 @@ async function inject(cli: CliContext, program: Command, initrd: string, step: R
     name: 'inject', source: { initrd: resolve(initrd) }, steps: [step],
     output: { dir: '.', mode: o.rebuild ? 'rebuild' : 'append', ...(o.compression ? { compression: o.compression } : {}), ...(o.level !== undefined ? { level: o.level } : {}) },
   });
-  const options = { onWarning: warner(cli, initrd), ...(global.strict ? { strict: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) };
+  const options = withLimits(program, { onWarning: warner(cli, initrd), ...(global.strict ? { strict: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) });
   const recipeFile = resolve('inject.yaml');
   type S = { build?: Awaited<ReturnType<Library['prepareSource']>> };
   const state = await runSteps<S>([

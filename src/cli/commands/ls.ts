@@ -5,6 +5,7 @@ import { write, type CliContext } from '../context.ts';
 import { toJson } from '../escape.ts';
 import { formatListLine, type ListLine } from '../format.ts';
 import { initrdSource } from '../inputs.ts';
+import { withLimits } from '../limits.ts';
 import { warner } from '../warnings.ts';
 
 export function registerLs(program: Command, cli: CliContext): void {
@@ -17,7 +18,7 @@ export function registerLs(program: Command, cli: CliContext): void {
     .action(async (file: string, opts: { json?: boolean; segment?: number }) => {
       try {
         let buffer = '';
-        for await (const e of readInitrd((await initrdSource(file)).open(), { onWarning: warner(cli, file) })) {
+        for await (const e of readInitrd((await initrdSource(file)).open(), withLimits(program, { onWarning: warner(cli, file) }))) {
           if (opts.segment !== undefined && e.segment !== opts.segment) continue;
           const h = e.header;
           const line: ListLine = { segment: e.segment, mode: h.mode, nlink: h.nlink, uid: h.uid, gid: h.gid, size: h.fileSize, rdev: [h.rdevMajor, h.rdevMinor], mtime: h.mtime, name: e.name };
