@@ -1,9 +1,11 @@
 /**
- * Progress: one listr2 task per step. Live renderer on a TTY, plain lines
- * otherwise (pipes, CI, --debug), nothing with --quiet. Only cli/ imports listr2.
+ * Progress: one listr2 task per step on a terminal; plain lines without
+ * glyphs otherwise (pipes, CI, --debug): the step's title when it starts,
+ * its final title and the time it took when it ends; nothing with --quiet.
+ * Only cli/ imports listr2.
  */
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
-import type { CliContext } from './context.ts';
+import { write, type CliContext } from './context.ts';
 import { escapeText } from './escape.ts';
 
 export interface ProgressOptions {
@@ -20,6 +22,7 @@ export interface Step<C> {
 /** Run steps in order with the renderer the context calls for. */
 export async function runSteps<C extends object>(steps: Step<C>[], ctx: C, cli: CliContext, options: ProgressOptions): Promise<C> {
   const live = cli.isTTY && !options.debug && cli.env.CI !== 'true';
+  if (!live || options.quiet) return runPlain(steps, ctx, cli, options.quiet === true);
   const output = new ProcessOutput(cli.stderr as NodeJS.WriteStream, cli.stderr as NodeJS.WriteStream);
   // Titles and listr2's "[FAILED: message]" quote kernels, modules and entry names from images and
   // packages: listr2 sees escaped copies, the caller gets the original error.
@@ -39,8 +42,8 @@ export async function runSteps<C extends object>(steps: Step<C>[], ctx: C, cli: 
     ctx,
     exitOnError: true,
     rendererOptions: { logger: new ListrLogger({ processOutput: output }) },
-    renderer: options.quiet ? 'silent' : live ? 'default' : 'simple',
-    fallbackRenderer: options.quiet ? 'silent' : 'simple',
+    renderer: 'default',
+    fallbackRenderer: 'simple',
     fallbackRendererOptions: { logger: new ListrLogger({ processOutput: output }) },
     collectErrors: false,
   } as never);
@@ -49,4 +52,21 @@ export async function runSteps<C extends object>(steps: Step<C>[], ctx: C, cli: 
   } catch (err) {
     throw failure ?? err;
   }
+}
+
+/** Run steps printing one line as each starts and one as it ends (nothing when quiet); titles escaped as above. */
+async function runPlain<C extends object>(steps: Step<C>[], ctx: C, cli: CliContext, quiet: boolean): Promise<C> {
+  for (const s of steps) {
+    let title = escapeText(s.title);
+    if (!quiet) await write(cli.stderr, `${title} ...\n`);
+    const started = performance.now();
+    try {
+      await s.run(ctx, (t) => { title = escapeText(t); });
+    } catch (err) {
+      if (!quiet) await write(cli.stderr, `${title}: failed\n`);
+      throw err;
+    }
+    if (!quiet) await write(cli.stderr, `${title}: done (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+  }
+  return ctx;
 }

@@ -99,14 +99,15 @@ test('warnings and errors that quote a hostile entry name are escaped on stderr'
   assert.notEqual(ex.code, 0);
   assert.match(ex.stderr, /\[PATH_ESCAPE\]/);
   assertNoControls(ex.stderr, 'error');
-  // A failing progress step: listr2 repeats the error in its "[FAILED: …]" line.
+  // A failing progress step: the step lines quote the image's name, the error the entry's.
   const host = join(dir, 'host');
   await writeFile(host, 'x');
-  const file = join(dir, 'file.img');
+  const file = join(dir, `file${CLEAR}.img`);
   await writeFile(file, makeCpio([{ name: `f${C1}${CLEAR}`, data: 'x' }]));
   const add = await runCli(['add', file, `${host}:/f${C1}${CLEAR}/below`, '-o', join(dir, 'out.img')]);
   assert.equal(add.code, 1, add.stderr);
-  assert.match(add.stderr, /\[FAILED: .*\[EDIT_CONFLICT\]\]/);
+  assert.match(add.stderr, /Scanned .*file.*\\033\[2J.*: done/);
+  assert.match(add.stderr, /: failed\n.*\[EDIT_CONFLICT\]/);
   assertNoControls(add.stderr, 'failed step');
 });
 
