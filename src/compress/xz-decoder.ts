@@ -46,21 +46,65 @@ const CRC64_TABLE = ((): [Uint32Array, Uint32Array] => {
 
 /** Return the CRC64 of `parts` as 8 little-endian bytes. */
 export function crc64(parts: Uint8Array[]): Uint8Array {
-  const [tlo, thi] = CRC64_TABLE;
-  let lo = 0xffffffff;
-  let hi = 0xffffffff;
-  for (const bytes of parts) {
+  const c = new Crc64();
+  for (const bytes of parts) c.update(bytes);
+  return c.digest();
+}
+
+/** CRC64 computed as the bytes pass. */
+class Crc64 {
+  #lo = 0xffffffff;
+  #hi = 0xffffffff;
+
+  update(bytes: Uint8Array): void {
+    const [tlo, thi] = CRC64_TABLE;
+    let lo = this.#lo;
+    let hi = this.#hi;
     for (let i = 0; i < bytes.length; i++) {
       const idx = (lo ^ (bytes[i] as number)) & 0xff;
       lo = ((((lo >>> 8) | (hi << 24)) >>> 0) ^ (tlo[idx] as number)) >>> 0;
       hi = ((hi >>> 8) ^ (thi[idx] as number)) >>> 0;
     }
+    this.#lo = lo;
+    this.#hi = hi;
   }
-  const out = new Uint8Array(8);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, ~lo >>> 0, true);
-  view.setUint32(4, ~hi >>> 0, true);
-  return out;
+
+  digest(): Uint8Array {
+    const out = new Uint8Array(8);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, ~this.#lo >>> 0, true);
+    view.setUint32(4, ~this.#hi >>> 0, true);
+    return out;
+  }
+}
+
+/** A block check (§3.4) computed as the output passes, so no block output is kept. */
+class BlockCheck {
+  readonly #id: number;
+  #crc32 = 0;
+  readonly #crc64 = new Crc64();
+  readonly #sha256 = createHash('sha256');
+
+  constructor(checkId: number) {
+    this.#id = checkId;
+  }
+
+  update(bytes: Uint8Array): void {
+    if (this.#id === 1) this.#crc32 = crc32(bytes, this.#crc32);
+    else if (this.#id === 4) this.#crc64.update(bytes);
+    else if (this.#id === 10) this.#sha256.update(bytes);
+  }
+
+  digest(): Uint8Array {
+    if (this.#id === 1) {
+      const out = new Uint8Array(4);
+      new DataView(out.buffer).setUint32(0, this.#crc32 >>> 0, true);
+      return out;
+    }
+    if (this.#id === 4) return this.#crc64.digest();
+    if (this.#id === 10) return this.#sha256.digest();
+    return new Uint8Array(0);
+  }
 }
 
 /** A cursor over the member bytes with xz's multibyte integers (§1.2). */
@@ -123,8 +167,8 @@ function readBlockHeader(c: Cursor): { dictSize: number; compressed?: number; un
   const propsSize = c.varint();
   if (id !== LZMA2_FILTER_ID) throw XZ_NEEDS_CLI;
   if (propsSize !== 1) throw c.fail('LZMA2 filter properties are not one byte');
-  const bits = c.byte() & 0x3f;
-  if (bits > 40) throw c.fail('LZMA2 dictionary size is out of range');
+  const bits = c.byte(); // bits 6-7 are reserved (§5.3.1): xz refuses them as unsupported options
+  if (bits > 40) throw new RemasterError('CODEC_UNSUPPORTED', `LZMA2 dictionary size byte 0x${bits.toString(16)} is out of range (at most 40)`, { offset: c.offset + c.pos - 1 });
   out.dictSize = bits === 40 ? 0xffffffff : (2 | (bits & 1)) * 2 ** (Math.floor(bits / 2) + 11);
   while (c.pos < start + size - 4) if (c.byte() !== 0) throw c.fail('xz block header padding is not zero');
   c.pos = start + size;
@@ -182,21 +226,10 @@ function* readLzma2(c: Cursor, dictSize: number): Generator<Uint8Array> {
   }
 }
 
-/** Verify the block check over the block's output. */
-function verifyCheck(c: Cursor, checkId: number, output: Uint8Array[]): void {
+/** Verify the block check stored after the block's padding. */
+function verifyCheck(c: Cursor, checkId: number, check: BlockCheck): void {
   const stored = c.take(CHECK_SIZES[checkId] as number);
-  let computed: Uint8Array;
-  if (checkId === 0) return;
-  if (checkId === 1) {
-    computed = new Uint8Array(4);
-    new DataView(computed.buffer).setUint32(0, output.reduce((acc, b) => crc32(b, acc), 0) >>> 0, true);
-  } else if (checkId === 4) computed = crc64(output);
-  else {
-    const hash = createHash('sha256');
-    for (const b of output) hash.update(b);
-    computed = hash.digest();
-  }
-  if (!Buffer.from(stored).equals(Buffer.from(computed))) throw c.fail('block check mismatch');
+  if (!Buffer.from(stored).equals(Buffer.from(check.digest()))) throw c.fail('block check mismatch');
 }
 
 /**
@@ -214,11 +247,11 @@ export function* decodeXzStream(bytes: Uint8Array, offset: number): Generator<Ui
     const start = c.pos;
     const header = readBlockHeader(c);
     const dataStart = c.pos;
-    const output: Uint8Array[] = [];
+    const check = new BlockCheck(checkId);
     let size = 0;
     for (const chunk of readLzma2(c, header.dictSize)) {
       if (chunk.length === 0) continue;
-      output.push(chunk);
+      check.update(chunk);
       size += chunk.length;
       yield chunk;
     }
@@ -227,7 +260,7 @@ export function* decodeXzStream(bytes: Uint8Array, offset: number): Generator<Ui
     }
     const unpadded = c.pos - start + (CHECK_SIZES[checkId] as number);
     while (c.pos % 4 !== 0) if (c.byte() !== 0) throw c.fail('block padding is not zero');
-    verifyCheck(c, checkId, output);
+    verifyCheck(c, checkId, check);
     records.push([unpadded, size]);
   }
   const indexStart = c.pos;
