@@ -15,7 +15,7 @@
 import type { ByteReader } from '../io/byte-reader.ts';
 import { feedAll, runTool, throwIfAborted } from './child.ts';
 import type { Codec, CompressOptions, DecompressOptions } from './codec.ts';
-import { decodeLzmaProperties, LZMA_MAX_SYMBOL_INPUT, LzmaDecoder, memberError } from './lzma-decoder.ts';
+import { corrupt, decodeLzmaProperties, LZMA_MAX_SYMBOL_INPUT, LzmaDecoder, memberError } from './lzma-decoder.ts';
 import { resolveLevel } from './levels.ts';
 import { checkDictSize, XZ_DEFAULT_DICT_SIZE, XZ_TOOL } from './xz.ts';
 
@@ -70,7 +70,11 @@ async function* decodeAlone(reader: ByteReader, start: number, options: Decompre
     pos = r.inPos;
     const out = decoder.takeOutput();
     if (out.length > 0) yield out;
-    if (r.status === 'end-marker') break;
+    if (r.status === 'end-marker') {
+      // a known size must be reached before the end marker (LzmaSpec.cpp and liblzma refuse an early one)
+      if (size !== Infinity && decoder.position !== size) throw corrupt(bufOffset + pos, `an end marker after ${decoder.position} of the ${size} bytes the header announces`);
+      break;
+    }
     if (r.status === 'size-reached') {
       // Known size: the member ends here when the range coder is finished, else an end marker follows.
       const f = decoder.finish(buf, pos, buf.length, bufOffset);
