@@ -404,7 +404,7 @@ function entriesTable(): string[] {
     const peerName = ENTRY_PEERS.get(r.tool) ?? '';
     const p = get(r.section, r.variant, peerName);
     const mib = (k: number | undefined): string => (k === undefined ? '–' : (k / 1024).toFixed(0));
-    out.push(`| ${r.tool.replace(/^remaster /, '')} | ${fmt(r.median)} | ${mib(r.maxRssKiB)} | ${peerName ? `\`${peerName}\`` : '–'} | ${fmt(p?.median)} | ${mib(p?.maxRssKiB)} | ${ratio(r.median, p?.median)} | ${ratio(r.maxRssKiB, p?.maxRssKiB)} |`);
+    out.push(`| ${r.tool.replace(/^remaster /, '')} | ${fmt(r.median)} | ${mib(r.maxRssKiB)} | ${peerName ? `\`${peerName.replaceAll('|', '\\|')}\`` : '–'} | ${fmt(p?.median)} | ${mib(p?.maxRssKiB)} | ${ratio(r.median, p?.median)} | ${ratio(r.maxRssKiB, p?.maxRssKiB)} |`);
   }
   return out;
 }
