@@ -21,7 +21,7 @@ import type { Codec, CompressOptions, DecompressOptions } from './codec.ts';
 import { resolveLevel } from './levels.ts';
 import { memberError } from './lzma-decoder.ts';
 import { decodeXzStream, XZ_NEEDS_CLI } from './xz-decoder.ts';
-import { decodeXzStreamHeader, XZ_HEADER_MAGIC, XZ_STREAM_HEADER_SIZE, XzFooterScanner } from './xz-footer.ts';
+import { decodeXzStreamHeader, xzFooterCandidates, XZ_HEADER_MAGIC, XZ_STREAM_HEADER_SIZE, XzFooterScanner } from './xz-footer.ts';
 
 /** xz-utils ships both `xz` and the `.lzma` (LZMA-alone) coder. */
 export const XZ_TOOL: ToolSpec = { command: 'xz', debianPackage: 'xz-utils' };
@@ -59,18 +59,39 @@ const XZ_DECODE_ARGS = ['-d', '-c', '-T0', '--single-stream'];
 
 /**
  * Return the bytes of the stream at the reader when it ends within XZ_IN_PROCESS_MAX bytes (the
- * reader is then past it), else undefined (nothing consumed).
+ * reader is then past it), else undefined (nothing consumed). A footer candidate is taken only when
+ * the stream up to it decodes (a copy of a footer inside the data is not its end; a fuzz finding);
+ * when none does, the first candidate is taken and its decode reports the error.
  */
 async function takeSmallStream(reader: ByteReader): Promise<Uint8Array | undefined> {
+  let first: number | undefined;
   for (const size of [XZ_IN_PROCESS_MAX >> 4, XZ_IN_PROCESS_MAX]) { // most tiny streams fit the first look
     const head = await reader.peek(size);
     if (head.length <= XZ_STREAM_HEADER_SIZE) return undefined;
-    const scanner = new XzFooterScanner(decodeXzStreamHeader(head.subarray(0, XZ_STREAM_HEADER_SIZE), reader.offset));
-    const cut = scanner.push(head.subarray(XZ_STREAM_HEADER_SIZE));
-    if (cut >= 0) return (await reader.readExact(XZ_STREAM_HEADER_SIZE + cut, 'xz stream')).slice();
-    if (head.length < size) return undefined;
+    const ends = xzFooterCandidates(decodeXzStreamHeader(head.subarray(0, XZ_STREAM_HEADER_SIZE), reader.offset), head);
+    first ??= ends[0];
+    const end = ends.find((n) => decodesCompletely(head.subarray(0, n), reader.offset));
+    if (end !== undefined) return (await reader.readExact(end, 'xz stream')).slice();
+    if (head.length < size) break;
   }
-  return undefined;
+  return first === undefined ? undefined : (await reader.readExact(first, 'xz stream')).slice();
+}
+
+/** Output a candidate may produce while being checked; past it the candidate is taken (limits apply to the real decode). */
+const XZ_CHECK_BUDGET = 16 << 20;
+
+/** Whether `stream` decodes as one whole .xz stream (within XZ_CHECK_BUDGET bytes of output). */
+function decodesCompletely(stream: Uint8Array, offset: number): boolean {
+  let produced = 0;
+  try {
+    for (const chunk of decodeXzStream(stream, offset)) {
+      produced += chunk.length;
+      if (produced > XZ_CHECK_BUDGET) return true;
+    }
+    return true;
+  } catch (err) {
+    return err === XZ_NEEDS_CLI; // xz decides for filters this decoder leaves out
+  }
 }
 
 /**
