@@ -41,7 +41,8 @@ export interface ExtractOptions extends WarnOptions {
   preserveOwners?: boolean;
   /**
    * Extract only entries whose normalised path passes. The kernel creates nothing under a missing
-   * parent and neither does extraction, so the filter must also pass the wanted paths' ancestors.
+   * parent and neither does extraction, so the filter must also pass the wanted paths' ancestors;
+   * an entry filtered out takes no part in hard-link groups either.
    */
   filter?: (path: string) => boolean;
   signal?: AbortSignal;

@@ -3,7 +3,8 @@
  * under a root with its type, mode, owner, mtime, size, link target and a
  * sha256 of the content, read with lstat (links are never followed). Two
  * snapshots compare equal only when nothing changed: not the content, not the
- * mode, not the owner, not a modification time.
+ * mode, not the owner, not a modification time; the change time (ctime, which
+ * no call can set back) catches even a write that restored everything else.
  */
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, readFile, readdir, readlink, utimes, writeFile } from 'node:fs/promises';
@@ -16,6 +17,7 @@ export interface PathFacts {
   uid: number;
   gid: number;
   mtimeMs: number;
+  ctimeMs: number;
   size: number;
   ino: number;
   nlink: number;
@@ -26,22 +28,25 @@ export interface PathFacts {
 /** A tree keyed by path relative to its root ("." is the root itself). */
 export type Snapshot = Map<string, PathFacts>;
 
-async function facts(path: string): Promise<PathFacts> {
+async function facts(path: string, content: boolean): Promise<PathFacts> {
   const st = await lstat(path);
   const type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
-  const out: PathFacts = { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs, size: st.size, ino: st.ino, nlink: st.nlink };
-  if (type === 'file') out.sha256 = createHash('sha256').update(await readFile(path)).digest('hex');
+  const out: PathFacts = { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino, nlink: st.nlink };
+  if (type === 'file' && content) out.sha256 = createHash('sha256').update(await readFile(path)).digest('hex');
   if (type === 'symlink') out.linkTarget = await readlink(path);
   return out;
 }
 
-/** Snapshot `root` and everything under it, skipping the relative paths in `exclude`. */
-export async function snapshotTree(root: string, exclude: string[] = []): Promise<Snapshot> {
+/**
+ * Snapshot `root` and everything under it, skipping the relative paths in `exclude`. Without
+ * `content` files are not read (ctime still shows any write).
+ */
+export async function snapshotTree(root: string, exclude: string[] = [], options: { content?: boolean } = {}): Promise<Snapshot> {
   const out: Snapshot = new Map();
   const walk = async (rel: string): Promise<void> => {
     if (exclude.includes(rel)) return;
     const full = rel === '.' ? root : join(root, rel);
-    const f = await facts(full);
+    const f = await facts(full, options.content ?? true);
     out.set(rel, f);
     if (f.type !== 'dir') return;
     for (const name of (await readdir(full)).sort()) await walk(rel === '.' ? name : `${rel}/${name}`);

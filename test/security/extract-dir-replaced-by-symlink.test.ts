@@ -65,3 +65,15 @@ test('a symlink at the final path is replaced, never written through', async (t)
   assert.equal(r.error, undefined);
   assert.ok((await lstat(join(r.target, 'victim'))).isFile());
 });
+
+test('a symlink replaced by a directory (or a file, or a hard link) is unlinked first, never followed', async (t) => {
+  const r = await runAttack(t, (p) => [
+    makeCpio([link('d', p.outside), link('f', join(p.outside, 'host-file')), link('h', join(p.outside, 'host-file')), file('g', 'G\n', { ino: 3, nlink: 2 })]),
+    makeCpio([dir('d'), file('d/x', 'inside\n'), file('f', 'mine\n'), file('h', '', { ino: 3, nlink: 2 })], { trailer: false }),
+  ]);
+  assert.deepEqual(r.changes, []);
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.ok((await lstat(join(r.target, 'd'))).isDirectory());
+  assert.deepEqual(await readdir(join(r.target, 'd')), ['x']);
+  assert.ok((await lstat(join(r.target, 'f'))).isFile());
+});
