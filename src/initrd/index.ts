@@ -12,3 +12,4 @@ export {
 } from './plan-edit.ts';
 export { writeInitrd, addToCpio, type InitrdSource, type WriteInitrdOptions } from './write.ts';
 export { readInitrdTree } from './diff.ts';
+export { RootfsModel, type ApplyResult, type ModelEntry, type ModelNode, type RootfsModelOptions } from './rootfs-model.ts';
