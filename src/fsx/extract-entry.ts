@@ -48,7 +48,10 @@ export class Extraction {
   readonly #dirTimes: { path: string; mtime: number }[] = [];
   #entries = 0;
   #lastFile: string | undefined;
-  #partial: string | undefined;
+  /** The file being written: its path, inode ("dev:ino") and every name of that inode (hard links). */
+  #partial: { path: string; inode: string; names: string[] } | undefined;
+  /** Names of inodes in hard-link groups, by "dev:ino": a half-written group is removed under all of them. */
+  readonly #inodeNames = new Map<string, string[]>();
 
   constructor(target: string, options: ExtractOptions) {
     this.#target = target;
@@ -98,7 +101,7 @@ export class Extraction {
     if (handle === undefined) return this.#skip(e, path, 'a non-empty directory is in the way (the kernel keeps the directory)');
     let done = false;
     try {
-      if (!linked || h.fileSize > 0) await this.#writeBody(handle, e, full, path, linked);
+      if (!linked || h.fileSize > 0) await this.#writeBody(handle, e, full, path, linked, h.nlink >= 2);
       // Owner before mode: chown(2) clears setuid/setgid, so the other order loses them as root.
       if (this.#owners) await fsCall('chown', full, () => handle.chown(h.uid, h.gid));
       await fsCall('chmod', full, () => handle.chmod(h.mode & 0o7777));
@@ -127,6 +130,8 @@ export class Extraction {
     const full = join(this.#target, path);
     if ((await fsCall('link', full, () => link(from, full), 'EEXIST', 'ENOENT')) !== undefined) return false;
     if (st.isSymbolicLink()) throw throughSymlink(path, `the hard-link group's first member ${JSON.stringify(first)} is now a symlink`);
+    this.#nameInode(`${st.dev}:${st.ino}`, first);
+    this.#nameInode(`${st.dev}:${st.ino}`, path);
     return true;
   }
 
@@ -146,8 +151,17 @@ export class Extraction {
     return r === 'EISDIR' ? undefined : r;
   }
 
-  async #writeBody(handle: FileHandle, e: ExtractEntry, full: string, path: string, linked: boolean): Promise<void> {
-    this.#partial = path;
+  /**
+   * Write an entry's data. Until it is complete the file is "partial": a failure removes it under
+   * every name it has, because a hard-linked inode rewritten half-way (a later member with data, or
+   * a plain file over a linked name) would otherwise stay behind, complete-looking, as the group's
+   * first member.
+   */
+  async #writeBody(handle: FileHandle, e: ExtractEntry, full: string, path: string, linked: boolean, grouped: boolean): Promise<void> {
+    const st = await fsCall('stat', full, () => handle.stat());
+    const inode = `${st.dev}:${st.ino}`;
+    if (grouped || linked) this.#nameInode(inode, path);
+    this.#partial = { path, inode, names: st.nlink > 1 ? [...new Set([path, ...(this.#inodeNames.get(inode) ?? [])])] : [path] };
     if (linked) await fsCall('truncate', full, () => handle.truncate(e.header.fileSize));
     for await (const chunk of e.body) {
       let pos = 0;
@@ -290,20 +304,39 @@ export class Extraction {
     }
   }
 
+  #nameInode(inode: string, path: string): void {
+    const known = this.#inodeNames.get(inode);
+    if (known === undefined) this.#inodeNames.set(inode, [path]);
+    else if (!known.includes(path)) known.push(path);
+  }
+
+  /** Unlink every name of the half-written inode that still is that inode (parents checked, links never followed). */
+  async #removePartial(partial: { path: string; inode: string; names: string[] }): Promise<string[]> {
+    const removed: string[] = [];
+    for (const name of partial.names) {
+      const full = join(this.#target, name);
+      if ((await this.#guard.parents(name).catch(() => 'notdir')) !== 'ok') continue;
+      const st = await lstat(full).catch(() => undefined);
+      if (st?.isFile() !== true || `${st.dev}:${st.ino}` !== partial.inode) continue;
+      if (await unlink(full).then(() => true, () => false)) removed.push(name);
+    }
+    return removed;
+  }
+
   /**
    * After a failure: remove the partially written file, still apply directory metadata (the
    * kernel runs dir_utime() after an error too), and return the error with what was done.
    */
   async stop(err: unknown): Promise<unknown> {
-    const partial = this.#partial;
-    if (partial !== undefined) {
-      const removed = (await this.#guard.parents(partial).catch(() => 'notdir')) === 'ok' && (await unlink(join(this.#target, partial)).then(() => true, () => false));
-      if (!removed) this.#partial = undefined;
-    }
+    const removed = this.#partial === undefined ? [] : await this.#removePartial(this.#partial);
     await this.finish().catch(() => undefined);
     if (!(err instanceof RemasterError)) return err;
-    const done = this.#lastFile !== undefined ? `the last file written completely is ${JSON.stringify(this.#lastFile)}` : 'no file was written completely';
-    const cleanup = this.#partial !== undefined ? `; the partially written ${JSON.stringify(this.#partial)} was removed` : '';
+    const last = this.#lastFile;
+    const gone = last !== undefined && removed.includes(last) ? ' (removed below: a hard link of the partial file)' : '';
+    const done = last !== undefined ? `the last file written completely is ${JSON.stringify(last)}${gone}` : 'no file was written completely';
+    const [first, ...others] = removed;
+    const also = others.length > 0 ? ` with its hard links ${others.map((p) => JSON.stringify(p)).join(', ')}` : '';
+    const cleanup = first !== undefined ? `; the partially written ${JSON.stringify(first)}${also} was removed` : '';
     const ctx: ErrorContext = {};
     for (const key of ['file', 'offset', 'segment', 'innerOffset', 'entry', 'line', 'column'] as const) if (err[key] !== undefined) (ctx as Record<string, unknown>)[key] = err[key];
     return new RemasterError(err.code, `${err.detail}; extraction stopped at entry ${this.#entries}: ${done}${cleanup}`, ctx, { cause: err });

@@ -32,6 +32,30 @@ test('a corrupt later segment: the partial file is removed and the error names t
   assert.equal((await readFile(join(dir, 'etc/b'), 'utf8')).length, 10_000);
 });
 
+test('a hard-link member cut half-way is removed under every name, so the group\'s first member is not left truncated', async (t) => {
+  const dir = await tmpDir(t);
+  const member = (name: string, data: string | Uint8Array) => ({ name, mode: 0o100755, ino: 9, nlink: 3, data });
+  // No TRAILER!!! ends segment 1, so "b" and "c" in segment 2 are linked to "a" (the kernel's hash survives).
+  const one = makeCpio([{ name: 'etc', mode: 0o40755 }, member('a', 'first copy\n'), member('b', '')], { trailer: false });
+  const gz = gzipSync(makeCpio([member('c', big)]));
+  const image = Buffer.concat([one, new Uint8Array((4 - (one.length % 4)) % 4), gz.subarray(0, gz.length >> 1)]);
+  const err = await extractEntries(readInitrd([image]), dir).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof RemasterError, String(err));
+  assert.equal(err.segment, 2);
+  assert.match(err.message, /the last file written completely is "b" \(removed below: a hard link of the partial file\); the partially written "c" with its hard links "a", "b" was removed/u);
+  assert.deepEqual((await readdir(dir)).sort(), ['etc']);
+});
+
+test('a plain file rewriting a hard-linked name half-way is removed under both names', async (t) => {
+  const dir = await tmpDir(t);
+  const one = makeCpio([{ name: 'x', mode: 0o100644, ino: 4, nlink: 2, data: 'OLD\n' }, { name: 'y', mode: 0o100644, ino: 4, nlink: 2 }]);
+  const gz = gzipSync(makeCpio([{ name: 'x', data: big }]));
+  const err = await extractEntries(readInitrd([Buffer.concat([one, gz.subarray(0, gz.length >> 1)])]), dir).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof RemasterError, String(err));
+  assert.match(err.message, /the partially written "x" with its hard links "y" was removed/u);
+  assert.deepEqual(await readdir(dir), []);
+});
+
 /** Run the CLI's extract inside a private mount namespace with a small tmpfs (or a read-only one) as the target's parent. */
 function extractOnTmpfs(image: string, mountOptions: string): { status: number; stderr: string; left: string[] } {
   const mnt = `${image}.mnt`;
