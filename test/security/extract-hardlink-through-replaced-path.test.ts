@@ -24,6 +24,13 @@ const refused: [string, (p: AttackPaths) => Uint8Array[], string][] = [
   ['the first member is replaced by a relative symlink pointing up', () => [makeCpio([member('f', 'A'), link('f', '../outside/host-file'), member('g', 'PWNED\n')])], 'g'],
   // No TRAILER!!! ends segment 1, so the kernel's link hash (freed only at a trailer) still knows "p/host-file" in segment 2.
   ['the group spans segments (no trailer in between), the symlink arrives in segment 2', (p) => [makeCpio([member('p/host-file', 'A')], { trailer: false }), gzipSync(makeCpio([link('p', p.outside), member('q', 'PWNED\n')]))], 'q'],
+  ['three segments: first member, then the symlink, then the later member', (p) => [makeCpio([member('p/host-file', 'A')], { trailer: false }), makeCpio([link('p', p.outside)], { trailer: false }), makeCpio([member('q', 'PWNED\n')])], 'q'],
+  ['the first member\'s parent was a file (ENOTDIR), then replaced by a symlink', (p) => [makeCpio([{ name: 'p', mode: 0o100644, data: 'F' }, member('p/host-file', 'A'), link('p', p.outside), member('q', 'PWNED\n')])], 'q'],
+  ['the first member\'s parent becomes a chain of symlinks', (p) => [makeCpio([member('p/host-file', 'A'), link('p', 'r'), link('r', p.outside), member('q', 'PWNED\n')])], 'q'],
+  ['the first member is replaced by a chain ending at a host file', (p) => [makeCpio([member('f', 'A'), link('f', 'g'), link('g', join(p.outside, 'host-file')), member('h', 'PWNED\n')])], 'h'],
+  ['the first member is replaced by a symlink to a host directory', (p) => [makeCpio([member('f', 'A'), link('f', p.outside), member('g', 'PWNED\n')])], 'g'],
+  ['the later member lies under a symlinked directory', (p) => [makeCpio([link('d', p.outside), member('mine', 'x'), member('d/host-file', '')])], 'd/host-file'],
+  ['the later member lies under a directory replaced by a symlink in a later segment', (p) => [makeCpio([{ name: 'd', mode: 0o40755 }, member('mine', 'x')], { trailer: false }), makeCpio([link('d', p.outside), member('d/host-file', 'PWNED\n')])], 'd/host-file'],
 ];
 
 for (const [name, build, entry] of refused) {
@@ -34,6 +41,13 @@ for (const [name, build, entry] of refused) {
     assert.equal(r.error?.entry, entry);
   });
 }
+
+test('after a TRAILER!!! the group is forgotten: a later member that would link to a replaced first member is a new file', async (t) => {
+  const r = await runAttack(t, (p) => [makeCpio([member('f', 'A')]), makeCpio([link('f', join(p.outside, 'host-file')), member('g', 'MINE\n')])]);
+  assert.deepEqual(r.changes, []);
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.equal(await readFile(join(r.target, 'g'), 'utf8'), 'MINE\n');
+});
 
 test('a hard link whose first member\'s directory stayed a directory (non-empty: the kernel keeps it) stays inside', async (t) => {
   const r = await runAttack(t, (p) => [makeCpio([{ name: 'p', mode: 0o40755 }, member('p/f', 'A'), link('p', p.outside), member('q', 'DATA\n')])]);

@@ -19,6 +19,9 @@ const cases: [string, (p: AttackPaths) => Uint8Array[]][] = [
   ['setgid+sticky directory, owner 4242', (p) => [makeCpio([{ name: 'm', mode: 0o43777, mtime: 1, uid: 4242, gid: 4242 }, link('m', p.outside)])]],
   ['a subdirectory replaced, relative link up', () => [makeCpio([{ name: 'a', mode: 0o40755 }, { name: 'a/m', mode: 0o40777, mtime: 1 }, link('a/m', '../../outside')])]],
   ['the link points at a host file', (p) => [makeCpio([{ name: 'm', mode: 0o40777, mtime: 1 }, link('m', join(p.outside, 'host-file'))])]],
+  ['replaced by a chain of symlinks', (p) => [makeCpio([{ name: 'm', mode: 0o40777, mtime: 1 }, link('m', 'n'), link('n', p.outside)])]],
+  ['an implicit parent first (entry skipped), then the directory, then the symlink', (p) => [makeCpio([{ name: 'm/x', mode: 0o100666, data: 'x' }, { name: 'm', mode: 0o40777, mtime: 1 }]), makeCpio([link('m', p.outside)])]],
+  ['the symlink climbs with ".." in the middle of its target', () => [makeCpio([{ name: 's', mode: 0o40755 }, { name: 'm', mode: 0o46777, mtime: 1, uid: 4242 }, link('m', 's/../../outside')])]],
   ['listed twice, replaced in between', (p) => [makeCpio([{ name: 'm', mode: 0o40777, mtime: 1 }, link('m', p.outside)]), makeCpio([{ name: 'm', mode: 0o40700, mtime: 2 }])]],
 ];
 
