@@ -39,18 +39,21 @@ const isRoot = process.getuid?.() === 0;
 /** A symlink target for a link in directory `dir` of the case. */
 function hostileTarget(rng: Rng, dir: string): string {
   const r = rng.below(100);
-  if (r < 25) return `@OUTSIDE@${rng.pick(['', '/sub', '/host-file', '/new', '/sub/deep'])}`;
-  if (r < 45) {
-    const depth = dir === '' ? 0 : dir.split('/').length;
-    return `${'../'.repeat(depth + rng.between(1, JAIL_DEPTH))}outside${rng.pick(['', '/sub', '/host-file'])}`;
-  }
-  if (r < 55) return `@JAIL@/${rng.pick(['a', 'b', 'a/b'])}`;
-  return rng.pick(['a', 'b', 'c', 'a/b', 'b/c', '.', '..', '../a', 'zz', 'c/zz']);
+  const depth = dir === '' ? 0 : dir.split('/').length;
+  const up = (): string => '../'.repeat(depth + rng.between(1, JAIL_DEPTH));
+  if (r < 22) return `@OUTSIDE@${rng.pick(['', '/sub', '/host-file', '/new', '/sub/deep'])}`;
+  if (r < 38) return `${up()}outside${rng.pick(['', '/sub', '/host-file'])}`;
+  // ".." in the middle: through a name of the case (maybe a directory, a file, a link or nothing), or "./".
+  if (r < 46) return `${rng.pick(['a/', 'b/c/../', './', 'a/./'])}${rng.pick(['', '../'])}${up()}outside${rng.pick(['', '/sub'])}`;
+  if (r < 50) return `@JAIL@/${rng.pick(['a', 'b/c'])}/${up()}outside`;
+  if (r < 58) return `@JAIL@/${rng.pick(['a', 'b', 'a/b'])}`;
+  return rng.pick(['a', 'b', 'c', 'a/b', 'b/c', '.', '..', '../a', 'zz', 'c/zz', 'a/../b', '../..']);
 }
 
-/** Generate one case as JSON bytes. */
+/** Generate one case as JSON bytes: mostly up to 14 entries in up to 3 segments, a fifth longer (24 entries, 6 segments). */
 export function generateExtractCase(rng: Rng): Uint8Array {
-  return enc.encode(JSON.stringify(randomCase(rng, { targets: hostileTarget })));
+  const long = rng.chance(0.2);
+  return enc.encode(JSON.stringify(randomCase(rng, { targets: hostileTarget, maxEntries: long ? 24 : 14, maxSegments: long ? 6 : 3 })));
 }
 
 interface Scratch {

@@ -38,6 +38,8 @@ export interface CaseOptions {
   inoBase?: number;
   /** Most entries (default 14). */
   maxEntries?: number;
+  /** Most segments (default 3). */
+  maxSegments?: number;
 }
 
 const NAMES = ['a', 'b', 'c'];
@@ -62,12 +64,23 @@ function randomEntry(rng: Rng, options: CaseOptions): MakeEntry {
   if (kind < 34) return { name, mode: 0o40000 | rng.pick(DIR_MODES), ...common };
   if (kind < 60) return { name, mode: 0o100000 | rng.pick(FILE_MODES), data: randomData(rng), ...common };
   if (kind < 80) {
-    const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
-    return { name, mode: 0o120777, data: options.targets(rng, dir), ...common };
+    return { name, mode: 0o120777, data: options.targets(rng, parentOf(name)), ...common };
   }
   // A hard-link member: the data sits on some members only, as GNU cpio (last) or others (first) write it.
   const ino = (options.inoBase ?? 0) + rng.between(1, 3);
-  return { name, mode: 0o100000 | rng.pick(FILE_MODES), ino, nlink: rng.pick([2, 2, 3]), data: rng.chance(0.5) ? randomData(rng) : '', ...common };
+  const member = { name, mode: 0o100000 | rng.pick(FILE_MODES), ino, nlink: rng.pick([2, 2, 3]), data: rng.chance(0.5) ? randomData(rng) : '', ...common };
+  // Near misses the kernel must not link (find_link() keys ino, major, minor and mode & S_IFMT; maybe_link() wants nlink >= 2):
+  // a group's ino with nlink 1, on another device, or on a directory or symlink.
+  const v = rng.below(100);
+  if (v < 8) return { ...member, nlink: 1 };
+  if (v < 14) return { ...member, devMajor: rng.pick([0, 8]), devMinor: rng.pick([0, 1]) };
+  if (v < 18) return { name, mode: 0o40000 | rng.pick(DIR_MODES), ino, nlink: 2, ...common };
+  if (v < 22) return { name, mode: 0o120777, ino, nlink: 2, data: options.targets(rng, parentOf(name)), ...common };
+  return member;
+}
+
+function parentOf(name: string): string {
+  return name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
 }
 
 /** Generate one case. */
@@ -76,7 +89,7 @@ export function randomCase(rng: Rng, options: CaseOptions): UnpackCase {
   const entries = Array.from({ length: count }, () => randomEntry(rng, options));
   const segments: CaseSegment[] = [];
   let start = 0;
-  const cuts = rng.between(0, 2);
+  const cuts = rng.between(0, (options.maxSegments ?? 3) - 1);
   for (let i = 0; i <= cuts; i++) {
     const end = i === cuts ? entries.length : rng.between(start, entries.length);
     segments.push({ entries: entries.slice(start, end), trailer: rng.chance(0.8), gzip: rng.chance(0.3) });
