@@ -42,9 +42,11 @@ export type ErrorCode =
   | 'ENTRY_SKIPPED'
   | 'EDIT_CONFLICT'
   | 'LIMIT_EXCEEDED'
-  | 'IO_ERROR'
   | 'INPUT_NOT_FOUND'
   | 'OUTPUT_EXISTS'
+  | 'OUTPUT_HOLDS_INPUT'
+  | 'DISK_FULL'
+  | 'IO_ERROR'
   | 'TOOL_MISSING'
   | 'TOOL_FAILED'
   | 'ABORTED'
@@ -64,7 +66,16 @@ export type ErrorCode =
   | 'VERIFY_FAILED'
   | 'BOOT_TEST_FAILED'
   | 'KICKSTART_PLAINTEXT_PASSWORD'
-  | 'KICKSTART_LINT';
+  | 'KICKSTART_LINT'
+  | 'ANSWERS_LINT'
+  | 'DHCP_MALFORMED'
+  | 'NET_BIND_FAILED'
+  | 'STATE_UNAVAILABLE'
+  | 'STATE_SCHEMA'
+  | 'STATE_CONFLICT'
+  | 'STATE_NOT_FOUND'
+  | 'STATE_INVALID'
+  | 'TFTP_BAD_PACKET';
 
 /** Where an error or warning happened; every field optional, filled on the way up. */
 export interface ErrorContext {

@@ -15,6 +15,7 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RemasterError } from '../errors.ts';
+import { toIoError } from '../io/index.ts';
 import { ancestors } from '../tree/index.ts';
 
 /** What lies above a path: all parents are directories, one is missing, or one is not a directory. */
@@ -69,16 +70,9 @@ export async function fsCall<T, A extends string = never>(op: string, path: stri
   }
 }
 
-/** Turn a Node filesystem error into IO_ERROR (ENOSPC, EIO, EACCES, EROFS ...), with the operation and path. */
+/** Turn a Node filesystem error into DISK_FULL (ENOSPC, EDQUOT) or IO_ERROR (EIO, EACCES, EROFS ...), naming the operation and path. */
 export function ioError(err: unknown, op: string, path: string): RemasterError {
-  if (err instanceof RemasterError) return err;
-  const e = err as NodeJS.ErrnoException;
-  const what = e.code !== undefined ? `${e.code}: ${describeErrno(e)}` : String(e.message ?? err);
-  return new RemasterError('IO_ERROR', `${op} ${JSON.stringify(path)} failed: ${what}`, {}, { cause: err });
-}
-
-function describeErrno(e: NodeJS.ErrnoException): string {
-  // Node's message is "ENOSPC: no space left on device, write"; keep the human part.
-  const m = /^[A-Z0-9]+: ([^,]+)/.exec(e.message);
-  return m?.[1] ?? e.message;
+  const converted = toIoError(err, op, path);
+  if (converted instanceof RemasterError) return converted;
+  return new RemasterError('IO_ERROR', `${op}: ${String((err as Error | undefined)?.message ?? err)}`, { file: path }, { cause: err });
 }

@@ -46,6 +46,8 @@ interface CommonOptions {
   /** Use this nonce instead of a random one (needed when the caller writes it into a boot config). */
   nonce?: string;
   extraArgs?: string[];
+  /** Run QEMU inside this network namespace (ip netns exec), e.g. to reach a tap device there. */
+  netns?: string;
 }
 
 export interface BootKernelOptions extends CommonOptions {
@@ -53,6 +55,9 @@ export interface BootKernelOptions extends CommonOptions {
   initrd: string;
   /** Appended to "console=ttyS0 panic=-1"; remaster.nonce=<nonce> is added last. */
   append?: string;
+  /** Give the guest QEMU's restricted user-mode network (DHCP) and serve this directory at GUEST_HTTP_URL. */
+  httpRoot?: string;
+  httpLog?: string;
 }
 
 export interface BootPxeOptions extends CommonOptions {
@@ -145,9 +150,11 @@ async function runQemuOnce(args: string[], options: CommonOptions, nonce: string
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const memory = String(options.memoryMiB ?? DEFAULT_MEMORY_MIB);
   const started = performance.now();
-  const child = spawn(QEMU, [...BASE_ARGS, '-m', memory, ...args, ...(options.extraArgs ?? [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const qemuArgs = [...BASE_ARGS, '-m', memory, ...args, ...(options.extraArgs ?? [])];
+  // `ip netns exec` execs QEMU in place, so killing the child kills QEMU
+  const child = options.netns === undefined
+    ? spawn(QEMU, qemuArgs, { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('ip', ['netns', 'exec', options.netns, QEMU, ...qemuArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let raw = '';
   let timedOut = false;
   let graceTimer: NodeJS.Timeout | undefined;
@@ -193,7 +200,10 @@ async function runQemuOnce(args: string[], options: CommonOptions, nonce: string
 export async function bootKernel(options: BootKernelOptions): Promise<BootResult> {
   const nonce = options.nonce ?? makeNonce();
   const append = ['console=ttyS0', 'panic=-1', options.append, `remaster.nonce=${nonce}`].filter(Boolean).join(' ');
-  const args = ['-nic', 'none', '-kernel', options.kernel, '-initrd', options.initrd, '-append', append];
+  const nic = options.httpRoot === undefined
+    ? ['-nic', 'none']
+    : ['-netdev', `user,id=n0,restrict=on,${httpForward(options.httpRoot, options.httpLog ?? join(tmpdir(), `remaster-http-${nonce}.log`))}`, '-device', 'virtio-net-pci,netdev=n0'];
+  const args = [...nic, '-kernel', options.kernel, '-initrd', options.initrd, '-append', append];
   return runQemu(args, options, nonce);
 }
 
@@ -215,6 +225,37 @@ export async function bootPxe(options: BootPxeOptions): Promise<BootResult> {
       // restrict=on isolates the guest; explicit forwarding rules (guestfwd) still apply
       '-netdev', [`user,id=n0,restrict=on,tftp=${options.tftpRoot},bootfile=${options.bootfile}`, ...http].join(','),
       '-device', nic.join(','),
+    ];
+    return await runQemu(args, options, nonce);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export interface BootTapOptions extends CommonOptions {
+  /** Namespace holding the tap (test/helpers/netns.ts Lan.ns). */
+  netns: string;
+  tap: string;
+  mac: string;
+  uefi?: boolean;
+  /** NIC device; virtio-net-pci (with QEMU's iPXE ROM) unless given; add ",romfile=" for the firmware's own PXE stack. */
+  nic?: string;
+  /** SMBIOS system UUID (sent by PXE clients as option 97). */
+  uuid?: string;
+}
+
+/** Network-boot from a tap device on a namespace bridge: the DHCP and TFTP servers are whatever the test runs there. */
+export async function bootTap(options: BootTapOptions): Promise<BootResult> {
+  const nonce = options.nonce ?? makeNonce();
+  const scratch = await mkdtemp(join(tmpdir(), 'remaster-qemu-'));
+  try {
+    const firmware = options.uefi === true ? await ovmfArgs(scratch) : [];
+    const args = [
+      ...firmware,
+      ...(options.uuid === undefined ? [] : ['-uuid', options.uuid]),
+      '-boot', 'n',
+      '-netdev', `tap,id=n0,ifname=${options.tap},script=no,downscript=no`,
+      '-device', `${options.nic ?? 'virtio-net-pci'},netdev=n0,mac=${options.mac}`,
     ];
     return await runQemu(args, options, nonce);
   } finally {
