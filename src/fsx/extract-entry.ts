@@ -9,7 +9,7 @@ import { lchown, link, lstat, lutimes, mkdir, open, rmdir, symlink, unlink, chmo
 import { join } from 'node:path';
 import { RemasterError, emitWarning, makeWarning, withContext, type ErrorContext } from '../errors.ts';
 import { S_IFMT } from '../cpio/index.ts';
-import { PathGuard, fsCall, type ParentState } from './path-guard.ts';
+import { PathGuard, fsCall, ioError, type ParentState } from './path-guard.ts';
 import type { ExtractEntry, ExtractOptions, ExtractResult } from './extract.ts';
 
 const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW, O_RDONLY, O_DIRECTORY } = constants;
@@ -249,7 +249,7 @@ export class Extraction {
   }
 
   #fail(op: string, full: string, code: string): never {
-    throw new RemasterError('IO_ERROR', `${op} ${JSON.stringify(full)} failed: ${code}`);
+    throw ioError(Object.assign(new Error(code), { code }), op, full);
   }
 
   // ---- the end: dir_utime(), deferred modes ----

@@ -25,7 +25,7 @@
  * - device nodes, FIFOs and sockets are recorded, never created;
  * - owners are applied only when running as root (or when asked);
  * - a failure half-way removes the partially written file and says which
- *   file was written last; filesystem errors are IO_ERROR.
+ *   file was written last; filesystem errors are DISK_FULL or IO_ERROR.
  */
 import { mkdir, readdir, lstat } from 'node:fs/promises';
 import { dirname } from 'node:path';

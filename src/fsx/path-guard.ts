@@ -58,7 +58,7 @@ export class PathGuard {
 
 /**
  * Run one filesystem call; an errno listed in `allowed` is returned as its
- * code, any other failure becomes IO_ERROR naming the operation and the path.
+ * code, any other failure becomes DISK_FULL or IO_ERROR naming the operation and the path.
  */
 export async function fsCall<T, A extends string = never>(op: string, path: string, call: () => Promise<T>, ...allowed: A[]): Promise<T | A> {
   try {
