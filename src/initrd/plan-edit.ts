@@ -194,8 +194,11 @@ function planDrops(index: InitrdIndex, adds: PlannedAdd[], removals: string[], o
 
 /**
  * Inside the merged segments, keep only the effective copy of each path.
- * Directories keep their first position (their children follow it) and take
- * the last metadata, as the kernel's repeated chmod/chown would.
+ * Directories keep their first position (their children follow it), take the
+ * last mode and owner, as the kernel's repeated chmod/chown would, and keep
+ * the first mtime: the kernel's dir_utime() walks its list newest entry
+ * first, so the first entry's time is the one left (checked under QEMU in
+ * test/integration/kernel-unpack-order.test.ts, case dir-twice).
  */
 function planDuplicates(index: InitrdIndex, merged: Set<number>, drop: Set<number>): InitrdEditPlan['dirUpdates'] {
   const inMerge = index.entries.filter((e) => merged.has(e.segment) && e.path !== undefined && !drop.has(e.position));
@@ -212,7 +215,7 @@ function planDuplicates(index: InitrdIndex, merged: Set<number>, drop: Set<numbe
   const updates: InitrdEditPlan['dirUpdates'] = [];
   for (const [path, e] of first) {
     const final = last.get(path) as IndexedEntry;
-    if (final.position !== e.position) updates.push({ position: e.position, mode: final.mode, uid: final.uid, gid: final.gid, mtime: final.mtime });
+    if (final.position !== e.position) updates.push({ position: e.position, mode: final.mode, uid: final.uid, gid: final.gid, mtime: e.mtime });
   }
   return updates;
 }
