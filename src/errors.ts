@@ -39,6 +39,7 @@ export type ErrorCode =
   | 'PATH_THROUGH_SYMLINK'
   | 'PATH_EXISTS'
   | 'ENTRY_NOT_FOUND'
+  | 'ENTRY_SKIPPED'
   | 'EDIT_CONFLICT'
   | 'LIMIT_EXCEEDED'
   | 'INPUT_NOT_FOUND'

@@ -13,3 +13,5 @@ export {
 } from './plan-edit.ts';
 export { writeInitrd, addToCpio, type InitrdSource, type WriteInitrdOptions } from './write.ts';
 export { readInitrdTree } from './diff.ts';
+export { readInitrdFile, type InitrdReopen } from './read-file.ts';
+export { RootfsModel, type ApplyResult, type ModelEntry, type ModelNode, type RootfsModelOptions } from './rootfs-model.ts';

@@ -200,8 +200,11 @@ function planDrops(index: InitrdIndex, adds: PlannedAdd[], removals: string[], o
 
 /**
  * Inside the merged segments, keep only the effective copy of each path.
- * Directories keep their first position (their children follow it) and take
- * the last metadata, as the kernel's repeated chmod/chown would. Two hash
+ * Directories keep their first position (their children follow it), take the
+ * last mode and owner, as the kernel's repeated chmod/chown would, and keep
+ * the first mtime: the kernel's dir_utime() walks its list newest entry
+ * first, so the first entry's time is the one left (checked under QEMU in
+ * test/integration/kernel-unpack-order.test.ts, case dir-twice). Two hash
  * tables of positions (tree/compact.ts) do it without an object per entry.
  */
 function planDuplicates(index: InitrdIndex, merged: Set<number>, drop: Set<number>): InitrdEditPlan['dirUpdates'] {
@@ -225,7 +228,7 @@ function planDuplicates(index: InitrdIndex, merged: Set<number>, drop: Set<numbe
     if (isDir && finalIsDir && first.find(table.hashAt(i), (q) => same(q, i)) >= 0) drop.add(i);
     else if (isDir && finalIsDir) {
       first.put(i, same);
-      if (final !== i) updates.push({ position: i, ...table.metaAt(final) });
+      if (final !== i) updates.push({ position: i, ...table.metaAt(final), mtime: table.metaAt(i).mtime });
     }
   });
   return updates;

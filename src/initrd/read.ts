@@ -52,6 +52,17 @@ export interface Segment {
 /** An entry tagged with the segment it came from. */
 export interface InitrdEntry extends CpioEntry {
   segment: number;
+  /**
+   * The cpio archive it belongs to, counted from 1 over the whole image: a new archive starts
+   * after each TRAILER!!!, where the kernel forgets its hard-link table (free_hash), so hard-link
+   * groups are keyed within an archive, not a segment.
+   */
+  archive: number;
+}
+
+/** Counts TRAILER!!!-terminated archives across segments. */
+interface ArchiveCounter {
+  current: number;
 }
 
 /** Options for readInitrd. */
@@ -82,6 +93,7 @@ export async function* readInitrd(
 ): AsyncGenerator<InitrdEntry> {
   const reader = new ByteReader(source);
   const counter = { entries: 0, max: options.limits?.maxEntries ?? DEFAULT_MAX_ENTRIES };
+  const archive: ArchiveCounter = { current: 1 };
   let index = 0;
   let lastFormat: Segment['format'] | undefined;
   for (;;) {
@@ -103,7 +115,7 @@ export async function* readInitrd(
         if (offset % 4 !== 0) {
           throw new RemasterError('SEGMENT_MISALIGNED', `uncompressed cpio starts at an offset that is not a multiple of 4; the kernel reads it as compressed data and fails`, { offset });
         }
-        yield* readUncompressed(reader, seg, options, counter);
+        yield* readUncompressed(reader, seg, archive, options, counter);
       } else {
         const codec = detectCodec(head);
         if (codec === undefined) {
@@ -111,7 +123,7 @@ export async function* readInitrd(
         }
         seg.format = codec;
         seg.params = describeCompression(codec, await reader.peek(DESCRIBE_HEAD_SIZE));
-        yield* readCompressed(reader, seg, codec, options, counter);
+        yield* readCompressed(reader, seg, codec, archive, options, counter);
       }
     } catch (err) {
       throw tagSegment(err, seg);
@@ -154,12 +166,13 @@ async function skipNuls(reader: ByteReader): Promise<number> {
   }
 }
 
-async function* readUncompressed(reader: ByteReader, seg: Segment, options: ReadInitrdOptions, counter: EntryCounter): AsyncGenerator<InitrdEntry> {
+async function* readUncompressed(reader: ByteReader, seg: Segment, archive: ArchiveCounter, options: ReadInitrdOptions, counter: EntryCounter): AsyncGenerator<InitrdEntry> {
   const stats: CpioReadStats = { hasTrailer: false, end: 0, entries: 0 };
   for await (const entry of readCpio(reader, { ...cpioOptions(options), stats })) {
     count(counter, entry.name);
-    yield Object.assign(entry, { segment: seg.index });
+    yield Object.assign(entry, { segment: seg.index, archive: archive.current });
   }
+  if (stats.hasTrailer) archive.current++;
   seg.archives = 1;
   seg.entries = stats.entries;
   seg.hasTrailer = stats.hasTrailer;
@@ -187,7 +200,7 @@ function cpioOptions(options: ReadInitrdOptions): WarnOptions & { limits?: CpioL
   return out;
 }
 
-async function* readCompressed(reader: ByteReader, seg: Segment, codecId: CodecId, options: ReadInitrdOptions, counter: EntryCounter): AsyncGenerator<InitrdEntry> {
+async function* readCompressed(reader: ByteReader, seg: Segment, codecId: CodecId, archive: ArchiveCounter, options: ReadInitrdOptions, counter: EntryCounter): AsyncGenerator<InitrdEntry> {
   const codec = getCodec(codecId);
   const decodeOptions: WarnOptions & { signal?: AbortSignal } = cpioOptions(options);
   if (options.signal) decodeOptions.signal = options.signal;
@@ -204,8 +217,9 @@ async function* readCompressed(reader: ByteReader, seg: Segment, codecId: CodecI
       const stats: CpioReadStats = { hasTrailer: false, end: 0, entries: 0 };
       for await (const entry of readCpio(inner, { ...cpioOptions(options), stats })) {
         count(counter, entry.name);
-        yield Object.assign(entry, { segment: seg.index });
+        yield Object.assign(entry, { segment: seg.index, archive: archive.current });
       }
+      if (stats.hasTrailer) archive.current++;
       seg.archives++;
       seg.entries += stats.entries;
       seg.hasTrailer = stats.hasTrailer;

@@ -18,7 +18,8 @@ export function registerExtract(program: Command, cli: CliContext): void {
     .argument('[paths...]', 'only these paths (and what lies under them)')
     .action(async (file: string, dir: string, paths: string[]) => {
       const wanted = paths.map(toArchivePath);
-      const filter = wanted.length > 0 ? (p: string) => wanted.some((w) => p === w || p.startsWith(`${w}/`)) : undefined;
+      // A wanted path's ancestors are extracted too (as the directories they are): the kernel creates nothing under a missing parent.
+      const filter = wanted.length > 0 ? (p: string) => wanted.some((w) => p === w || p.startsWith(`${w}/`) || w.startsWith(`${p}/`)) : undefined;
       await createExtractTarget(dir);
       let quietDevices = 0;
       const onWarning = warner(cli, file);
@@ -31,7 +32,8 @@ export function registerExtract(program: Command, cli: CliContext): void {
           },
         });
         const special = quietDevices > 0 ? `, ${quietDevices} device nodes/fifos recorded (not created): ${result.special.map((s) => escapeName(s.path)).join(' ')}` : '';
-        await write(cli.stderr, `extracted ${result.files} files, ${result.dirs} directories, ${result.symlinks} symlinks, ${result.hardlinks} hard links into ${dir}${special}\n`);
+        const skipped = result.skipped > 0 ? `, ${result.skipped} entries skipped as the kernel would` : '';
+        await write(cli.stderr, `extracted ${result.files} files, ${result.dirs} directories, ${result.symlinks} symlinks, ${result.hardlinks} hard links into ${dir}${skipped}${special}\n`);
       } catch (err) {
         // a disk error without a path of its own names the target directory
         throw withContext(toIoError(err, 'extract', dir), { file });
