@@ -32,7 +32,7 @@ export function parseHostFlag(value: string, previous: PublishHostInput[] = []):
 interface PublishFlags {
   tftpRoot: string; httpRoot?: string; httpUrl?: string; keep?: string; host?: PublishHostInput[]; label?: string; dialect?: string;
   answers?: string; append?: string[]; repo?: string; stage2?: string; grubDir?: string; grubNetdir?: string; grubSigned?: boolean | string; pxelinuxDir?: string; ipxe?: boolean; wait?: string; json?: boolean;
-  replaceHosts?: boolean;
+  replaceHosts?: boolean; serveUrl?: string;
 }
 
 function registerPublish(program: Command, cli: CliContext): void {
@@ -46,6 +46,7 @@ function registerPublish(program: Command, cli: CliContext): void {
     .option('--tftp-root <dir>', 'TFTP root to publish into (default: the recipe\'s pxe.tftpRoot)')
     .option('--http-root <dir>', 'also copy kernel, initrd and kickstarts here (needs --http-url)')
     .option('--http-url <url>', 'URL under which --http-root is served')
+    .option('--serve-url <url>', 'publish for remaster serve at this base URL: armed hosts fetch inst.ks=<url>/ks/<mac>, rendered with install callbacks (kept by later publishes; "" turns it off)')
     .option('--keep <n>', 'versions to keep for rollback (default 3)')
     .option('--host <mac[,ks=file][,once][,expires=iso]>', 'arm a host (repeatable)', parseHostFlag)
     .option('--label <text>', 'menu label')
@@ -73,7 +74,7 @@ function registerPublish(program: Command, cli: CliContext): void {
         ...(o.httpRoot ? { httpRoot: o.httpRoot } : {}), ...(o.httpUrl ? { httpUrl: o.httpUrl } : {}), ...(o.label ? { label: o.label } : {}),
         ...(o.dialect ? { dialect: o.dialect as never } : {}), ...answersFlag(o), ...(o.append ? { cmdline: o.append } : {}), ...(o.repo ? { repo: o.repo } : {}),
         ...(o.stage2 ? { stage2: o.stage2 } : {}), ...(o.grubDir ? { grubDir: o.grubDir } : {}), ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}),
-        ...(o.replaceHosts ? { replaceHosts: true } : {}),
+        ...(o.replaceHosts ? { replaceHosts: true } : {}), ...(o.serveUrl !== undefined ? { serveUrl: o.serveUrl } : {}),
       });
       const macs = (hosts: { mac: string }[]) => hosts.map((h) => h.mac).join(', ');
       const kept = r.kept.length ? ` (kept from the previous version: ${macs(r.kept)})` : '';
