@@ -13,5 +13,6 @@ export * from './pxe/index.ts';
 export * from './preseed/index.ts';
 export * from './autoinstall/index.ts';
 export * from './answers/index.ts';
+export * from './install/index.ts';
 export * from './net/dhcp/index.ts';
 export * from './state/index.ts';
