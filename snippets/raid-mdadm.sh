@@ -60,7 +60,7 @@ remaster_raid_mdadm() (
   disks=$(remaster_raid_select "${REMASTER_RAID_DISKS:-2}") || remaster_fail "$disks"
   holding=$(remaster_mdadm_holding "$disks" "$dev") || remaster_fail "$holding"
   if [ -n "$holding" ] && [ "${REMASTER_RAID_WIPE:-false}" != true ]; then
-    remaster_mdadm_keep "${holding%% *}"
+    remaster_mdadm_keep "${holding%% *}" || exit 1
     exit 0
   fi
   set --
@@ -74,7 +74,7 @@ remaster_raid_mdadm() (
       if "$mdadm" --examine "$path" >/dev/null 2>&1; then with=$((with + 1)); fi
     done
     if [ "$with" -eq "$count" ] && "$mdadm" --assemble "$devdir/$dev" --run "$@" < /dev/null; then
-      remaster_mdadm_keep "$dev"
+      remaster_mdadm_keep "$dev" || exit 1
       exit 0
     fi
     [ "$with" -eq 0 ] || remaster_fail "install.raid: $disks carry md superblocks of another array that does not assemble as $dev; set install.raid.wipe: true to replace it"

@@ -53,7 +53,7 @@ remaster_raid_ssacli() (
     if [ "${REMASTER_RAID_WIPE:-false}" != true ]; then
       remaster_log "raid: kept the $existing logical drive(s) of the controller in slot $slot; set install.raid.wipe to replace them"
       remaster_report_text log "raid: kept the logical drives of slot $slot"
-      remaster_ssacli_storage
+      remaster_ssacli_storage || exit 1
       exit 0
     fi
     "$cli" ctrl slot="$slot" ld all delete forced || remaster_fail "install.raid: ssacli could not delete the logical drives of slot $slot"
@@ -73,5 +73,5 @@ remaster_raid_ssacli() (
   "$cli" ctrl slot="$slot" create type=ld drives="$drives" raid="$level" forced \
     || remaster_fail "install.raid: ssacli could not create the logical drive (slot $slot, drives $drives, raid $level)"
   remaster_report_text log "raid: created a raid $level logical drive on slot $slot over $drives"
-  remaster_ssacli_storage
+  remaster_ssacli_storage || exit 1
 )

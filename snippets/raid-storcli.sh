@@ -48,7 +48,7 @@ remaster_raid_storcli() (
     if [ "${REMASTER_RAID_WIPE:-false}" != true ]; then
       remaster_log "raid: kept the $existing virtual drive(s) of controller $c; set install.raid.wipe to replace them"
       remaster_report_text log "raid: kept the virtual drives of controller $c"
-      remaster_storcli_storage
+      remaster_storcli_storage || exit 1
       exit 0
     fi
     "$cli" "$c/vall" del force || remaster_fail "install.raid: $cli could not delete the virtual drives of $c"
@@ -70,5 +70,5 @@ remaster_raid_storcli() (
     "$cli" "$c" add vd "type=raid$level" "drives=$drives"
   fi || remaster_fail "install.raid: $cli could not create the virtual drive ($c, drives $drives, raid$level)"
   remaster_report_text log "raid: created a raid$level virtual drive on $c over $drives"
-  remaster_storcli_storage
+  remaster_storcli_storage || exit 1
 )

@@ -36,8 +36,9 @@ remaster_env() {
 }
 
 # Print $1 as a JSON string: quotes, backslashes and control characters escaped (RFC 8259 §7).
+# The newline printf adds ends the last record, so awk sees a trailing newline of $1 as an empty record.
 remaster_json_string() {
-  printf '%s' "$1" | awk '
+  printf '%s\n' "$1" | awk '
     BEGIN {
       for (i = 1; i < 32; i++) esc[sprintf("%c", i)] = sprintf("\\u%04x", i)
       esc["\t"] = "\\t"; esc["\r"] = "\\r"; esc["\b"] = "\\b"; esc["\f"] = "\\f"
@@ -95,7 +96,8 @@ remaster_report_text() (
 )
 
 # Stop: print the message on the console and in the log, report it as failed, exit 1 (with
-# %pre --erroronfail, Anaconda then ends the install before any disk is touched).
+# %pre --erroronfail, Anaconda then ends the install before any disk is touched). Called in a
+# helper whose body is a subshell, it ends that helper only: call such helpers as `helper || exit 1`.
 remaster_fail() {
   remaster_log "FAILED: $1"
   if [ ! -t 1 ] && [ -w /dev/console ]; then
