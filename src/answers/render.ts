@@ -71,7 +71,7 @@ export function renderAnswers(template: string, vars: Readonly<Record<string, st
     return { format, dialect: options.dialect, files: [{ name: names[0] as string, text }] };
   }
   if (format === 'autoinstall') {
-    const r = renderAutoinstall(template, vars, { ...file, ...salt, early: [...partition, ...scripts.early], late: scripts.late, hashPasswords: options.hashPasswords !== false });
+    const r = renderAutoinstall(template, vars, { ...file, ...salt, ...scripts, earlyFirst: partition, hashPasswords: options.hashPasswords !== false });
     return { format, dialect: options.dialect, files: [{ name: 'user-data', text: r.userData }, { name: 'meta-data', text: r.metaData }] };
   }
   const dialect = kickstartDialectOf(options.dialect);
