@@ -147,7 +147,7 @@ export const recipeSchema = z
   })
   .strict()
   .refine((r) => !(r.kickstart !== undefined && r.answers !== undefined), { message: 'give kickstart: or answers:, not both (answers: covers kickstart too)' })
-  .refine((r) => r.install === undefined || r.kickstart !== undefined || r.answers !== undefined, { message: 'install: needs a kickstart: or answers: section to carry its scripts', path: ['install'] });
+  .refine((r) => r.install === undefined || r.kickstart !== undefined || r.answers !== undefined, { message: 'needs a kickstart: or answers: section to carry its scripts', path: ['install'] });
 
 export type Recipe = z.infer<typeof recipeSchema>;
 export type RecipeStep = z.infer<typeof step>;
