@@ -43,6 +43,9 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'INPUT_NOT_FOUND'
   | 'OUTPUT_EXISTS'
+  | 'OUTPUT_HOLDS_INPUT'
+  | 'DISK_FULL'
+  | 'IO_ERROR'
   | 'TOOL_MISSING'
   | 'TOOL_FAILED'
   | 'ABORTED'
@@ -73,7 +76,8 @@ export type ErrorCode =
   | 'STATE_SCHEMA'
   | 'STATE_CONFLICT'
   | 'STATE_NOT_FOUND'
-  | 'STATE_INVALID';
+  | 'STATE_INVALID'
+  | 'TFTP_BAD_PACKET';
 
 /** Where an error or warning happened; every field optional, filled on the way up. */
 export interface ErrorContext {

@@ -66,7 +66,10 @@ function findingIssue(c: KickstartCommand, f: Finding): LintIssue {
   const text = f.message.startsWith(`${c.name} `) ? f.message : `${c.name}: ${f.message}`;
   if (f.kind === 'deprecated') return issue(c.line, f.subject === 'option' ? 'KS_DEPRECATED_OPTION' : 'KS_DEPRECATED_COMMAND', text, 'warning');
   if (f.kind === 'duplicate') return issue(c.line, 'KS_DUPLICATE', text, 'warning');
-  const unknown = /^(?:unrecognized|unexpected) arguments/u.test(f.message);
+  const extra = /^(?:unrecognized|unexpected) arguments[^:]*: (.*)$/u.exec(f.message);
+  const unknown = extra !== null;
+  // left-over plain words (not options): an unquoted value split in two, e.g. a password with a space
+  if (extra !== null && extra[1]?.split(' ').every((w) => !w.startsWith('-'))) return issue(c.line, 'KS_UNEXPECTED_ARGUMENT', text);
   return issue(c.line, unknown ? 'KS_UNKNOWN_OPTION' : 'KS_INVALID_COMMAND', `${text}${unknown ? optionElsewhere(c.name, f.message, commandParser(c.name)) : ''}`);
 }
 

@@ -55,10 +55,20 @@ export function expandRemovals(build: PreparedBuild, patterns: string[]): string
   return out;
 }
 
-function titleOf(step: PreparedStep, adds: number, removes: number): string {
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Module indexes depmod writes next to the modules (modules.dep, modules.alias.bin, …). */
+const MODULE_INDEX = /(^|\/)lib\/modules\/[^/]+\/modules\.[^/]+$/u;
+
+function titleOf(step: PreparedStep, adds: readonly string[], removes: number): string {
   const what: Record<PreparedStep['kind'], string> = { files: 'Files', kernelModules: 'Kernel modules', binaries: 'Binaries', firmware: 'Firmware' };
-  const parts = [`${adds} to add`];
-  if (removes > 0) parts.push(`${removes} to remove`);
+  const indexes = step.kind === 'kernelModules' ? adds.filter((p) => MODULE_INDEX.test(p)).length : 0;
+  const noun: Record<PreparedStep['kind'], string> = { files: 'file', kernelModules: 'module', binaries: 'file', firmware: 'firmware file' };
+  const parts = [`${plural(adds.length - indexes, noun[step.kind])} to add`];
+  if (indexes > 0) parts.push(`${plural(indexes, 'module index')} regenerated`);
+  if (removes > 0) parts.push(`${plural(removes, 'path')} to remove`);
   return `${step.label ?? `${what[step.kind]} (step ${step.index + 1})`}: ${parts.join(', ')}`;
 }
 
@@ -70,7 +80,7 @@ export function planRecipe(build: PreparedBuild, options: WarnOptions = {}): Bui
   const allRemoves: string[] = [];
   for (const s of build.steps) {
     const removes = expandRemovals(build, s.removes);
-    steps.push({ index: s.index, kind: s.kind, title: titleOf(s, s.adds.length, removes.length), adds: s.adds.map((a) => a.path), removes, notes: notesOf(s) });
+    steps.push({ index: s.index, kind: s.kind, title: titleOf(s, s.adds.map((a) => a.path), removes.length), adds: s.adds.map((a) => a.path), removes, notes: notesOf(s) });
     allAdds.push(...s.adds);
     allRemoves.push(...removes);
   }

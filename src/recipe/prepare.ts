@@ -11,6 +11,7 @@ import { scanInitrd, type AddSpec, type InitrdIndex } from '../initrd/index.ts';
 import { stepKind, type BinariesStep, type Recipe, type RecipeStep } from './schema.ts';
 import { prepareInstall, type PreparedInstall } from './install.ts';
 import { resolveSource, type ResolvedSource } from './source.ts';
+import { recipeInputs } from './inputs.ts';
 import { prepareFirmware } from './steps/firmware.ts';
 import { expandRemovals } from './plan.ts';
 import { renderRecipeKickstart, type RenderedKickstart } from './kickstart.ts';
@@ -49,6 +50,8 @@ export interface PreparedBuild {
   answers?: RenderedAnswerFiles;
   /** The composed install section and where its binaries come from. */
   install?: PreparedInstall;
+  /** Absolute paths of the recipe and every host file or directory it reads (an output directory may hold none of them). */
+  inputs: string[];
   /** The image's modules (decoded) and module lists, gathered by the scan when the recipe has a kernelModules step. */
   moduleFiles?: Map<string, ExistingModuleFile>;
 }
@@ -84,7 +87,7 @@ export async function prepareSource(recipe: Recipe, recipeFile: string, recipeTe
       throw withContext(err, { file: source.initrdName });
     });
     const prepared: PreparedBuild = {
-      recipe, recipeFile, baseDir, source, index, steps: [],
+      recipe, recipeFile, baseDir, source, index, steps: [], inputs: recipeInputs(recipe, recipeFile, baseDir),
       recipeSha256: createHash('sha256').update(recipeText).digest('hex'),
     };
     if (options.sourceDateEpoch !== undefined) prepared.sourceDateEpoch = options.sourceDateEpoch;

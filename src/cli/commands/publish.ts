@@ -11,6 +11,7 @@ import { library } from '../library.ts';
 import { buildRecipe } from './build.ts';
 import { write, type CliContext } from '../context.ts';
 import { registerPxeHosts } from './pxe-hosts.ts';
+import { examplesText } from '../help.ts';
 
 /** Parse `--host <mac>[,ks=<file>][,once][,expires=<iso>][,name=<n>]`. */
 export function parseHostFlag(value: string, previous: PublishHostInput[] = []): PublishHostInput[] {
@@ -30,14 +31,19 @@ export function parseHostFlag(value: string, previous: PublishHostInput[] = []):
 interface PublishFlags {
   tftpRoot: string; httpRoot?: string; httpUrl?: string; keep?: string; host?: PublishHostInput[]; label?: string; dialect?: string;
   answers?: string; append?: string[]; repo?: string; stage2?: string; grubDir?: string; grubNetdir?: string; grubSigned?: boolean | string; pxelinuxDir?: string; ipxe?: boolean; wait?: string; json?: boolean;
+  replaceHosts?: boolean;
 }
 
 function registerPublish(program: Command, cli: CliContext): void {
   program.command('publish')
     .description('publish a build directory (vmlinuz, initrd.img) as a new version of a PXE tree, atomically')
+    .addHelpText('after', examplesText(
+      'remaster publish out/hp-raid --tftp-root /srv/tftp --host 52:54:00:12:34:56,ks=ks.cfg',
+      'remaster publish recipes/hp-raid.yaml                          # build, then publish with the recipe\'s pxe: section',
+      'remaster publish out/hp-raid --tftp-root /srv/tftp --http-root /srv/www/remaster --http-url http://10.0.0.1/remaster'))
     .argument('<build-dir|recipe>', 'what remaster build wrote, or a recipe with a pxe: section (built first)')
     .option('--tftp-root <dir>', 'TFTP root to publish into (default: the recipe\'s pxe.tftpRoot)')
-    .option('--http-root <dir>', 'also copy kernel, initrd and kickstarts here')
+    .option('--http-root <dir>', 'also copy kernel, initrd and kickstarts here (needs --http-url)')
     .option('--http-url <url>', 'URL under which --http-root is served')
     .option('--keep <n>', 'versions to keep for rollback (default 3)')
     .option('--host <mac[,ks=file][,once][,expires=iso]>', 'arm a host (repeatable)', parseHostFlag)
@@ -52,6 +58,7 @@ function registerPublish(program: Command, cli: CliContext): void {
     .option('--pxelinux-dir <dir>', 'take pxelinux.0 and *.c32 from here instead of Debian paths')
     .option('--no-ipxe', 'do not copy iPXE binaries')
     .option('--wait <seconds>', 'wait for another publisher instead of failing')
+    .option('--replace-hosts', 'disarm the hosts armed now that this publish does not list (default: keep them armed)')
     .option('--json', 'print the manifest as JSON')
     .action(async (target: string, o: PublishFlags) => {
       const fromRecipe = /\.ya?ml$/.test(target) ? await recipeOptions(cli, program, target) : undefined;
@@ -65,9 +72,13 @@ function registerPublish(program: Command, cli: CliContext): void {
         ...(o.httpRoot ? { httpRoot: o.httpRoot } : {}), ...(o.httpUrl ? { httpUrl: o.httpUrl } : {}), ...(o.label ? { label: o.label } : {}),
         ...(o.dialect ? { dialect: o.dialect as never } : {}), ...answersFlag(o), ...(o.append ? { cmdline: o.append } : {}), ...(o.repo ? { repo: o.repo } : {}),
         ...(o.stage2 ? { stage2: o.stage2 } : {}), ...(o.grubDir ? { grubDir: o.grubDir } : {}), ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}),
+        ...(o.replaceHosts ? { replaceHosts: true } : {}),
       });
-      const expired = r.expired.length ? `; not armed (expired): ${r.expired.map((h) => h.mac).join(', ')}` : '';
-      await write(cli.stdout, o.json ? `${JSON.stringify(r.manifest, null, 2)}\n` : `published version ${r.version}: ${r.manifest.model.hosts.length} armed hosts, ${Object.keys(r.manifest.files).length} files${expired}\n`);
+      const macs = (hosts: { mac: string }[]) => hosts.map((h) => h.mac).join(', ');
+      const kept = r.kept.length ? ` (kept from the previous version: ${macs(r.kept)})` : '';
+      const expired = r.expired.length ? `; not armed (expired): ${macs(r.expired)}` : '';
+      const dropped = r.dropped.length ? `; disarmed (not listed, --replace-hosts): ${macs(r.dropped)}` : '';
+      await write(cli.stdout, o.json ? `${JSON.stringify(r.manifest, null, 2)}\n` : `published version ${r.version}: ${r.manifest.model.hosts.length} armed hosts${kept}, ${Object.keys(r.manifest.files).length} files${expired}${dropped}\n`);
     });
 }
 
