@@ -28,7 +28,7 @@ export function shells(busybox: string, scratch: string): Shell[] {
     for (const a of APPLETS) symlinkSync(busybox, join(bin, a));
   }
   return [
-    { name: 'dash', argv: ['/bin/sh'], path: ['/usr/local/bin', '/usr/bin', '/bin'] },
+    { name: 'dash', argv: ['dash'], path: ['/usr/local/bin', '/usr/bin', '/bin'] },
     { name: 'busybox', argv: [busybox, 'sh'], path: [bin] },
   ];
 }
