@@ -5,18 +5,28 @@
  * build's ks.cfg is parsed with src/kickstart and its install %pre is extracted, together with the
  * %pre of a second rendering whose policy asks for four disks (its RAID must never run). One boot under QEMU (three virtio
  * disks of 64, 96 and 128 MiB with serials, one virtio NIC) runs, from /init:
+ *   0. the first %pre that `remaster serve` puts in front (injectInstallEnv: callback URL and host
+ *      record into /tmp/remaster.env);
  *   1. the failing policy: exit status and message;
  *   2. the install %pre: inventory, policy, RAID 1 over the two largest disks;
  *   3. mdadm --detail /dev/md0 (the kernel's view of the array it just made);
- *   4. the same %pre again: the array must be kept as it is.
+ *   4. the same %pre again: the array must be kept as it is;
+ *   5. the %post --nochroot (carry.sh) and, chrooted into a made-up target, the %post with
+ *      bootstrap-salt.sh (a stand-in systemctl records what it enables).
+ * Every report goes over the guest's NIC (busybox wget) through QEMU's guestfwd to an HTTP server
+ * of this test on loopback: the inventory arrives, and the failed policy arrives as `failed` with
+ * its reason.
  * /init copies /updates into / first, as dracut's apply-live-updates.sh does for Anaconda.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { copyFile, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
-  applyPlan, hostEntries, parseKickstart, parseRecipe, planRecipe, prepareBuild, prepareInstall, renderRecipeKickstart, type AddSpec, type Kickstart,
+  applyPlan, hostEntries, injectInstallEnv, parseKickstart, parseRecipe, planRecipe, prepareBuild, prepareInstall, renderRecipeKickstart, type AddSpec, type Kickstart,
 } from '../../src/index.ts';
 import { buildImage, editBytes } from '../helpers/edit.ts';
 import { ensureFixtures } from '../helpers/fixtures.ts';
@@ -33,6 +43,9 @@ const MODULES = [
 ];
 const DISKS = [{ name: 'vda', mib: 64, serial: 'RMT-A-64' }, { name: 'vdb', mib: 96, serial: 'RMT-B-96' }, { name: 'vdc', mib: 128, serial: 'RMT-C-128' }];
 const MAC = '52:54:00:be:ef:01';
+const SECRET = '5ec2e7a1b2c3d4e5f60718293a4b5c6d';
+const HOST = { name: 'raid-01', group: 'lab', profile: 'raid', mac: MAC };
+const TCP_STDIO = join(import.meta.dirname, '..', 'helpers', 'tcp-stdio.ts');
 
 const TEMPLATE = `text
 lang en_US.UTF-8
@@ -60,8 +73,10 @@ for w in $(cat /proc/cmdline); do case "$w" in remaster.nonce=*) nonce=\${w#rema
 # dracut's apply-live-updates.sh: what the initrd has under /updates lands in the installer's root
 cp -a /updates/. /
 for m in virtio_pci virtio_blk virtio_net raid1; do modprobe "$m" || echo "REMASTER-T modprobe-failed $m"; done
-n=0; while [ ! -e /sys/block/vdc ] && [ "$n" -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+n=0; while { [ ! -e /sys/block/vdc ] || [ ! -e /sys/class/net/eth0 ]; } && [ "$n" -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+ip link set lo up; ip link set eth0 up; ip addr add 10.0.2.15/24 dev eth0
 echo "REMASTER-T start nonce=$nonce"
+sh /remaster-test/serve-pre.sh; echo "REMASTER-T serve rc=$?"
 sh /remaster-test/policy-fail.sh; echo "REMASTER-T policy-fail rc=$?"
 if [ -e /sys/block/md0 ] || [ -e /tmp/remaster-storage.ks ]; then echo "REMASTER-T touched"; fi
 sh /remaster-test/install-pre.sh; echo "REMASTER-T first rc=$?"
@@ -70,9 +85,52 @@ echo "REMASTER-T storage $(tr '\\n' ';' < /tmp/remaster-storage.ks)"
 echo "REMASTER-T detail-begin"; mdadm --detail /dev/md0; echo "REMASTER-T detail-end rc=$?"
 sh /remaster-test/install-pre.sh; echo "REMASTER-T second rc=$?"
 echo "REMASTER-T detail2-begin"; mdadm --detail /dev/md0; echo "REMASTER-T detail2-end rc=$?"
+t=/mnt/sysimage
+mkdir -p $t/bin $t/usr/bin $t/tmp $t/var/log $t/dev $t/proc $t/sys
+# Anaconda mounts /dev, /proc and /sys into the target before the chrooted %post
+mount --bind /dev $t/dev; mount -t proc proc $t/proc; mount -t sysfs sysfs $t/sys
+cp /bin/busybox $t/bin/busybox; chroot $t /bin/busybox --install -s /bin
+printf '#!/bin/sh\necho "systemctl $*" >> /var/log/standin.log\n' > $t/usr/bin/systemctl; chmod 755 $t/usr/bin/systemctl
+sh /remaster-test/post-nochroot.sh; echo "REMASTER-T carry rc=$?"
+cp /remaster-test/post.sh $t/tmp/post.sh
+chroot $t /bin/sh -c 'PATH=/bin:/usr/bin; export PATH; exec sh /tmp/post.sh'; echo "REMASTER-T post rc=$?"
+echo "REMASTER-T salt-conf $(tr '\n' ';' < $t/etc/salt/minion.d/remaster.conf)"
+echo "REMASTER-T minion-id $(cat $t/etc/salt/minion_id)"
+echo "REMASTER-T grains $(cat $t/etc/salt/grains)"
+echo "REMASTER-T standin $(tr '\n' ';' < $t/var/log/standin.log)"
+echo "REMASTER-T carried $(cat $t/var/lib/remaster/inventory.json)"
+if [ -e $t/tmp/remaster.env ]; then echo "REMASTER-T env-left"; fi
 echo "REMASTER-T done nonce=$nonce"
 poweroff -f
 `;
+
+/** The body of the one section `name` (with or without --nochroot) whose body has `marker`. */
+function section(ks: Kickstart, name: string, marker: string, nochroot = false): string {
+  const found = ks.nodes.filter((n) => n.kind === 'section' && n.name === name && n.body.includes(marker) && n.args.includes('--nochroot') === nochroot);
+  assert.equal(found.length, 1, `one %${name}${nochroot ? ' --nochroot' : ''} with ${marker}`);
+  const [s] = found;
+  assert.ok(s && s.kind === 'section');
+  return s.body;
+}
+
+interface Received { url: string; type: string; body: string }
+
+/** An HTTP server on loopback recording POSTs (the guest reaches it through guestfwd and tcp-stdio.ts). */
+async function callbackServer(t: import('node:test').TestContext): Promise<{ port: number; received: Received[] }> {
+  const received: Received[] = [];
+  const srv = createServer((req: IncomingMessage, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => {
+      if (req.method === 'POST') received.push({ url: req.url ?? '', type: req.headers['content-type'] ?? '', body: Buffer.concat(parts).toString('utf8') });
+      res.writeHead(req.method === 'POST' ? 200 : 405, { 'content-type': 'text/plain', connection: 'close' }).end('ok\n');
+    });
+  });
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  t.after(() => new Promise<void>((done) => srv.close(() => done())));
+  return { port: (srv.address() as AddressInfo).port, received };
+}
 
 function installPre(ks: Kickstart): string {
   const pre = ks.nodes.find((n) => n.kind === 'section' && n.name === 'pre' && n.body.includes('# remaster: begin install (run)'));
@@ -130,6 +188,9 @@ install:
     level: 1
     disks: 2
     storage: ["ignoredisk --only-use=@DEVICE@", "clearpart --all --initlabel --drives=@DEVICE@", "autopart --type=plain"]
+  bootstrap:
+    facts: { role: raid-test }
+    salt: { master: salt.example.test }
   tools:
     - binaries: [/sbin/mdadm]
       sysroot: [{ package: mdadm.deb }, { package: libudev1.deb }, { package: libc6.deb }]
@@ -146,13 +207,23 @@ output:
   const result = await applyPlan(plan, build);
   await build.source.close();
 
-  const pre = installPre(parseKickstart(await readFile(join(result.dir, 'ks.cfg'), 'utf8')));
+  // What remaster serve does to the built kickstart for this host: a first %pre writing the env file.
+  const callbackUrl = `http://10.0.2.100/cb/${MAC}/${SECRET}`;
+  const served = injectInstallEnv(parseKickstart(await readFile(join(result.dir, 'ks.cfg'), 'utf8')), { callbackUrl, host: HOST }, { dialect: 'rhel9' });
+  const firstPre = served.nodes.find((n) => n.kind === 'section' && n.name === 'pre');
+  assert.ok(firstPre && firstPre.kind === 'section' && firstPre.body.includes('# remaster: begin serve'), 'the serve %pre comes first');
+  const pre = installPre(served);
+  const postNochroot = section(served, 'post', 'remaster_carry', true);
+  const post = section(served, 'post', 'remaster_bootstrap_salt');
   // The same recipe with a policy this machine cannot meet, rendered the same way.
   const strict = { ...recipe, install: { ...recipe.install, require: { disks: '>=4' } } } as typeof recipe;
   const strictInstall = await prepareInstall(strict);
   const failing = installPre((await renderRecipeKickstart(strict.kickstart!, dir, { ...(strictInstall ? { install: strictInstall } : {}), onWarning: () => {} })).model);
   const image = await readFile(join(result.dir, 'initrd.img'));
-  const { bytes } = await editBytes(image, { add: [file('remaster-test/install-pre.sh', pre), file('remaster-test/policy-fail.sh', failing)] }, { mode: 'append', compression: 'gzip' });
+  const { bytes } = await editBytes(image, { add: [
+    file('remaster-test/serve-pre.sh', firstPre.body), file('remaster-test/install-pre.sh', pre), file('remaster-test/policy-fail.sh', failing),
+    file('remaster-test/post-nochroot.sh', postNochroot), file('remaster-test/post.sh', post),
+  ] }, { mode: 'append', compression: 'gzip' });
   await writeFile(join(dir, 'boot.img'), bytes);
 
   const drives: string[] = [];
@@ -161,10 +232,12 @@ output:
     drives.push('-drive', `file=${join(dir, `${d.name}.raw`)},if=none,id=${d.name},format=raw`, '-device', `virtio-blk-pci,drive=${d.name},serial=${d.serial}`);
   }
   await mkdir(join(dir, 'empty'));
+  const cb = await callbackServer(t);
   const r = await bootKernel({
-    kernel: fx.kernel.vmlinuz, initrd: join(dir, 'boot.img'), append: 'loglevel=1', timeoutMs: 110_000,
+    kernel: fx.kernel.vmlinuz, initrd: join(dir, 'boot.img'), append: 'loglevel=1', timeoutMs: 150_000,
     expect: [/REMASTER-T done nonce=NONCE/],
-    extraArgs: [...drives, '-netdev', 'user,id=n1,restrict=on', '-device', `virtio-net-pci,netdev=n1,mac=${MAC}`],
+    // restrict=on isolates the guest; the explicit guestfwd still reaches the callback server
+    extraArgs: [...drives, '-netdev', `user,id=n1,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:${process.execPath} ${TCP_STDIO} ${cb.port}`, '-device', `virtio-net-pci,netdev=n1,mac=${MAC}`],
   });
   const log = r.log;
   if (process.env.REMASTER_DUMP_LOG) await writeFile(process.env.REMASTER_DUMP_LOG, log);
@@ -206,5 +279,32 @@ output:
   assert.equal(field(detail2, 'UUID'), field(detail, 'UUID'));
   assert.equal(field(detail2, 'Creation Time'), field(detail, 'Creation Time'));
   assert.equal(log.match(/remaster: raid: creating md0/g)?.length, 1);
+
+  // 5. %post: carry.sh brings the env file and the inventory into the target; bootstrap-salt.sh, chrooted, points the minion at its master.
+  assert.match(log, /REMASTER-T serve rc=0/);
+  assert.match(log, /REMASTER-T carry rc=0/);
+  assert.match(log, /REMASTER-T post rc=0/);
+  assert.match(log, /REMASTER-T salt-conf # written by remaster \(bootstrap-salt\.sh\);master: "salt\.example\.test";\n/);
+  assert.match(log, /REMASTER-T minion-id raid-01\n/);
+  assert.deepEqual(JSON.parse(/REMASTER-T grains (.*)/.exec(log)?.[1] ?? ''), { role: 'raid-test', remaster: { host: 'raid-01', group: 'lab', profile: 'raid', mac: MAC } });
+  assert.match(log, /REMASTER-T standin systemctl enable salt-minion;\n/);
+  assert.ok(/REMASTER-T carried \{/.test(log), 'the inventory was carried into the target');
+  assert.doesNotMatch(log, /REMASTER-T env-left/, 'the env copy (it holds the callback secret) is removed after %post');
+
+  // 6. The server got every report over the guest's NIC: the inventory as JSON, the failed policy with its reason, the RAID and bootstrap lines.
+  assert.doesNotMatch(log, /not delivered to the server/);
+  const cbBase = `/cb/${MAC}/${SECRET}/`;
+  assert.ok(cb.received.every((x) => x.url.startsWith(cbBase)), cb.received.map((x) => x.url).join('\n'));
+  const kinds = cb.received.map((x) => x.url.slice(cbBase.length));
+  assert.deepEqual(kinds, ['inventory', 'failed', 'inventory', 'log', 'inventory', 'log', 'log']);
+  const [failed] = cb.received.filter((x) => x.url.endsWith('/failed'));
+  assert.match(failed?.body ?? '', /^hardware policy not met \(no disk was touched\): install\.require\.disks\.count ">=4": measured 3 \(vda 64 MiB, vdb 96 MiB, vdc 128 MiB\)\n$/);
+  assert.equal(failed?.type, 'text/plain; charset=utf-8');
+  const posted = cb.received.filter((x) => x.url.endsWith('/inventory'));
+  assert.ok(posted.every((x) => x.type === 'application/json'));
+  assert.deepEqual(JSON.parse(posted[1]?.body ?? ''), inventory, 'the install\'s inventory arrived as the guest wrote it');
+  assert.deepEqual(cb.received.filter((x) => x.url.endsWith('/log')).map((x) => x.body), [
+    'raid: created md0 (raid1 over vdc vdb)\n', 'raid: kept md0 (members: vdb vdc)\n', 'bootstrap: salt-minion for master salt.example.test as raid-01\n',
+  ]);
   t.diagnostic(`boot: ${r.durationMs} ms`);
 });
