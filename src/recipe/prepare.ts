@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { withContext, type WarnOptions } from '../errors.ts';
 import { hostEntries } from '../fsx/index.ts';
-import { scanInitrd, type AddSpec, type InitrdIndex } from '../initrd/index.ts';
+import { scanInitrd, type AddSpec, type InitrdIndex, type InitrdLimits } from '../initrd/index.ts';
 import { stepKind, type BinariesStep, type Recipe, type RecipeStep } from './schema.ts';
 import { prepareInstall, type PreparedInstall } from './install.ts';
 import { resolveSource, type ResolvedSource } from './source.ts';
@@ -59,6 +59,8 @@ export interface PreparedBuild {
 /** Options for prepareBuild. */
 export interface PrepareOptions extends WarnOptions {
   sourceDateEpoch?: number;
+  /** Bounds for reading the source initrd (maxEntries, ratio, sizes). */
+  limits?: InitrdLimits;
 }
 
 /** Read the source and every step's inputs. */
