@@ -5,8 +5,12 @@
  * REMASTER_PROCFS, so tests give them a made-up machine and never the host's disks.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import type { TestContext } from 'node:test';
 
 export const SNIPPETS_DIR = resolve(import.meta.dirname, '..', '..', 'snippets');
 
@@ -75,4 +79,24 @@ export function writeTree(root: string, files: Record<string, string | Uint8Arra
 export function writeTool(dir: string, name: string, script: string): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+}
+
+/** One request the callback server got. */
+export interface Received { method: string; url: string; type: string; body: string }
+
+/** An HTTP server on 127.0.0.1 (ephemeral port, closed after the test) recording every request, answering 200. */
+export async function callbackServer(t: TestContext): Promise<{ port: number; received: Received[] }> {
+  const received: Received[] = [];
+  const srv = createServer((req: IncomingMessage, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => {
+      received.push({ method: req.method ?? '', url: req.url ?? '', type: req.headers['content-type'] ?? '', body: Buffer.concat(parts).toString('utf8') });
+      res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' }).end('ok\n');
+    });
+  });
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  t.after(() => new Promise<void>((done) => srv.close(() => done())));
+  return { port: (srv.address() as AddressInfo).port, received };
 }

@@ -20,9 +20,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { copyFile, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
@@ -32,6 +29,7 @@ import { buildImage, editBytes } from '../helpers/edit.ts';
 import { ensureFixtures } from '../helpers/fixtures.ts';
 import { ensurePackages } from '../helpers/packages.ts';
 import { bootKernel } from '../helpers/qemu.ts';
+import { callbackServer } from '../helpers/snippets.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { tmpDir } from '../helpers/tmp-dir.ts';
 
@@ -111,25 +109,6 @@ function section(ks: Kickstart, name: string, marker: string, nochroot = false):
   const [s] = found;
   assert.ok(s && s.kind === 'section');
   return s.body;
-}
-
-interface Received { url: string; type: string; body: string }
-
-/** An HTTP server on loopback recording POSTs (the guest reaches it through guestfwd and tcp-stdio.ts). */
-async function callbackServer(t: import('node:test').TestContext): Promise<{ port: number; received: Received[] }> {
-  const received: Received[] = [];
-  const srv = createServer((req: IncomingMessage, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => {
-      if (req.method === 'POST') received.push({ url: req.url ?? '', type: req.headers['content-type'] ?? '', body: Buffer.concat(parts).toString('utf8') });
-      res.writeHead(req.method === 'POST' ? 200 : 405, { 'content-type': 'text/plain', connection: 'close' }).end('ok\n');
-    });
-  });
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  t.after(() => new Promise<void>((done) => srv.close(() => done())));
-  return { port: (srv.address() as AddressInfo).port, received };
 }
 
 function installPre(ks: Kickstart): string {
@@ -294,7 +273,7 @@ output:
   // 6. The server got every report over the guest's NIC: the inventory as JSON, the failed policy with its reason, the RAID and bootstrap lines.
   assert.doesNotMatch(log, /not delivered to the server/);
   const cbBase = `/cb/${MAC}/${SECRET}/`;
-  assert.ok(cb.received.every((x) => x.url.startsWith(cbBase)), cb.received.map((x) => x.url).join('\n'));
+  assert.ok(cb.received.every((x) => x.method === 'POST' && x.url.startsWith(cbBase)), cb.received.map((x) => x.url).join('\n'));
   const kinds = cb.received.map((x) => x.url.slice(cbBase.length));
   assert.deepEqual(kinds, ['inventory', 'failed', 'inventory', 'log', 'inventory', 'log', 'log']);
   const [failed] = cb.received.filter((x) => x.url.endsWith('/failed'));

@@ -7,31 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ensureFixtures } from '../helpers/fixtures.ts';
-import { runSnippets, shells, writeTree } from '../helpers/snippets.ts';
+import { callbackServer, runSnippets, shells, writeTree, type Received } from '../helpers/snippets.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { tmpDir } from '../helpers/tmp-dir.ts';
 
-interface Received { method: string; url: string; type: string; body: string }
-
 async function server(t: import('node:test').TestContext): Promise<{ base: string; received: Received[]; port: number }> {
-  const received: Received[] = [];
-  const srv = createServer((req: IncomingMessage, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => {
-      received.push({ method: req.method ?? '', url: req.url ?? '', type: req.headers['content-type'] ?? '', body: Buffer.concat(parts).toString('utf8') });
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-    });
-  });
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  t.after(() => new Promise<void>((done) => srv.close(() => done())));
-  const port = (srv.address() as AddressInfo).port;
+  const { port, received } = await callbackServer(t);
   return { base: `http://127.0.0.1:${port}/cb/52:54:00:12:34:56/0123abcd`, received, port };
 }
 
