@@ -38,8 +38,9 @@ const ALLOWED: Record<string, string[]> = {
   preseed: ['errors', 'kickstart'],
   autoinstall: ['errors', 'kickstart', 'preseed'],
   answers: ['errors', 'kickstart', 'preseed', 'autoinstall'],
+  install: ['errors', 'kickstart'],
   pxe: ['errors', 'io', 'bootcfg', 'kickstart', 'answers', 'fsx', 'tree'],
-  recipe: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'kickstart', 'preseed', 'autoinstall', 'answers', 'pxe', 'kmod', 'elf', 'package'],
+  recipe: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'kickstart', 'preseed', 'autoinstall', 'answers', 'install', 'pxe', 'kmod', 'elf', 'package'],
   kmod: ['errors', 'io', 'compress', 'tree'],
   boottest: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'pxe'],
   elf: ['errors', 'io'],
@@ -53,7 +54,7 @@ const ALLOWED: Record<string, string[]> = {
   cli: ['index', 'engine'],
 };
 const FS_OK = new Set(['io', 'fsx']);
-const NO_CLI_DEPS = new Set(['serve', 'web', 'preseed', 'autoinstall', 'answers', 'net', 'state', 'kmod', 'elf', 'package', 'boottest', 'recipe', 'pxe', 'initrd', 'cpio', 'compress', 'iso', 'io', 'tree', 'fsx', 'errors', 'bootcfg', 'kickstart']);
+const NO_CLI_DEPS = new Set(['serve', 'web', 'preseed', 'autoinstall', 'answers', 'install', 'net', 'state', 'kmod', 'elf', 'package', 'boottest', 'recipe', 'pxe', 'initrd', 'cpio', 'compress', 'iso', 'io', 'tree', 'fsx', 'errors', 'bootcfg', 'kickstart']);
 
 const problems: string[] = [];
 for (const file of files(SRC)) {
