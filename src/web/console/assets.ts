@@ -3,8 +3,9 @@
  * (/ui/console.js, /ui/console.css) so the CSP allows no inline script or
  * style. The script: confirm-by-typing forms (the submit button stays
  * disabled until the typed text equals data-confirm; the server checks it
- * again) and live updates from the SSE stream named by body[data-live],
- * written with textContent only.
+ * again) and live updates from the SSE stream named by body[data-live] (host
+ * summaries; on a host page also each new timeline event), written with
+ * textContent only.
  */
 export const CONSOLE_JS = `'use strict';
 (function () {
@@ -31,16 +32,22 @@ export const CONSOLE_JS = `'use strict';
       var last = el.querySelector('.last');
       if (last && h.last) last.textContent = h.last.kind + ' ' + h.last.at;
     });
+    // a host the tree no longer arms has nothing to disarm
+    var disarm = document.querySelector('form.disarm');
+    if (disarm && live === 'host:' + h.mac && h.state === 'disarmed') disarm.remove();
+  });
+  source.addEventListener('event', function (e) {
+    var ev = JSON.parse(e.data);
     var timeline = document.querySelector('table.timeline tbody');
-    if (timeline && h.last && live === 'host:' + h.mac) {
-      var row = document.createElement('tr');
-      [h.last.at, h.last.kind, h.last.remote || '', ''].forEach(function (text) {
-        var cell = document.createElement('td');
-        cell.textContent = text;
-        row.appendChild(cell);
-      });
-      timeline.appendChild(row);
-    }
+    if (!timeline || timeline.querySelector('tr[data-event-id="' + Number(ev.id) + '"]')) return;
+    var row = document.createElement('tr');
+    row.dataset.eventId = String(Number(ev.id));
+    [ev.at, ev.kind, ev.remote || '', ev.detail || ''].forEach(function (text) {
+      var cell = document.createElement('td');
+      cell.textContent = text;
+      row.appendChild(cell);
+    });
+    timeline.appendChild(row);
   });
 })();
 `;

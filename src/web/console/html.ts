@@ -50,3 +50,8 @@ export function terminalText(text: string): string {
     .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/gu, '')
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/gu, '\ufffd');
 }
+
+/** A time as the console shows it: `2026-12-03 13:39:06Z` (UTC); empty for none. */
+export function formatTime(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? '' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/u, 'Z');
+}

@@ -1,7 +1,7 @@
 /** The console's pages, rendered on the server with escape-by-default templates (html.ts). */
 import { HOST_STATES, type AuditEntry, type Host, type HostEvent, type User } from '../../state/index.ts';
 import { canAct, PROGRESS_STATES, progressOf } from './access.ts';
-import { html, terminalText, type Html } from './html.ts';
+import { formatTime, html, terminalText, type Html } from './html.ts';
 import type { ConsoleArmed, ConsoleBuild, ConsoleProfile } from './types.ts';
 
 /** What every page of a logged-in user needs. */
@@ -10,7 +10,7 @@ export interface PageContext {
   csrf: string;
 }
 
-const time = (ms: number | null | undefined) => (ms === null || ms === undefined ? '' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/u, 'Z'));
+const time = formatTime;
 const hostHref = (mac: string) => `/ui/hosts/${encodeURIComponent(mac)}`;
 const csrfField = (csrf: string) => html`<input type="hidden" name="_csrf" value="${csrf}">`;
 
@@ -90,7 +90,7 @@ export function hostPage(ctx: PageContext, v: HostView): Html {
 <button type="submit" class="arm-button">${h.state === 'failed' || h.state === 'stalled' ? 'Re-arm' : 'Arm'}</button></form>
 ${v.armed ? html`<form method="post" action="${hostHref(h.mac)}/disarm" class="disarm">${csrfField(ctx.csrf)}<button type="submit" class="disarm-button">Disarm</button></form>` : ''}
 </section>` : '';
-  const timeline = v.timeline.map((e) => html`<tr><td>${time(e.at)}</td><td>${e.kind}</td><td>${e.remote ?? ''}</td><td><code>${e.detail === null || e.detail === undefined ? '' : terminalText(JSON.stringify(e.detail))}</code></td></tr>`);
+  const timeline = v.timeline.map((e) => html`<tr data-event-id="${e.id}"><td>${time(e.at)}</td><td>${e.kind}</td><td>${e.remote ?? ''}</td><td><code>${e.detail === null || e.detail === undefined ? '' : terminalText(JSON.stringify(e.detail))}</code></td></tr>`);
   return layout(label, html`<dl class="host" data-mac="${h.mac}">
 <dt>MAC</dt><dd class="mac">${h.mac}</dd><dt>Name</dt><dd class="name">${h.name ?? ''}</dd><dt>Group</dt><dd>${h.group ?? ''}</dd><dt>Profile</dt><dd>${h.profile ?? ''}</dd>
 <dt>State</dt><dd class="state">${h.state}</dd><dt>Progress</dt><dd>${progress(h, installed)}</dd>

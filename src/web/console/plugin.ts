@@ -34,7 +34,7 @@ import { isRemasterError, RemasterError } from '../../errors.ts';
 import { addUser, checkUserPassword, hashSecret, HOST_STATES, normalizeStateMac, removeUser, userOfToken, type Host, type HostEvent, type HostState, type User } from '../../state/index.ts';
 import { canAct, canRead, groupFilter, progressOf, publicHost } from './access.ts';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.ts';
-import type { Html } from './html.ts';
+import { formatTime, terminalText, type Html } from './html.ts';
 import { auditPage, hostPage, hostsPage, loginPage, messagePage, profilesPage, usersPage, type PageContext } from './pages.ts';
 import { sessionStore } from './session-store.ts';
 import type { ConsoleOptions } from './types.ts';
@@ -360,6 +360,7 @@ export function consolePlugin(options: ConsoleOptions) {
       streams.add(res);
       const seen = new Map<string, string>();
       let busy = false;
+      let lastSent = 0;
       const tick = async () => {
         if (busy) return;
         busy = true;
@@ -372,7 +373,15 @@ export function consolePlugin(options: ConsoleOptions) {
             if (seen.get(h.mac) === sig) continue;
             seen.set(h.mac, sig);
             const [last] = await store.hostTimeline(h.mac, { limit: 1 });
-            const data = { mac: h.mac, state: h.state as HostState, progress: progressOf(h.state, last?.kind === 'disarmed'), last: last ? { id: last.id, kind: last.kind, at: new Date(last.at).toISOString(), remote: last.remote } : null };
+            if (one !== undefined) {
+              // a host page: every event since the last one sent, in order
+              for (const e of await store.hostTimeline(h.mac, { limit: 100 })) {
+                if (e.id <= lastSent) continue;
+                lastSent = e.id;
+                res.write(`event: event\ndata: ${JSON.stringify({ id: e.id, kind: e.kind, at: formatTime(e.at), remote: e.remote, detail: e.detail === null || e.detail === undefined ? '' : terminalText(JSON.stringify(e.detail)) })}\n\n`);
+              }
+            }
+            const data = { mac: h.mac, state: h.state as HostState, progress: progressOf(h.state, last?.kind === 'disarmed'), last: last ? { id: last.id, kind: last.kind, at: formatTime(last.at), remote: last.remote } : null };
             res.write(`event: host\ndata: ${JSON.stringify(data)}\n\n`);
           }
         } finally {
