@@ -8,7 +8,7 @@
  *   GET  /ui/profiles, POST /ui/rollback (admin), GET /ui/audit
  *   GET  /ui/users, POST /ui/users, POST /ui/users/<name>/delete (admin)
  *   GET  /ui/live[?mac=]              Server-Sent Events: host changes
- *   GET  /api/v1/hosts[?state=&q=&group=&limit=], GET /api/v1/hosts/<mac>[/events]
+ *   GET  /api/v1/hosts[?state=&q=&group=&limit=], GET /api/v1/hosts/<mac>[/events], GET /api/v1/profiles
  *   POST /api/v1/hosts, POST /api/v1/hosts/<mac>/arm|disarm
  *
  * Identity: a session cookie (@fastify/session over the state store;
@@ -408,6 +408,7 @@ export function consolePlugin(options: ConsoleOptions) {
       const host = await hostFor(request, request.params.mac, 'read');
       return reply.header('Cache-Control', 'no-store').send(await store.hostTimeline(host.mac, { limit: 1000 }));
     });
+    app.get('/api/v1/profiles', read, async (_request, reply) => reply.header('Cache-Control', 'no-store').send({ build: (await actions.build()) ?? null, profiles: actions.profiles().map((p) => ({ name: p.name })) }));
     app.post('/api/v1/hosts', write, async (request, reply) => reply.code(201).send(publicHost(await register(request, request.body))));
     app.post('/api/v1/hosts/:mac/arm', write, async (request: FastifyRequest<{ Params: { mac: string } }>, reply) =>
       reply.send(publicHost(await arm(request, await hostFor(request, request.params.mac, 'act'), request.body, false))));
