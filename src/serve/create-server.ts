@@ -191,7 +191,8 @@ export async function createServer(options: ServeOptions): Promise<ServeHandle> 
       const format = ks?.format ?? 'kickstart';
       const wanted = what === 'user-data' || what === 'meta-data' ? 'autoinstall' : what;
       if (host === undefined || ks === undefined || secret === undefined || format !== wanted) {
-        await store.recordEvent({ mac, kind: 'answers-refused', detail: { what, reason: host === undefined ? 'not armed' : 'no answers of this kind' }, remote: remote.address }).catch(() => {});
+        // only known hosts get a timeline entry: a scan of random MACs must not grow the store
+        if ((await store.getHost(mac)) !== undefined) await store.recordEvent({ mac, kind: 'answers-refused', detail: { what, reason: host === undefined ? 'not armed' : 'no answers of this kind' }, remote: remote.address }).catch(() => {});
         log.info({ event: 'answers-refused', mac, what, remote: remote.address }, `${mac}: no ${what} (not armed)`);
         return { status: 404, body: 'not found\n' };
       }

@@ -201,3 +201,34 @@ test('a failing %pre ends in failed with its log tail', async (t) => {
   assert.match(host?.failureReason ?? '', /%onerror/u);
   assert.match((await srv.store.getBlob(MAC, 'log:failed'))?.content ?? '', /disk nvme0n1 not found/u);
 });
+
+/** Two servers on one tree and one store (a load-balanced pair): 20 concurrent installed reports spread over both disarm once. */
+async function twoServers(t: TestContext, state: { stateDir: string } | { url: string }): Promise<void> {
+  const { roots, srv } = await setup(t, state);
+  const other = await createServer({ tftpRoot: roots.tftpRoot, listen: '127.0.0.1', tftpPort: 0, httpPort: 0, state, stallAfterMs: 3600_000 });
+  t.after(() => other.close({ graceful: false }));
+  await waitFor(async () => (await srv.store.getHost(MAC))?.state === 'armed', 'armed');
+  const ks = await (await fetch(`${srv.httpUrl}/ks/${HYP}`)).text();
+  const url = /REMASTER_CALLBACK_URL='?([^'\n]+)'?\n/u.exec(ks)?.[1] as string;
+  const path = new URL(url).pathname;
+  const before = (await readCurrentManifest(roots.tftpRoot))?.version as number;
+  const codes = await Promise.all(Array.from({ length: 20 }, (_, i) => fetch(`${(i % 2 ? other : srv).httpUrl}${path}/installed`, { method: 'POST', body: '' }).then((r) => r.status)));
+  assert.deepEqual(codes, Array(20).fill(204), 'both servers accept the secret (one key in the shared store)');
+  await Promise.all([srv.settled(), other.settled()]);
+  await waitFor(async () => (await srv.store.getHost(MAC))?.state === 'disarmed', 'disarmed');
+  await new Promise((r) => setTimeout(r, 2500)); // let both servers see the new version
+  assert.equal((await readCurrentManifest(roots.tftpRoot))?.version, before + 1, 'one disarm publish');
+  const timeline = await srv.store.hostTimeline(MAC);
+  assert.equal(timeline.filter((e) => e.kind === 'disarmed').length, 1);
+  assert.equal(timeline.filter((e) => e.kind === 'installed').length, 20);
+}
+
+test('two servers on one SQLite store disarm once', async (t) => {
+  await twoServers(t, { stateDir: join(await tempDir(), 'state') });
+});
+
+test('two servers on one PostgreSQL database disarm once', async (t) => {
+  const base = requirePostgres(t);
+  if (base === undefined) return;
+  await twoServers(t, { url: await freshPostgresDatabase(t, base) });
+});
