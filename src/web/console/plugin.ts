@@ -244,6 +244,7 @@ export function consolePlugin(options: ConsoleOptions) {
         await store.appendAudit({ actor: name.slice(0, 64) || '(empty)', action: 'login-failed', target: null, remote: request.ip });
         return sendPage(reply, loginPage(reply.generateCsrf(), 'Wrong user name or password.'), 401);
       }
+      await store.deleteExpiredSessions(); // housekeeping: expired sessions are never read, drop them here
       await request.session.regenerate(); // a new id at login: no session fixation
       request.session.set('user', user.name);
       await store.appendAudit({ actor: user.name, action: 'login', target: null, remote: request.ip });
