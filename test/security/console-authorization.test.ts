@@ -120,6 +120,8 @@ async function suite(t: TestContext, pg: boolean): Promise<void> {
     assert.equal((await c.request('POST', `/api/v1/hosts/${LAB_MAC}/disarm`, { json: {}, headers: bearer(s.tokens.op) })).status, 200);
     assert.deepEqual((await treeOf(s)).armed, []);
     assert.equal((await s.srv.store.listAudit({ action: 'disarm', target: LAB_MAC }))[0]?.actor, 'op');
+    assert.equal((await s.srv.store.getHost(LAB_MAC))?.state, 'disarmed');
+    assert.match((await c.request('GET', `/ui/hosts/${LAB_MAC}`)).text, /<progress max="9" value="0"/u, 'disarmed before installing: an empty bar');
   });
 
   await t.test('after 10 bad passwords the login is rate-limited (429), even for the right one', async () => {

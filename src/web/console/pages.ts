@@ -43,13 +43,13 @@ function progress(h: Host, installed: boolean): Html {
   return html`<progress max="${PROGRESS_STATES.length}" value="${p}" title="${h.state}">${h.state}</progress>`;
 }
 
-/** The hosts list. `lastEvents`: the newest event kind per MAC. */
-export function hostsPage(ctx: PageContext, hosts: readonly Host[], lastEvents: ReadonlyMap<string, HostEvent>, query: { q?: string; state?: string }, profiles: readonly ConsoleProfile[]): Html {
+/** The hosts list. `lastEvents`: the newest event per MAC; `installed`: disarmed hosts whose install finished. */
+export function hostsPage(ctx: PageContext, hosts: readonly Host[], lastEvents: ReadonlyMap<string, HostEvent>, installed: ReadonlySet<string>, query: { q?: string; state?: string }, profiles: readonly ConsoleProfile[]): Html {
   const mayRegister = ctx.user.role === 'admin' || ctx.user.role === 'operator';
   const rows = hosts.map((h) => {
     const last = lastEvents.get(h.mac);
     return html`<tr data-mac="${h.mac}"><td class="mac"><a href="${hostHref(h.mac)}">${h.mac}</a></td><td class="name">${h.name ?? ''}</td><td>${h.group ?? ''}</td><td>${h.profile ?? ''}</td>
-<td class="state">${h.state}</td><td class="last">${last ? `${last.kind} ${time(last.at)}` : ''}</td><td>${progress(h, last?.kind === 'disarmed' && h.state === 'disarmed')}</td></tr>`;
+<td class="state">${h.state}</td><td class="last">${last ? `${last.kind} ${time(last.at)}` : ''}</td><td>${progress(h, installed.has(h.mac))}</td></tr>`;
   });
   const register = mayRegister ? html`<details><summary>Register a host</summary>
 <form method="post" action="/ui/hosts" class="register">${csrfField(ctx.csrf)}

@@ -207,6 +207,9 @@ export function consolePlugin(options: ConsoleOptions) {
       await audit(request, 'disarm', host.mac, { version });
       return (await store.getHost(host.mac)) as Host;
     };
+    /** Did the host's current install report installed (a disarmed host then shows a full bar)? */
+    const installed = async (h: Host): Promise<boolean> =>
+      h.state === 'disarmed' && h.installId !== null && (await store.hostTimeline(h.mac, { installId: h.installId, limit: 1000 })).some((e) => e.kind === 'installed');
     const lastEvents = async (hosts: readonly Host[]): Promise<Map<string, HostEvent>> => {
       const map = new Map<string, HostEvent>();
       for (const h of hosts.slice(0, 500)) {
@@ -259,7 +262,9 @@ export function consolePlugin(options: ConsoleOptions) {
     // --- pages ---
     app.get('/ui/hosts', read, async (request: FastifyRequest<{ Querystring: { q?: string; state?: string } }>, reply) => {
       const hosts = await listFor(who(request), request.query);
-      return sendPage(reply, hostsPage(pageCtx(request, reply), hosts, await lastEvents(hosts), request.query, actions.profiles()));
+      const done = new Set<string>();
+      for (const h of hosts.slice(0, 500)) if (await installed(h)) done.add(h.mac);
+      return sendPage(reply, hostsPage(pageCtx(request, reply), hosts, await lastEvents(hosts), done, request.query, actions.profiles()));
     });
     app.post('/ui/hosts', write, async (request, reply) => {
       const host = await register(request, request.body);
@@ -382,7 +387,7 @@ export function consolePlugin(options: ConsoleOptions) {
                 res.write(`event: event\ndata: ${JSON.stringify({ id: e.id, kind: e.kind, at: formatTime(e.at), remote: e.remote, detail: e.detail === null || e.detail === undefined ? '' : terminalText(JSON.stringify(e.detail)) })}\n\n`);
               }
             }
-            const data = { mac: h.mac, state: h.state as HostState, progress: progressOf(h.state, last?.kind === 'disarmed'), last: last ? { id: last.id, kind: last.kind, at: formatTime(last.at), remote: last.remote } : null };
+            const data = { mac: h.mac, state: h.state as HostState, progress: progressOf(h.state, await installed(h)), last: last ? { id: last.id, kind: last.kind, at: formatTime(last.at), remote: last.remote } : null };
             res.write(`event: host\ndata: ${JSON.stringify(data)}\n\n`);
           }
         } finally {
