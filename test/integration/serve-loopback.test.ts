@@ -232,3 +232,44 @@ test('two servers on one PostgreSQL database disarm once', async (t) => {
   if (base === undefined) return;
   await twoServers(t, { url: await freshPostgresDatabase(t, base) });
 });
+
+test('--read-only records installed but never publishes a disarm', async (t) => {
+  const roots = await makeRoots();
+  const build = await makeBuildDir();
+  const ksFile = join(await tempDir(), 'host.ks');
+  await writeFile(ksFile, KS);
+  const srv = await createServer({ tftpRoot: roots.tftpRoot, listen: '127.0.0.1', tftpPort: 0, httpPort: 0, state: { stateDir: join(await tempDir(), 'state') }, readOnly: true });
+  t.after(() => srv.close({ graceful: false }));
+  await publishTree({
+    tftpRoot: roots.tftpRoot, kernel: join(build, 'vmlinuz'), initrd: join(build, 'initrd.img'), dialect: 'rhel9',
+    loaders: { pxelinux: roots.loaderDir, ipxe: false }, hosts: [{ mac: MAC, kickstart: ksFile, once: true }], serveUrl: srv.httpUrl,
+  });
+  const ks = await (await fetch(`${srv.httpUrl}/ks/${HYP}`)).text();
+  const url = /REMASTER_CALLBACK_URL='?([^'\n]+)'?\n/u.exec(ks)?.[1] as string;
+  assert.equal((await fetch(`${url}/installed`, { method: 'POST', body: '' })).status, 204);
+  await srv.settled();
+  assert.equal((await srv.store.getHost(MAC))?.state, 'installed');
+  const m = await readCurrentManifest(roots.tftpRoot);
+  assert.equal(m?.version, 1, 'nothing published');
+  assert.deepEqual(m?.model.hosts.map((h) => h.mac), [MAC]);
+});
+
+test('an install with no event for --stall-after becomes stalled; a later callback revives it', async (t) => {
+  const roots = await makeRoots();
+  const build = await makeBuildDir();
+  const ksFile = join(await tempDir(), 'host.ks');
+  await writeFile(ksFile, KS);
+  const srv = await createServer({ tftpRoot: roots.tftpRoot, listen: '127.0.0.1', tftpPort: 0, httpPort: 0, state: { stateDir: join(await tempDir(), 'state') }, stallAfterMs: 1000 });
+  t.after(() => srv.close({ graceful: false }));
+  await publishTree({
+    tftpRoot: roots.tftpRoot, kernel: join(build, 'vmlinuz'), initrd: join(build, 'initrd.img'), dialect: 'rhel9',
+    loaders: { pxelinux: roots.loaderDir, ipxe: false }, hosts: [{ mac: MAC, kickstart: ksFile }], serveUrl: srv.httpUrl,
+  });
+  const ks = await (await fetch(`${srv.httpUrl}/ks/${HYP}`)).text();
+  assert.equal((await srv.store.getHost(MAC))?.state, 'ks-fetched');
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal((await srv.store.getHost(MAC))?.state, 'stalled', 'armed-only hosts never stall, an install under way does');
+  const url = /REMASTER_CALLBACK_URL='?([^'\n]+)'?\n/u.exec(ks)?.[1] as string;
+  assert.equal((await fetch(`${url}/pre-started`, { method: 'POST', body: '' })).status, 204);
+  assert.equal((await srv.store.getHost(MAC))?.state, 'pre-started');
+});
