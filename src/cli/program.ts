@@ -17,6 +17,7 @@ import { registerPxe } from './commands/publish.ts';
 import { registerLs } from './commands/ls.ts';
 import { registerRepack } from './commands/repack.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerUsers } from './commands/users.ts';
 
 export const VERSION = '0.1.0';
 
@@ -46,5 +47,6 @@ export function createProgram(cli: CliContext = processContext()): Command {
   registerAnswers(program, cli);
   registerPxe(program, cli);
   registerServe(program, cli);
+  registerUsers(program, cli);
   return program;
 }
