@@ -44,6 +44,7 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'INPUT_NOT_FOUND'
   | 'OUTPUT_EXISTS'
+  | 'OUTPUT_NOT_WRITABLE'
   | 'OUTPUT_HOLDS_INPUT'
   | 'DISK_FULL'
   | 'IO_ERROR'

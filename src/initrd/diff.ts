@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { RemasterError, emitWarning, makeWarning } from '../errors.ts';
-import { toArchivePath, type FileTree, type TreeEntry } from '../tree/index.ts';
+import { CompactTree, toArchivePath, type FileTree, type TreeEntry } from '../tree/index.ts';
 import { readInitrd, type InitrdEntry, type ReadInitrdOptions } from './read.ts';
 import { RootfsModel, type ModelNode } from './rootfs-model.ts';
 
@@ -38,8 +38,8 @@ export async function readInitrdTree(
     r.data.content = { sha256: hash.digest('hex') };
   }
   model.finish();
-  const tree: FileTree = new Map();
-  for (const [path, node] of model.paths()) tree.set(path, treeEntry(path, node));
+  const tree = new CompactTree(); // the result stays compact once the model is dropped
+  for (const [path, node] of model.paths()) tree.set(treeEntry(path, node));
   return tree;
 }
 

@@ -1,5 +1,6 @@
 export { readInitrd, type InitrdEntry, type InitrdLimits, type ReadInitrdOptions, type Segment } from './read.ts';
-export { scanInitrd, type IndexedEntry, type InitrdIndex, type ScanOptions } from './scan.ts';
+export { scanInitrd, summarizeInitrd, type IndexedEntry, type InitrdIndex, type InitrdSummary, type ScanOptions } from './scan.ts';
+export { EntryTable } from './entry-table.ts';
 export {
   planInitrdEdit,
   type AddSpec,

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readInitrdFile, withContext } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
+import { withLimits } from '../limits.ts';
 import { warner } from '../warnings.ts';
 import { examplesText } from '../help.ts';
 
@@ -16,7 +17,7 @@ export function registerCat(program: Command, cli: CliContext): void {
     .action(async (file: string, wanted: string) => {
       let data: Uint8Array;
       try {
-        data = await readInitrdFile(await initrdSource(file), wanted, { onWarning: warner(cli, file) });
+        data = await readInitrdFile(await initrdSource(file), wanted, withLimits(program, { onWarning: warner(cli, file) }));
       } catch (err) {
         throw withContext(err, { file });
       }

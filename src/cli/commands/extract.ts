@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { createExtractTarget, extractEntries, readInitrd, toArchivePath, toIoError, withContext } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
+import { escapeName } from '../escape.ts';
+import { withLimits } from '../limits.ts';
 import { warner } from '../warnings.ts';
 import { examplesText } from '../help.ts';
 
@@ -22,14 +24,14 @@ export function registerExtract(program: Command, cli: CliContext): void {
       let quietDevices = 0;
       const onWarning = warner(cli, file);
       try {
-        const result = await extractEntries(readInitrd((await initrdSource(file)).open(), { onWarning }), dir, {
+        const result = await extractEntries(readInitrd((await initrdSource(file)).open(), withLimits(program, { onWarning })), dir, {
           ...(filter ? { filter } : {}),
           onWarning: (w) => {
             if (w.code === 'PATH_INVALID') quietDevices++;
             else onWarning(w);
           },
         });
-        const special = quietDevices > 0 ? `, ${quietDevices} device nodes/fifos recorded (not created): ${result.special.map((s) => s.path).join(' ')}` : '';
+        const special = quietDevices > 0 ? `, ${quietDevices} device nodes/fifos recorded (not created): ${result.special.map((s) => escapeName(s.path)).join(' ')}` : '';
         const skipped = result.skipped > 0 ? `, ${result.skipped} entries skipped as the kernel would` : '';
         await write(cli.stderr, `extracted ${result.files} files, ${result.dirs} directories, ${result.symlinks} symlinks, ${result.hardlinks} hard links into ${dir}${skipped}${special}\n`);
       } catch (err) {
