@@ -48,7 +48,7 @@ const ALLOWED: Record<string, string[]> = {
   net: ['errors', 'io'],
   state: ['errors', 'fsx'],
   web: ['errors', 'fsx', 'state'],
-  serve: ['errors', 'fsx', 'net', 'state', 'pxe', 'kickstart', 'preseed', 'answers', 'web'],
+  serve: ['errors', 'fsx', 'net', 'state', 'pxe', 'kickstart', 'preseed', 'answers', 'install', 'web'],
   index: ['*'],
   engine: ['*'],
   cli: ['index', 'engine'],

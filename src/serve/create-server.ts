@@ -199,7 +199,9 @@ export async function createServer(options: ServeOptions): Promise<ServeHandle> 
       tracker.learn(remote.address, mac);
       if (what === 'meta-data') return { status: 200, body: await readAll(options.tftpRoot, ks.path.replace(/user-data$/u, 'meta-data')) };
       const callbackUrl = `${baseOf(m)}/cb/${hostLabel(mac)}/${secret}`;
-      const body = renderServedAnswers(format, await readAll(options.tftpRoot, ks.path), callbackUrl, m?.model.dialect, ks.path);
+      const record = await store.getHost(mac);
+      const served = { mac, ...(record?.name ? { name: record.name } : {}), ...(record?.group ? { group: record.group } : {}), ...(record?.profile ? { profile: record.profile } : {}) };
+      const body = renderServedAnswers(format, await readAll(options.tftpRoot, ks.path), callbackUrl, m?.model.dialect, ks.path, served);
       await service.advance(mac, host.armId as string, 'ks-fetched', { kind: 'ks-fetched', detail: { what }, remote: remote.address });
       return { status: 200, body };
     };
