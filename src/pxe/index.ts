@@ -4,7 +4,7 @@ export {
   type PxeModel, type PxeHost, type PxeArtifact, type PxeKickstart, type PxeDialect, type PxeHttpUse,
 } from './model.ts';
 export { renderPxelinuxDefault, renderPxelinuxHost } from './render-pxelinux.ts';
-export { renderGrubDefault, renderGrubHost } from './render-grub.ts';
+export { renderGrubDefault, renderGrubHost, EFI_LOCAL_LOADERS } from './render-grub.ts';
 export { renderIpxeDefault, renderIpxeHost, ipxeHostPath, IPXE_HOST_DIR } from './render-ipxe.ts';
 export * from './layout.ts';
 export { parsePublishManifest, renderPublishManifest, MANIFEST_FORMAT, type PublishManifest, type FileDigest, type DisarmedHost } from './manifest.ts';

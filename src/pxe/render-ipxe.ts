@@ -2,8 +2,12 @@
  * iPXE scripts (reference 07 §3; ipxe/ipxe src/image/script.c,
  * src/hci/commands/image_cmd.c, src/core/settings.c). `boot.ipxe` chains
  * `ipxe/mac-${net0/mac:hexraw}.ipxe` and falls back to the local disk when
- * no such script exists: `exit` on EFI (back to the firmware boot order),
- * `sanboot --no-describe --drive 0x80` on BIOS. The per-host script loads
+ * no such script exists: `exit` on EFI (back to the firmware boot order;
+ * iPXE has no way to load a local disk's EFI loader), `sanboot --no-describe
+ * --drive 0x80` on BIOS. The per-host script checks `${net0/mac}` before it
+ * loads anything (the wrong-machine guard: a script reached any other way —
+ * a DHCP filename, a copied chain line — installs nothing on another
+ * machine) and falls back to the same local boot. It loads
  * kernel and initrd (over HTTP when a URL exists: initrds exceed what
  * 512-byte TFTP carries, reference 08 §3) and names each initrd with
  * `initrd=<name>` for EFI-stub kernels. Quoting: iPXE splits on whitespace
@@ -42,21 +46,25 @@ export function ipxeHostPath(mac: string): string {
   return `${IPXE_HOST_DIR}/mac-${macHexraw(mac)}.ipxe`;
 }
 
+const LOCAL_SECTION = [
+  ':local',
+  'echo Booting from local disk',
+  'iseq ${platform} efi && exit 0 ||',
+  'sanboot --no-describe --drive 0x80 || exit 0',
+];
+
 /** Render `boot.ipxe`: chain the per-host script, else boot the local disk. */
 export function renderIpxeDefault(model: PxeModel): string {
   const lines = [
     '#!ipxe',
     comment(`${model.label}: default for unlisted machines`),
     `chain --autofree ${IPXE_HOST_DIR}/mac-\${net0/mac:hexraw}.ipxe || goto local`,
-    ':local',
-    'echo Booting from local disk',
-    'iseq ${platform} efi && exit 0 ||',
-    'sanboot --no-describe --drive 0x80 || exit 0',
+    ...LOCAL_SECTION,
   ];
   return `${lines.join('\n')}\n`;
 }
 
-/** Render `ipxe/mac-<hexraw>.ipxe`: the install for one armed host. */
+/** Render `ipxe/mac-<hexraw>.ipxe`: the install for one armed host, guarded by its MAC. */
 export function renderIpxeHost(model: PxeModel, host: PxeHost): string {
   const mac = normalizeMac(host.mac);
   const initrds = hostInitrds(model, host);
@@ -65,9 +73,11 @@ export function renderIpxeHost(model: PxeModel, host: PxeHost): string {
   const lines = [
     '#!ipxe',
     comment(`${model.label} for ${host.name !== undefined ? `${host.name} (${mac})` : mac}${host.once ? '; once' : ''}${host.expires !== undefined ? `; expires ${host.expires}` : ''}`),
+    `iseq \${net0/mac} ${mac} || goto local`,
     `kernel ${ipxeWord(host, location(model, model.kernel))} ${[...names, ...args].join(' ')}`,
     ...initrds.map((a) => `initrd ${ipxeWord(host, location(model, a))}`),
     'boot',
+    ...LOCAL_SECTION,
   ];
   return `${lines.join('\n')}\n`;
 }
