@@ -16,5 +16,8 @@ export { armHost, disarmHost, hostStatus, type ArmHostOptions, type HostStatus }
 export { verifyTree, type VerifyTreeOptions, type VerifyTreeResult, type VerifyProblem } from './verify.ts';
 export { menuReferences, type MenuReference } from './references.ts';
 export { decodeKernelRelease, KERNEL_HEAD_SIZE } from './kernel-release.ts';
-export { dhcpSnippet, publishedBootFiles, type DhcpSnippetOptions } from './dhcp.ts';
+export { dhcpSnippet, type DhcpSnippetOptions } from './dhcp.ts';
+export { renderServerConfig, serverBootFiles } from './server-config.ts';
+export { SERVER_KINDS, type ServerKind, type ServerConfigOptions, type ServerConfigResult, type PxeBootFiles } from './server-common.ts';
+export { parseSubnet, dhcpPool, type Ipv4Subnet } from './ipv4.ts';
 export { pxeSchema, pxeHostSchema, type PxeRecipe } from './schema.ts';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { KS_RHEL9, makeBuildDir, makeRoots } from '../unit/pxe/support.ts';
 
@@ -75,10 +75,25 @@ test('publish --grub-signed, then dhcp-snippet --tftp-root sends UEFI clients to
   assert.equal(pub.code, 0, pub.stderr);
   const isc = await run(['dhcp-snippet', '--isc', '--next-server', '10.0.0.1', '--tftp-root', tftpRoot]);
   assert.equal(isc.code, 0, isc.stderr);
-  assert.match(isc.stdout, /option arch = 00:07 or option arch = 00:09 \{\n {2}filename "shimx64\.efi";\n\} else \{\n {2}filename "pxelinux\.0";/u);
+  assert.match(isc.stdout, /option arch = 00:07 or option arch = 00:09 \{\n {2}filename "shimx64\.efi";\n\} elsif option arch = 00:00 or not exists arch \{\n {2}filename "pxelinux\.0";/u);
   const explicit = await run(['dhcp-snippet', '--dnsmasq', '--next-server', '10.0.0.1', '--tftp-root', tftpRoot, '--efi-file', 'grubx64.efi']);
   assert.match(explicit.stdout, /dhcp-boot=tag:efi64,tag:!ipxe,grubx64\.efi,,10\.0\.0\.1/u);
   const wrongDir = await run(['publish', build, '--tftp-root', tftpRoot, '--pxelinux-dir', loaderDir, '--no-ipxe', '--grub-signed', signed, '--grub-dir', 'boot/grub']);
   assert.notEqual(wrongDir.code, 0, wrongDir.stderr);
   assert.match(wrongDir.stderr, /built-in prefix/u);
+});
+
+test('server-config prints absolute paths, reads the server address and subnet from --interface, and rejects an unknown server', { timeout: 60_000 }, async () => {
+  const build = await makeBuildDir();
+  const { tftpRoot, loaderDir } = await makeRoots();
+  assert.equal((await run(['publish', build, '--tftp-root', tftpRoot, '--pxelinux-dir', loaderDir, '--no-ipxe'])).code, 0);
+  const rel = relative(process.cwd(), tftpRoot);
+  const lo = await run(['server-config', 'dnsmasq', rel, '--interface', 'lo']);
+  assert.equal(lo.code, 0, lo.stderr);
+  assert.match(lo.stdout, new RegExp(`^tftp-root=${tftpRoot}$`, 'mu'));
+  assert.match(lo.stdout, /^dhcp-range=127\.0\.0\.1,127\.127\.255\.255,255\.0\.0\.0,12h$|^dhcp-range=127\.128\.0\.0,127\.255\.255\.254,255\.0\.0\.0,12h$/mu);
+  assert.match(lo.stderr, /no x64 UEFI boot loader/u);
+  const bad = await run(['server-config', 'apache', tftpRoot, '--server-ip', '10.0.0.1']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /unknown server "apache": expected dnsmasq, isc, tftpd-hpa, nginx/u);
 });

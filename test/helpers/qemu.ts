@@ -38,7 +38,8 @@ export interface BootResult {
   missing: RegExp[];
 }
 
-interface CommonOptions {
+/** What every QEMU run takes. */
+export interface CommonOptions {
   /** Regexps the console log must match; "NONCE" in a source is replaced by the nonce. */
   expect: RegExp | RegExp[];
   timeoutMs?: number;
@@ -46,6 +47,8 @@ interface CommonOptions {
   /** Use this nonce instead of a random one (needed when the caller writes it into a boot config). */
   nonce?: string;
   extraArgs?: string[];
+  /** Run QEMU through this command (e.g. `ip netns exec <ns>`), which must exec it. */
+  wrapper?: string[];
 }
 
 export interface BootKernelOptions extends CommonOptions {
@@ -97,7 +100,7 @@ function withNonce(expect: RegExp | RegExp[], nonce: string): RegExp[] {
 }
 
 /** Locate OVMF; pflash CODE + a private copy of VARS when split, else the combined image. */
-async function ovmfArgs(scratch: string, secureBoot = false): Promise<string[]> {
+export async function ovmfArgs(scratch: string, secureBoot = false): Promise<string[]> {
   if (secureBoot) {
     // Debian's ovmf: the SMM-protected Secure Boot build and variables with Microsoft's keys
     // enrolled and Secure Boot on (what shim-signed is signed for); SMM needs q35.
@@ -132,7 +135,7 @@ function inconclusive(r: BootResult): boolean {
 }
 
 /** Run QEMU; an inconclusive early exit is retried once, and says so on stderr. */
-async function runQemu(args: string[], options: CommonOptions, nonce: string): Promise<BootResult> {
+export async function runQemu(args: string[], options: CommonOptions, nonce: string): Promise<BootResult> {
   const first = await runQemuOnce(args, options, nonce);
   if (!inconclusive(first)) return first;
   process.stderr.write(`[qemu] run ended after ${first.durationMs} ms (exit ${first.exitCode}) without a verdict; retrying once\n`);
@@ -145,7 +148,9 @@ async function runQemuOnce(args: string[], options: CommonOptions, nonce: string
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const memory = String(options.memoryMiB ?? DEFAULT_MEMORY_MIB);
   const started = performance.now();
-  const child = spawn(QEMU, [...BASE_ARGS, '-m', memory, ...args, ...(options.extraArgs ?? [])], {
+  const wrapper = options.wrapper ?? [];
+  const command = [...wrapper, QEMU, ...BASE_ARGS, '-m', memory, ...args, ...(options.extraArgs ?? [])];
+  const child = spawn(command[0] as string, command.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let raw = '';

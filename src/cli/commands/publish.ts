@@ -1,7 +1,8 @@
 /**
- * PXE commands: publish, verify, rollback, arm, disarm, status, dhcp-snippet
- * (issue 5). Each maps flags to the library's options, calls it, and prints
- * the result; `verify` exits 1 on any problem (VERIFY_FAILED).
+ * PXE commands: publish, verify, rollback (arm, disarm, status in
+ * pxe-hosts.ts; server-config and dhcp-snippet in server-config.ts). Each
+ * maps flags to the library's options, calls it, and prints the result;
+ * `verify` exits 1 on any problem (VERIFY_FAILED).
  */
 import type { Command } from 'commander';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { library } from '../library.ts';
 import { buildRecipe } from './build.ts';
 import { write, type CliContext } from '../context.ts';
 import { registerPxeHosts } from './pxe-hosts.ts';
+import { registerServerConfigs } from './server-config.ts';
 
 /** Parse `--host <mac>[,ks=<file>][,once][,expires=<iso>][,name=<n>]`. */
 export function parseHostFlag(value: string, previous: PublishHostInput[] = []): PublishHostInput[] {
@@ -96,7 +98,7 @@ function registerVerify(program: Command, cli: CliContext): void {
     });
 }
 
-function registerRollbackAndDhcp(program: Command, cli: CliContext): void {
+function registerRollback(program: Command, cli: CliContext): void {
   program.command('rollback')
     .description('switch a PXE tree back to a kept version (default: the previous one)')
     .argument('<tftp-root>')
@@ -105,28 +107,13 @@ function registerRollbackAndDhcp(program: Command, cli: CliContext): void {
       const m = await (await library()).rollbackTree({ tftpRoot: root, ...(o.to !== undefined ? { to: Number(o.to) } : {}) });
       await write(cli.stdout, `now serving version ${m.version} (${m.model.hosts.length} armed hosts)\n`);
     });
-  program.command('dhcp-snippet')
-    .description('print ISC dhcpd or dnsmasq configuration for the published tree')
-    .option('--isc', 'ISC dhcpd').option('--dnsmasq', 'dnsmasq')
-    .requiredOption('--next-server <ip>', 'TFTP server address')
-    .option('--efi-file <path>', 'x64 UEFI boot file (default: from the tree given with --tftp-root, else boot/grub/x86_64-efi/core.efi)').option('--bios-file <path>', 'BIOS boot file')
-    .option('--tftp-root <dir>', 'a published tree: its boot files become the defaults (shimx64.efi when published with --grub-signed); dnsmasq serves it')
-    .action(async (o: { isc?: boolean; dnsmasq?: boolean; nextServer: string; efiFile?: string; biosFile?: string; tftpRoot?: string }) => {
-      if (Boolean(o.isc) === Boolean(o.dnsmasq)) throw new RemasterError('USAGE', 'give exactly one of --isc or --dnsmasq');
-      const lib = await library();
-      const manifest = o.tftpRoot !== undefined ? await lib.readCurrentManifest(o.tftpRoot) : undefined;
-      const published = manifest !== undefined ? lib.publishedBootFiles(manifest) : {};
-      await write(cli.stdout, lib.dhcpSnippet({
-        kind: o.isc ? 'isc' : 'dnsmasq', nextServer: o.nextServer, ...published,
-        ...(o.efiFile ? { efiFile: o.efiFile } : {}), ...(o.biosFile ? { biosFile: o.biosFile } : {}), ...(o.tftpRoot ? { tftpRoot: o.tftpRoot } : {}),
-      }));
-    });
 }
 
-/** Register publish, verify, rollback, arm, disarm, status and dhcp-snippet. */
+/** Register publish, verify, rollback, arm, disarm, status, server-config and dhcp-snippet. */
 export function registerPxe(program: Command, cli: CliContext): void {
   registerPublish(program, cli);
   registerVerify(program, cli);
-  registerRollbackAndDhcp(program, cli);
+  registerRollback(program, cli);
+  registerServerConfigs(program, cli);
   registerPxeHosts(program, cli);
 }
