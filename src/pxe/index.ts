@@ -12,7 +12,7 @@ export { planPublish, type PlanPublishInput, type PublishPlan, type PlannedBlob,
 export { collectLoaders, SHIM_FILE, SIGNED_GRUB_DIR, uefiGrubBootFile, type LoaderOptions } from './loaders.ts';
 export { commitVersion, rollbackTree, readCurrentManifest, requireCurrentManifest, type CommitOptions } from './commit.ts';
 export { publishTree, type PublishTreeOptions, type PublishTreeResult, type PublishHostInput } from './publish.ts';
-export { armHost, disarmHost, hostStatus, type ArmHostOptions, type HostStatus } from './hosts.ts';
+export { armHost, disarmHost, expireHosts, hostStatus, type ArmHostOptions, type HostStatus } from './hosts.ts';
 export { verifyTree, type VerifyTreeOptions, type VerifyTreeResult, type VerifyProblem } from './verify.ts';
 export { menuReferences, type MenuReference } from './references.ts';
 export { decodeKernelRelease, KERNEL_HEAD_SIZE } from './kernel-release.ts';

@@ -13,11 +13,11 @@ export const pxeHostSchema = z.object({
   name: z.string().min(1).optional(),
   kickstart: z.string().min(1).optional().describe('kickstart file, relative to the recipe'),
   once: z.boolean().optional().describe('install once; disarm afterwards with remaster disarm'),
-  expires: z.iso.datetime({ offset: true }).optional().describe('after this instant publish and verify disarm the host'),
+  expires: z.iso.datetime({ offset: true }).optional().describe('after this instant the host is disarmed by the next remaster command on the tree (publish, arm, disarm, verify, expire: run remaster expire from cron)'),
   extraArgs: z.array(z.string()).optional(),
   ksdevice: z.string().optional(),
-  ip: z.ipv4().optional(),
-  uuid: z.uuid().optional(),
+  ip: z.ipv4().optional().describe('client IPv4: GRUB also finds the host by this address (its entry still installs only on the MAC); PXELINUX looks up the MAC only'),
+  uuid: z.uuid().optional().describe('client UUID (DHCP option 97): GRUB also finds the host by it (its entry still installs only on the MAC)'),
 }).strict();
 
 /** The `pxe:` section. */

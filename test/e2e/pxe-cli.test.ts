@@ -83,6 +83,16 @@ test('publish --grub-signed, then dhcp-snippet --tftp-root sends UEFI clients to
   assert.match(wrongDir.stderr, /built-in prefix/u);
 });
 
+test('expire runs from cron without a tree change when nothing expired; --expires help says when expiry is applied', { timeout: 60_000 }, async () => {
+  const build = await makeBuildDir();
+  const { tftpRoot, loaderDir } = await makeRoots();
+  assert.equal((await run(['publish', build, '--tftp-root', tftpRoot, '--pxelinux-dir', loaderDir, '--no-ipxe', '--host', '52:54:00:00:00:07,expires=2999-01-01T00:00:00Z'])).code, 0);
+  assert.equal((await run(['expire', tftpRoot])).stdout, 'nothing expired (version 1)\n');
+  assert.deepEqual(JSON.parse((await run(['expire', tftpRoot, '--json'])).stdout), { version: 1, expired: [] });
+  assert.match((await run(['arm', '--help'])).stdout, /run remaster expire from cron/u);
+  assert.match((await run(['publish', '--help'])).stdout, /run remaster expire from cron/u);
+});
+
 test('server-config prints absolute paths, reads the server address and subnet from --interface, and rejects an unknown server', { timeout: 60_000 }, async () => {
   const build = await makeBuildDir();
   const { tftpRoot, loaderDir } = await makeRoots();

@@ -1,5 +1,5 @@
 /**
- * PXE commands: publish, verify, rollback (arm, disarm, status in
+ * PXE commands: publish, verify, rollback (arm, disarm, status, expire in
  * pxe-hosts.ts; server-config and dhcp-snippet in server-config.ts). Each
  * maps flags to the library's options, calls it, and prints the result;
  * `verify` exits 1 on any problem (VERIFY_FAILED).
@@ -14,7 +14,7 @@ import { write, type CliContext } from '../context.ts';
 import { registerPxeHosts } from './pxe-hosts.ts';
 import { registerServerConfigs } from './server-config.ts';
 
-/** Parse `--host <mac>[,ks=<file>][,once][,expires=<iso>][,name=<n>]`. */
+/** Parse `--host <mac>[,ks=<file>][,once][,expires=<iso>][,name=<n>][,ip=<ipv4>][,uuid=<uuid>]`. */
 export function parseHostFlag(value: string, previous: PublishHostInput[] = []): PublishHostInput[] {
   const [mac, ...parts] = value.split(',');
   const host: PublishHostInput = { mac: mac ?? '' };
@@ -24,7 +24,9 @@ export function parseHostFlag(value: string, previous: PublishHostInput[] = []):
     else if (k === 'ks' && v) host.kickstart = v;
     else if (k === 'expires' && v) host.expires = v;
     else if (k === 'name' && v) host.name = v;
-    else throw new RemasterError('USAGE', `--host ${value}: unknown part ${JSON.stringify(p)} (expected ks=<file>, once, expires=<iso>, name=<name>)`);
+    else if (k === 'ip' && v) host.ip = v;
+    else if (k === 'uuid' && v) host.uuid = v;
+    else throw new RemasterError('USAGE', `--host ${value}: unknown part ${JSON.stringify(p)} (expected ks=<file>, once, expires=<iso>, name=<name>, ip=<ipv4>, uuid=<uuid>)`);
   }
   return [...previous, host];
 }
@@ -42,7 +44,7 @@ function registerPublish(program: Command, cli: CliContext): void {
     .option('--http-root <dir>', 'also copy kernel, initrd and kickstarts here')
     .option('--http-url <url>', 'URL under which --http-root is served')
     .option('--keep <n>', 'versions to keep for rollback (default 3)')
-    .option('--host <mac[,ks=file][,once][,expires=iso]>', 'arm a host (repeatable)', parseHostFlag)
+    .option('--host <mac[,ks=file][,once][,expires=iso][,ip=a.b.c.d][,uuid=u]>', 'arm a host (repeatable); expires is applied when a remaster command runs on the tree (run remaster expire from cron)', parseHostFlag)
     .option('--label <text>', 'menu label')
     .option('--dialect <name>', 'rhel5|rhel6|rhel7|rhel8|rhel9|rhel10|fedora|ubuntu|generic')
     .option('--append <arg>', 'kernel argument for every host (repeatable)', (v: string, p: string[] = []) => [...p, v])
@@ -109,7 +111,7 @@ function registerRollback(program: Command, cli: CliContext): void {
     });
 }
 
-/** Register publish, verify, rollback, arm, disarm, status, server-config and dhcp-snippet. */
+/** Register publish, verify, rollback, arm, disarm, status, expire, server-config and dhcp-snippet. */
 export function registerPxe(program: Command, cli: CliContext): void {
   registerPublish(program, cli);
   registerVerify(program, cli);
