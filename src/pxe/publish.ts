@@ -6,6 +6,7 @@
  * (`inst.ks=file:/ks.cfg`), because anaconda cannot fetch over TFTP.
  */
 import { createHash } from 'node:crypto';
+import { RemasterError } from '../errors.ts';
 import { digestInput, makeKickstartOverlay } from '../fsx/index.ts';
 import { commitVersion, type CommitOptions } from './commit.ts';
 import { contentPath, DEFAULT_GRUB_DIR, DEFAULT_KEEP, httpUrlOf } from './layout.ts';
@@ -105,14 +106,22 @@ function buildModel(options: PublishTreeOptions, kernel: PxeArtifact, initrd: Px
   };
 }
 
+function checkHttpUse(options: PublishTreeOptions): void {
+  const wanted = Object.entries(options.http ?? {}).filter(([, on]) => on === true).map(([loader]) => loader);
+  if (wanted.length > 0 && options.httpUrl === undefined) {
+    throw new RemasterError('USAGE', `${wanted.join(', ')} over HTTP needs the URL the files are served under (--http-url http://<server>, with --http-root <dir>)`);
+  }
+}
+
 /** Publish kernel, initrd, menus, kickstarts and loaders as a new version of the tree. */
 export async function publishTree(options: PublishTreeOptions): Promise<PublishTreeResult> {
+  checkHttpUse(options);
   // Debian's signed network GRUB has its prefix built in; grub-mknetdir images take any.
   const grubDir = options.grubDir ?? (options.loaders?.grubSigned ? SIGNED_GRUB_DIR : DEFAULT_GRUB_DIR);
   const kernel = await fileArtifact(options.kernel, 'vmlinuz', options.httpUrl);
   const initrd = await fileArtifact(options.initrd, 'initrd.img', options.httpUrl);
   const resolved = await resolveHosts(options.hosts ?? [], options.httpUrl);
-  const loaders = await collectLoaders(options.loaders ?? {}, grubDir);
+  const loaders = await collectLoaders({ ...options.loaders, ...(options.http?.pxelinux === true ? { pxelinuxHttp: true } : {}) }, grubDir);
   const plan = await commitVersion(options, {
     now: options.now ?? new Date(),
     model: buildModel(options, kernel.artifact, initrd.artifact, resolved.hosts),

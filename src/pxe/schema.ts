@@ -31,6 +31,11 @@ export const pxeSchema = z.object({
   repo: z.string().optional(),
   stage2: z.string().optional(),
   keep: z.number().int().min(1).max(100).optional(),
+  http: z.object({
+    pxelinux: z.boolean().optional().describe('pxelinux fetches kernel and initrd over HTTP (lpxelinux.0 is published as pxelinux.0)'),
+    grub: z.boolean().optional().describe('GRUB fetches kernel and initrd over HTTP'),
+    ipxe: z.boolean().optional().describe('iPXE fetches kernel and initrd over HTTP (the default when httpUrl is set)'),
+  }).strict().optional().describe('which loaders fetch kernel and initrd from httpUrl instead of TFTP'),
   grubDir: z.string().optional(),
   loaders: z.object({
     pxelinux: z.union([z.boolean(), z.string()]).optional(),

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { KS_RHEL9, makeBuildDir, makeRoots } from '../unit/pxe/support.ts';
@@ -91,6 +91,22 @@ test('expire runs from cron without a tree change when nothing expired; --expire
   assert.deepEqual(JSON.parse((await run(['expire', tftpRoot, '--json'])).stdout), { version: 1, expired: [] });
   assert.match((await run(['arm', '--help'])).stdout, /run remaster expire from cron/u);
   assert.match((await run(['publish', '--help'])).stdout, /run remaster expire from cron/u);
+});
+
+test('publish --http-boot makes the named loaders fetch over HTTP (pxelinux through lpxelinux.0), and refuses it without --http-url', { timeout: 60_000 }, async () => {
+  const build = await makeBuildDir();
+  const { tftpRoot, loaderDir, httpRoot } = await makeRoots();
+  await writeFile(join(loaderDir, 'lpxelinux.0'), 'fake lpxelinux.0\n');
+  const refused = await run(['publish', build, '--tftp-root', tftpRoot, '--pxelinux-dir', loaderDir, '--no-ipxe', '--http-boot', 'pxelinux,grub']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /pxelinux, grub over HTTP needs the URL/u);
+  const pub = await run(['publish', build, '--tftp-root', tftpRoot, '--http-root', httpRoot, '--http-url', 'http://10.0.0.1', '--pxelinux-dir', loaderDir, '--no-ipxe',
+    '--http-boot', 'pxelinux', '--host', '52:54:00:00:00:08']);
+  assert.equal(pub.code, 0, pub.stderr);
+  const entry = await readFile(join(tftpRoot, 'pxelinux.cfg/01-52-54-00-00-00-08'), 'utf8');
+  assert.match(entry, /^ {2}KERNEL http:\/\/10\.0\.0\.1\/remaster\/[0-9a-f]{16}\/vmlinuz$/mu);
+  assert.equal(await readFile(join(tftpRoot, 'pxelinux.0'), 'utf8'), 'fake lpxelinux.0\n');
+  assert.equal((await run(['publish', build, '--tftp-root', tftpRoot, '--http-boot', 'tftp'])).code, 1);
 });
 
 test('server-config prints absolute paths, reads the server address and subnet from --interface, and rejects an unknown server', { timeout: 60_000 }, async () => {

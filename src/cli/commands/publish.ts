@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import type { PublishHostInput, PublishTreeOptions } from '../../index.ts';
+import type { PublishHostInput, PublishTreeOptions, PxeHttpUse } from '../../index.ts';
 import { RemasterError } from '../../engine.ts';
 import { library } from '../library.ts';
 import { buildRecipe } from './build.ts';
@@ -34,6 +34,17 @@ export function parseHostFlag(value: string, previous: PublishHostInput[] = []):
 interface PublishFlags {
   tftpRoot: string; httpRoot?: string; httpUrl?: string; keep?: string; host?: PublishHostInput[]; label?: string; dialect?: string;
   append?: string[]; repo?: string; stage2?: string; grubDir?: string; grubNetdir?: string; grubSigned?: boolean | string; pxelinuxDir?: string; ipxe?: boolean; wait?: string; json?: boolean;
+  httpBoot?: PxeHttpUse;
+}
+
+const HTTP_LOADERS = ['pxelinux', 'grub', 'ipxe'] as const;
+
+/** Parse `--http-boot pxelinux,grub,ipxe` (or `none`): exactly these loaders fetch kernel and initrd over HTTP. */
+export function parseHttpBoot(value: string): PxeHttpUse {
+  const names = value === 'none' ? [] : value.split(',').map((n) => n.trim());
+  const bad = names.find((n) => !(HTTP_LOADERS as readonly string[]).includes(n));
+  if (bad !== undefined) throw new RemasterError('USAGE', `--http-boot ${value}: unknown loader ${JSON.stringify(bad)} (expected a comma list of ${HTTP_LOADERS.join(', ')}, or none)`);
+  return Object.fromEntries(HTTP_LOADERS.map((l) => [l, names.includes(l)])) as PxeHttpUse;
 }
 
 function registerPublish(program: Command, cli: CliContext): void {
@@ -45,6 +56,7 @@ function registerPublish(program: Command, cli: CliContext): void {
     .option('--http-url <url>', 'URL under which --http-root is served')
     .option('--keep <n>', 'versions to keep for rollback (default 3)')
     .option('--host <mac[,ks=file][,once][,expires=iso][,ip=a.b.c.d][,uuid=u]>', 'arm a host (repeatable); expires is applied when a remaster command runs on the tree (run remaster expire from cron)', parseHostFlag)
+    .option('--http-boot <loaders>', 'loaders that fetch kernel and initrd over HTTP: comma list of pxelinux (publishes lpxelinux.0 as pxelinux.0), grub, ipxe, or none (default: ipxe when --http-url is given)', parseHttpBoot)
     .option('--label <text>', 'menu label')
     .option('--dialect <name>', 'rhel5|rhel6|rhel7|rhel8|rhel9|rhel10|fedora|ubuntu|generic')
     .option('--append <arg>', 'kernel argument for every host (repeatable)', (v: string, p: string[] = []) => [...p, v])
@@ -68,6 +80,7 @@ function registerPublish(program: Command, cli: CliContext): void {
         ...(o.httpRoot ? { httpRoot: o.httpRoot } : {}), ...(o.httpUrl ? { httpUrl: o.httpUrl } : {}), ...(o.label ? { label: o.label } : {}),
         ...(o.dialect ? { dialect: o.dialect as never } : {}), ...(o.append ? { cmdline: o.append } : {}), ...(o.repo ? { repo: o.repo } : {}),
         ...(o.stage2 ? { stage2: o.stage2 } : {}), ...(o.grubDir ? { grubDir: o.grubDir } : {}), ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}),
+        ...(o.httpBoot ? { http: o.httpBoot } : {}),
       });
       const expired = r.expired.length ? `; not armed (expired): ${r.expired.map((h) => h.mac).join(', ')}` : '';
       await write(cli.stdout, o.json ? `${JSON.stringify(r.manifest, null, 2)}\n` : `published version ${r.version}: ${r.manifest.model.hosts.length} armed hosts, ${Object.keys(r.manifest.files).length} files${expired}\n`);
