@@ -16,7 +16,8 @@
  *
  * Local boot: BIOS chainloads the first disk's boot sector. EFI firmware
  * does not necessarily try the disk after `exit` (OVMF opens its setup
- * menu), so the entry chainloads the first ESP loader it finds — the
+ * menu), so the entry chainloads (with `$root` on that ESP, the device the
+ * loader is told it came from) the first ESP loader it finds — the
  * distributions' shims (what their boot entries name), Windows' boot
  * manager, then the removable-media path `\EFI\BOOT\BOOTX64.EFI` — and only
  * then exits to the firmware. Quoting: every kernel argument goes through
@@ -42,9 +43,11 @@ const LOCAL_ENTRY = [
   '    insmod fat',
   '    insmod chain',
   `    for loader in ${EFI_LOCAL_LOADERS.join(' ')}; do`,
-  '      if search --no-floppy --file --set=esp $loader; then',
-  '        echo "Booting ($esp)$loader"',
-  '        chainloader ($esp)$loader',
+  // chainloader gives the image the device of $root (not of its file): a shim started with the
+  // network device as its own looks for grubx64.efi there and fails, so root moves to the ESP
+  '      if search --no-floppy --file --set=root $loader; then',
+  '        echo "Booting ($root)$loader"',
+  '        chainloader $loader',
   '        boot',
   '      fi',
   '    done',

@@ -2,17 +2,17 @@
  * iPXE scripts (reference 07 §3; ipxe/ipxe src/image/script.c,
  * src/hci/commands/image_cmd.c, src/core/settings.c). `boot.ipxe` chains
  * `ipxe/mac-${net0/mac:hexraw}.ipxe` and falls back to the local disk when
- * no such script exists: `exit` on EFI (back to the firmware boot order;
- * iPXE has no way to load a local disk's EFI loader), `sanboot --no-describe
- * --drive 0x80` on BIOS. The per-host script checks `${net0/mac}` before it
- * loads anything (the wrong-machine guard: a script reached any other way —
- * a DHCP filename, a copied chain line — installs nothing on another
- * machine) and falls back to the same local boot. It loads
- * kernel and initrd (over HTTP when a URL exists: initrds exceed what
- * 512-byte TFTP carries, reference 08 §3) and names each initrd with
- * `initrd=<name>` for EFI-stub kernels. Quoting: iPXE splits on whitespace
- * and expands `${…}` with no escape, so an argument holding whitespace or
- * `$` is refused rather than silently changed.
+ * no such script exists: `sanboot --no-describe --drive 0x80` on BIOS;
+ * `exit 1` on EFI, a failure, so the firmware goes on to its next boot
+ * option (iPXE has no way to start a local disk's EFI loader). The
+ * per-host script checks `${net0/mac}` before it loads anything (the
+ * wrong-machine guard: a script reached any other way — a DHCP filename, a
+ * copied chain line — installs nothing on another machine) and falls back
+ * to the same local boot. It loads kernel and initrd (over HTTP when a URL
+ * exists: initrds exceed what 512-byte TFTP carries, reference 08 §3) and
+ * names each initrd with `initrd=<name>` for EFI-stub kernels. Quoting: iPXE
+ * splits on whitespace and expands `${…}` with no escape, so an argument
+ * holding whitespace or `$` is refused rather than silently changed.
  */
 import { RemasterError } from '../errors.ts';
 import { hostInitrds, hostKernelArgs, type PxeArtifact, type PxeHost, type PxeModel } from './model.ts';
@@ -49,8 +49,12 @@ export function ipxeHostPath(mac: string): string {
 const LOCAL_SECTION = [
   ':local',
   'echo Booting from local disk',
-  'iseq ${platform} efi && exit 0 ||',
+  'iseq ${platform} efi && goto local_efi ||',
   'sanboot --no-describe --drive 0x80 || exit 0',
+  ':local_efi',
+  // a failure status: on EFI_SUCCESS the firmware opens its boot manager menu (UEFI 2.10 §3.1.1),
+  // on an error it tries the next boot option, the disk
+  'exit 1',
 ];
 
 /** Render `boot.ipxe`: chain the per-host script, else boot the local disk. */

@@ -34,6 +34,9 @@ export function serverBootFiles(manifest: Pick<PublishManifest, 'loaders' | 'gru
     }
     if (file !== undefined && manifest.files[file] === undefined) warnings.push(makeWarning('INPUT_NOT_FOUND', `${file} is not in the published tree: clients told to boot it will fail`));
   }
+  if (efi !== undefined && IPXE_BINARIES.has(efi.slice(efi.lastIndexOf('/') + 1))) {
+    warnings.push(makeWarning('USAGE', `x64 UEFI clients get ${efi} (the tree has no UEFI GRUB): a machine that is not armed returns to the firmware only after iPXE's "Press Ctrl-B" prompt, which Debian 12's iPXE held for minutes under QEMU; publish with --grub-netdir or --grub-signed for a direct local boot`));
+  }
   if (bios === undefined) warnings.push(makeWarning('INPUT_NOT_FOUND', 'the published tree has no BIOS boot loader: BIOS clients get no boot file (install pxelinux and syslinux-common, or ipxe, and publish again)'));
   if (efi === undefined) {
     warnings.push(makeWarning('INPUT_NOT_FOUND', 'the published tree has no x64 UEFI boot loader: UEFI clients get no boot file; publish with --grub-netdir <grub-mknetdir output> (packages grub-efi-amd64-bin, grub-common) or --grub-signed (shim-signed, grub-efi-amd64-signed), or install ipxe (ipxe.efi) and publish again'));

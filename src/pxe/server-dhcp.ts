@@ -58,7 +58,7 @@ export function renderDnsmasq(input: DhcpInput): string {
   const { net } = input;
   const mode = input.proxy === true ? 'proxyDHCP beside your DHCP server, and TFTP' : 'DHCP and TFTP';
   const lines = [
-    ...banner(`dnsmasq, ${mode}, on ${input.interface ?? 'every interface'} for ${net.network}/${net.prefix}`, input, 'run: dnsmasq --conf-file=<this file> (or put it in /etc/dnsmasq.d/ of a dnsmasq that serves no other DHCP on this network)'),
+    ...banner(`dnsmasq, ${mode}, on ${input.interface ?? 'every interface'} for ${net.network}/${net.prefix}`, input, `run a dnsmasq of its own on it: dnsmasq --conf-file=<this file> (port=0 turns its DNS off)${input.proxy === true ? '' : '; no other DHCP server may serve this network'}`),
     '# no DNS: this dnsmasq only boots machines',
     'port=0',
     ...(input.interface !== undefined ? [`interface=${input.interface}`, 'bind-interfaces'] : []),

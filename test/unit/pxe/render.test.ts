@@ -108,6 +108,6 @@ test('IP and UUID names lead to the MAC-guarded GRUB entry only; PXELINUX, which
 
 test('the EFI local entry chainloads the first ESP loader it finds and only then exits to the firmware', () => {
   const local = renderGrubDefault(MODEL);
-  assert.match(local, /for loader in [^;]*\/EFI\/BOOT\/BOOTX64\.EFI; do\n {6}if search --no-floppy --file --set=esp \$loader; then\n {8}echo "Booting \(\$esp\)\$loader"\n {8}chainloader \(\$esp\)\$loader\n {8}boot\n {6}fi\n {4}done\n {4}exit\n/u);
+  assert.match(local, /for loader in [^;]*\/EFI\/BOOT\/BOOTX64\.EFI; do\n {6}if search --no-floppy --file --set=root \$loader; then\n {8}echo "Booting \(\$root\)\$loader"\n {8}chainloader \$loader\n {8}boot\n {6}fi\n {4}done\n {4}exit\n/u);
   assert.ok(EFI_LOCAL_LOADERS.indexOf('/EFI/redhat/shimx64.efi') < EFI_LOCAL_LOADERS.indexOf('/EFI/BOOT/BOOTX64.EFI'), 'a distribution\'s own shim before the removable path (which may start shim\'s fallback)');
 });

@@ -47,8 +47,10 @@ for (const [name, kind, m, options] of CASES) {
 test('UEFI clients get the signed shim first, then grub-mknetdir\'s core.efi, then ipxe.efi', () => {
   assert.equal(serverBootFiles(manifest(['pxelinux.0', 'shimx64.efi', 'grubx64.efi', 'ipxe.efi'])).bootFiles.efi, 'shimx64.efi');
   assert.equal(serverBootFiles(FULL_TREE).bootFiles.efi, 'boot/grub/x86_64-efi/core.efi');
-  assert.equal(serverBootFiles(manifest(['pxelinux.0', 'ipxe.efi'])).bootFiles.efi, 'ipxe.efi');
-  assert.deepEqual(serverBootFiles(manifest(['undionly.kpxe'])).bootFiles, { bios: 'undionly.kpxe', ipxe: 'boot.ipxe' });
+  const ipxeOnly = serverBootFiles(manifest(['pxelinux.0', 'ipxe.efi']));
+  assert.equal(ipxeOnly.bootFiles.efi, 'ipxe.efi');
+  assert.match(ipxeOnly.warnings[0]?.message ?? '', /"Press Ctrl-B" prompt.*--grub-netdir or --grub-signed/u);
+  assert.deepEqual(serverBootFiles(manifest(['undionly.kpxe', 'boot/grub/x86_64-efi/core.efi'])).bootFiles, { bios: 'undionly.kpxe', efi: 'boot/grub/x86_64-efi/core.efi', ipxe: 'boot.ipxe' });
 });
 
 test('a tree without a UEFI loader sends UEFI clients nothing and says how to add one', () => {
