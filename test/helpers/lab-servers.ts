@@ -8,8 +8,11 @@
  * the foreground flag that lets the test supervise the daemon.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { publishTree, type LoaderOptions, type PxeHttpUse } from '../../src/index.ts';
 import { LAB_SERVER_IP, type LabDaemon, type NetLab } from './netlab.ts';
 import { runCli } from './run-cli.ts';
 
@@ -36,10 +39,10 @@ export function startDnsmasq(lab: NetLab, name: string, confFiles: string[]): Pr
   ], { proto: 'udp', port: 67 });
 }
 
-/** Start ISC dhcpd on a printed dhcpd.conf for `iface`. */
-export async function startDhcpd(lab: NetLab, name: string, conf: string, iface: string): Promise<LabDaemon> {
+/** Start ISC dhcpd on a dhcpd.conf for `iface` (on the lab server, or on a peer from lab.addPeer()). */
+export async function startDhcpd(lab: NetLab, name: string, conf: string, iface: string, on: string[] = lab.exec): Promise<LabDaemon> {
   const leases = await labFile(lab, `${name}.leases`, '');
-  return lab.start(name, ['dhcpd', '-4', '-f', '-d', '-cf', conf, '-lf', leases, '-pf', join(lab.dir, `${name}.pid`), iface], { proto: 'udp', port: 67 });
+  return lab.start(name, ['dhcpd', '-4', '-f', '-d', '-cf', conf, '-lf', leases, '-pf', join(lab.dir, `${name}.pid`), iface], { proto: 'udp', port: 67 }, on);
 }
 
 /** Parse a shell variable file like /etc/default/tftpd-hpa (KEY="value" lines). */
@@ -98,4 +101,54 @@ export function tftpGet(lab: NetLab, remote: string, local: string): { ok: boole
 export function httpStatus(lab: NetLab, url: string): number {
   const r = spawnSync(lab.exec[0] as string, [...lab.exec.slice(1), 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10', url], { encoding: 'utf8' });
   return Number(r.stdout);
+}
+
+/** The armed machine, and another one that DHCP gives the armed machine's address (the wrong-machine case). */
+export const ARMED_MAC = '52:54:00:12:34:56';
+export const OTHER_MAC = '52:54:00:99:88:77';
+export const ARMED_IP = '10.99.0.50';
+
+/** The installer reached userspace with this tree's nonce. */
+export const INSTALLS = /REMASTER-MARKER init=main nonce=NONCE /;
+/** The kernel never started. */
+export const NO_KERNEL = /Linux version|REMASTER-MARKER/u;
+
+/** Make a world-readable directory, removed after the test, for trees the servers read after dropping privileges (tftp, www-data, dnsmasq). */
+export async function sharedDir(t: TestContext, prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+/** Publish `kernel` + `initrd` with ARMED_MAC armed (and its IP), into `<base>/tftp` (+ `<base>/www` with `httpUrl`). */
+export async function publishLabTree(base: string, o: { kernel: string; initrd: string; nonce: string; httpUrl?: string; http?: PxeHttpUse; loaders: LoaderOptions }): Promise<{ tftpRoot: string; httpRoot: string }> {
+  const tftpRoot = join(base, 'tftp');
+  const httpRoot = join(base, 'www');
+  await mkdir(tftpRoot, { mode: 0o755 });
+  await mkdir(httpRoot, { mode: 0o755 });
+  await publishTree({
+    tftpRoot, ...(o.httpUrl !== undefined ? { httpRoot, httpUrl: o.httpUrl } : {}), ...(o.http !== undefined ? { http: o.http } : {}),
+    kernel: o.kernel, initrd: o.initrd, label: 'lab', cmdline: ['console=ttyS0', 'panic=-1', `remaster.nonce=${o.nonce}`],
+    hosts: [{ mac: ARMED_MAC, ip: ARMED_IP }], loaders: o.loaders,
+  });
+  return { tftpRoot, httpRoot };
+}
+
+/** Run grub-mknetdir for x86_64-efi into `base` and return the prefix directory to publish. */
+export function grubNetDir(base: string, subdir = 'boot/grub'): string {
+  const made = spawnSync('grub-mknetdir', [`--net-directory=${join(base, 'grubnet')}`, `--subdir=${subdir}`, '-d', '/usr/lib/grub/x86_64-efi'], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`grub-mknetdir failed: ${made.stderr}`);
+  return join(base, 'grubnet', subdir);
+}
+
+/** Run `jobs` with at most `limit` at a time (QEMU boots on a 2-core machine), keeping the order of results. */
+export async function inPool<T>(limit: number, jobs: (() => Promise<T>)[]): Promise<T[]> {
+  const out: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < jobs.length; i = next++) out[i] = await (jobs[i] as () => Promise<T>)();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  return out;
 }

@@ -3,7 +3,10 @@
  * named after this process (`rlab-<pid>-<n>`) holding a bridge with the
  * server address 10.99.0.1/24, one tap per QEMU client, and the daemons
  * under test (dnsmasq, dhcpd, in.tftpd, nginx), each started inside the
- * namespace on configuration files the test wrote. Nothing is configured
+ * namespace on configuration files the test wrote. addPeer() adds another
+ * machine on the same segment (a second namespace joined to the bridge by a
+ * veth pair), e.g. the site's own DHCP server beside a proxyDHCP server,
+ * which could not share port 67 with it on one host. Nothing is configured
  * outside the namespace: no address, route or firewall rule of the machine
  * changes, and the namespace (with everything in it) goes away in close(),
  * on process exit too.
@@ -54,9 +57,15 @@ export interface LabClient {
   timeoutMs: number;
 }
 
-function ip(args: string[]): void {
+function runIp(args: string[]): void {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ip ${args.join(' ')} failed: ${r.stderr}`);
+}
+
+/** True when something in the namespace `on` runs listens on `port`. */
+function listening(on: string[], proto: 'udp' | 'tcp', port: number): boolean {
+  const r = spawnSync(on[0] as string, [...on.slice(1), 'ss', '-H', proto === 'udp' ? '-uln' : '-tln', `sport = :${port}`], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() !== '';
 }
 
 /** A network namespace with a bridge, taps, daemons and QEMU clients. */
@@ -64,6 +73,7 @@ export class NetLab {
   readonly ns: string;
   readonly dir: string;
   #taps = 0;
+  #peers: string[] = [];
   #daemons: { name: string; child: ChildProcess; logFile: string }[] = [];
   #closed = false;
   readonly #onExit = (): void => this.#removeSync();
@@ -79,11 +89,11 @@ export class NetLab {
     const lab = new NetLab(ns, await mkdtemp(join(tmpdir(), `${ns}-`)));
     process.on('exit', lab.#onExit);
     try {
-      ip(['netns', 'add', ns]);
-      ip(['-n', ns, 'link', 'set', 'lo', 'up']);
-      ip(['-n', ns, 'link', 'add', LAB_BRIDGE, 'type', 'bridge']);
-      ip(['-n', ns, 'addr', 'add', `${LAB_SERVER_IP}/24`, 'dev', LAB_BRIDGE]);
-      ip(['-n', ns, 'link', 'set', LAB_BRIDGE, 'up']);
+      runIp(['netns', 'add', ns]);
+      runIp(['-n', ns, 'link', 'set', 'lo', 'up']);
+      runIp(['-n', ns, 'link', 'add', LAB_BRIDGE, 'type', 'bridge']);
+      runIp(['-n', ns, 'addr', 'add', `${LAB_SERVER_IP}/24`, 'dev', LAB_BRIDGE]);
+      runIp(['-n', ns, 'link', 'set', LAB_BRIDGE, 'up']);
     } catch (err) {
       await lab.close();
       throw err;
@@ -99,17 +109,32 @@ export class NetLab {
   /** Add a tap on the bridge and return its name. */
   addTap(): string {
     const name = `rtap${this.#taps++}`;
-    ip(['-n', this.ns, 'tuntap', 'add', name, 'mode', 'tap']);
-    ip(['-n', this.ns, 'link', 'set', name, 'master', LAB_BRIDGE]);
-    ip(['-n', this.ns, 'link', 'set', name, 'up']);
+    runIp(['-n', this.ns, 'tuntap', 'add', name, 'mode', 'tap']);
+    runIp(['-n', this.ns, 'link', 'set', name, 'master', LAB_BRIDGE]);
+    runIp(['-n', this.ns, 'link', 'set', name, 'up']);
     return name;
   }
 
-  /** Start `command` inside the namespace; resolve when it listens on `port` (udp or tcp). */
-  async start(name: string, command: string[], ready: { proto: 'udp' | 'tcp'; port: number }): Promise<LabDaemon> {
+  /** Add another machine on the segment with address `ip`/24 and return the command prefix that runs programs on it. */
+  addPeer(ip: string): string[] {
+    const peer = `${this.ns}-p${this.#peers.length}`;
+    const veth = `rveth${this.#peers.length}`;
+    runIp(['netns', 'add', peer]);
+    this.#peers.push(peer);
+    runIp(['-n', this.ns, 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', peer]);
+    runIp(['-n', this.ns, 'link', 'set', veth, 'master', LAB_BRIDGE]);
+    runIp(['-n', this.ns, 'link', 'set', veth, 'up']);
+    runIp(['-n', peer, 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+    runIp(['-n', peer, 'link', 'set', 'eth0', 'up']);
+    runIp(['-n', peer, 'link', 'set', 'lo', 'up']);
+    return ['ip', 'netns', 'exec', peer];
+  }
+
+  /** Start `command` inside the namespace (or on a peer); resolve when it listens on `port` (udp or tcp). */
+  async start(name: string, command: string[], ready: { proto: 'udp' | 'tcp'; port: number }, on: string[] = this.exec): Promise<LabDaemon> {
     const logFile = join(this.dir, `${name}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawn(this.exec[0] as string, [...this.exec.slice(1), ...command], { stdio: ['ignore', fd, fd] });
+    const child = spawn(on[0] as string, [...on.slice(1), ...command], { stdio: ['ignore', fd, fd] });
     closeSync(fd);
     const entry = { name, child, logFile };
     this.#daemons.push(entry);
@@ -119,16 +144,11 @@ export class NetLab {
     child.on('exit', () => { exited = true; });
     for (let waited = 0; waited < DAEMON_READY_MS; waited += POLL_MS) {
       if (exited) throw new Error(`${name} exited during start-up:\n${log()}`);
-      if (this.#listening(ready.proto, ready.port)) return daemon;
+      if (listening(on, ready.proto, ready.port)) return daemon;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     await daemon.stop();
     throw new Error(`${name} did not listen on ${ready.proto} port ${ready.port} within ${DAEMON_READY_MS} ms:\n${log()}`);
-  }
-
-  #listening(proto: 'udp' | 'tcp', port: number): boolean {
-    const r = spawnSync(this.exec[0] as string, [...this.exec.slice(1), 'ss', '-H', proto === 'udp' ? '-uln' : '-tln', `sport = :${port}`], { encoding: 'utf8' });
-    return r.status === 0 && r.stdout.trim() !== '';
   }
 
   async #stop(entry: { child: ChildProcess }): Promise<void> {
@@ -170,7 +190,7 @@ export class NetLab {
     if (this.#closed) return;
     this.#closed = true;
     for (const d of this.#daemons) d.child.kill('SIGKILL');
-    spawnSync('ip', ['netns', 'delete', this.ns], { stdio: 'ignore' });
+    for (const ns of [...this.#peers, this.ns]) spawnSync('ip', ['netns', 'delete', ns], { stdio: 'ignore' });
   }
 }
 

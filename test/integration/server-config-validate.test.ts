@@ -8,36 +8,28 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { publishTree, type PublishTreeOptions } from '../../src/index.ts';
-import { httpStatus, labFile, nginxMainConfig, nginxTest, serverConfig, startDhcpd, startDnsmasq, startNginx, startTftpdHpa, tftpGet } from '../helpers/lab-servers.ts';
+import type { LoaderOptions } from '../../src/index.ts';
+import {
+  ARMED_MAC as ARMED, grubNetDir, httpStatus, labFile, nginxMainConfig, nginxTest, publishLabTree, serverConfig, sharedDir, startDhcpd, startDnsmasq, startNginx, startTftpdHpa, tftpGet,
+} from '../helpers/lab-servers.ts';
 import { LAB_BRIDGE, LAB_SERVER_IP, LAB_SUBNET, openNetLab } from '../helpers/netlab.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { makeBuildDir, tempDir } from '../unit/pxe/support.ts';
 
-const ARMED = '52:54:00:12:34:56';
 const NET = ['--interface', LAB_BRIDGE, '--server-ip', LAB_SERVER_IP, '--subnet', LAB_SUBNET];
 
 /** Publish a fake build with the system's pxelinux and iPXE, grub-mknetdir's GRUB, and an HTTP root, in world-readable directories. */
-async function publishLabTree(options: Partial<PublishTreeOptions> = {}): Promise<{ tftpRoot: string; httpRoot: string }> {
-  const base = await tempDir('remaster-srv-');
-  await chmod(base, 0o755); // the servers drop privileges (tftp, www-data) and must traverse it
+async function labTree(t: TestContext, loaders?: LoaderOptions): Promise<{ tftpRoot: string; httpRoot: string }> {
+  const base = await sharedDir(t, 'remaster-srv-');
   const build = await makeBuildDir();
-  const tftpRoot = join(base, 'tftp');
-  const httpRoot = join(base, 'www');
-  await mkdir(tftpRoot, { mode: 0o755 });
-  await mkdir(httpRoot, { mode: 0o755 });
-  const net = join(base, 'grub');
-  const made = spawnSync('grub-mknetdir', [`--net-directory=${net}`, '--subdir=boot/grub', '-d', '/usr/lib/grub/x86_64-efi'], { encoding: 'utf8' });
-  assert.equal(made.status, 0, made.stderr);
-  await publishTree({
-    tftpRoot, httpRoot, httpUrl: `http://${LAB_SERVER_IP}`, kernel: join(build, 'vmlinuz'), initrd: join(build, 'initrd.img'),
-    hosts: [{ mac: ARMED, ip: '10.99.0.50' }], loaders: { pxelinux: true, ipxe: true, grubNetDir: join(net, 'boot/grub') }, ...options,
+  return publishLabTree(base, {
+    kernel: join(build, 'vmlinuz'), initrd: join(build, 'initrd.img'), nonce: 'validate', httpUrl: `http://${LAB_SERVER_IP}`,
+    loaders: loaders ?? { pxelinux: true, ipxe: true, grubNetDir: grubNetDir(base) },
   });
-  return { tftpRoot, httpRoot };
 }
 
 function dnsmasqTest(conf: string): void {
@@ -57,7 +49,7 @@ function needsTools(t: TestContext): boolean {
 
 test('dnsmasq: DHCP+TFTP, proxyDHCP and no-iPXE configurations pass dnsmasq --test; the DHCP+TFTP one serves every boot file', { timeout: 120_000 }, async (t) => {
   if (!needsTools(t)) return;
-  const { tftpRoot } = await publishLabTree();
+  const { tftpRoot } = await labTree(t);
   const full = await serverConfig(['dnsmasq', tftpRoot, ...NET]);
   assert.match(full.text, new RegExp(`^tftp-root=${tftpRoot}$`, 'mu'));
   assert.match(full.text, /^dhcp-range=10\.99\.0\.128,10\.99\.0\.254,255\.255\.255\.0,12h$/mu);
@@ -84,7 +76,7 @@ test('dnsmasq: DHCP+TFTP, proxyDHCP and no-iPXE configurations pass dnsmasq --te
 
 test('a relative TFTP root is printed absolute, so dnsmasq can serve it from any working directory', { timeout: 60_000 }, async (t) => {
   if (!needsTools(t)) return;
-  const { tftpRoot } = await publishLabTree();
+  const { tftpRoot } = await labTree(t);
   const rel = relative(process.cwd(), tftpRoot);
   const snippet = await runCli(['dhcp-snippet', '--dnsmasq', '--next-server', LAB_SERVER_IP, '--tftp-root', rel]);
   assert.equal(snippet.code, 0, snippet.stderr);
@@ -95,7 +87,7 @@ test('a relative TFTP root is printed absolute, so dnsmasq can serve it from any
 
 test('a tree without a UEFI loader: no UEFI boot file is offered, and the warning says how to add one', { timeout: 60_000 }, async (t) => {
   if (!needsTools(t)) return;
-  const { tftpRoot } = await publishLabTree({ loaders: { pxelinux: true, ipxe: false } });
+  const { tftpRoot } = await labTree(t, { pxelinux: true, ipxe: false });
   const c = await serverConfig(['dnsmasq', tftpRoot, ...NET]);
   assert.doesNotMatch(c.text, /efi64,tag:!ipxe,|core\.efi/u);
   assert.match(c.warnings, /^warning: the published tree has no x64 UEFI boot loader: .*--grub-netdir.*--grub-signed/mu);
@@ -110,7 +102,7 @@ test('a tree without a UEFI loader: no UEFI boot file is offered, and the warnin
 
 test('ISC dhcpd: the whole dhcpd.conf and the two-part snippet pass dhcpd -t; dhcpd serves the lab subnet with it', { timeout: 120_000 }, async (t) => {
   if (!needsTools(t)) return;
-  const { tftpRoot } = await publishLabTree();
+  const { tftpRoot } = await labTree(t);
   const whole = await serverConfig(['isc', tftpRoot, ...NET]);
   assert.match(whole.text, /^option arch code 93 = unsigned integer 16;$/mu);
   assert.match(whole.text, /^subnet 10\.99\.0\.0 netmask 255\.255\.255\.0 \{$/mu);
@@ -129,7 +121,7 @@ test('ISC dhcpd: the whole dhcpd.conf and the two-part snippet pass dhcpd -t; dh
 
 test('tftpd-hpa --secure serves the tree through its symlinks from the printed /etc/default/tftpd-hpa', { timeout: 60_000 }, async (t) => {
   if (!needsTools(t)) return;
-  const { tftpRoot } = await publishLabTree();
+  const { tftpRoot } = await labTree(t);
   const c = await serverConfig(['tftpd-hpa', tftpRoot, '--server-ip', LAB_SERVER_IP]);
   assert.match(c.text, /^TFTP_OPTIONS="--secure"$/mu);
   const lab = await openNetLab(t);
@@ -145,7 +137,7 @@ test('tftpd-hpa --secure serves the tree through its symlinks from the printed /
 
 test('nginx: the printed server block passes nginx -t and serves the published kernel at its manifest URL, nothing else', { timeout: 60_000 }, async (t) => {
   if (!needsTools(t)) return;
-  const { tftpRoot, httpRoot } = await publishLabTree();
+  const { tftpRoot, httpRoot } = await labTree(t);
   const c = await serverConfig(['nginx', tftpRoot, '--server-ip', LAB_SERVER_IP]);
   assert.match(c.text, new RegExp(`alias ${httpRoot}/remaster/;`, 'u'));
   assert.equal(c.warnings, '');
