@@ -1,14 +1,14 @@
 /**
  * In-process measurements for bench/run.ts, run in a fresh Node process each time so that
  * every sample pays the same warm-up: `scan <initrd>` times the library's scanInitrd() (no CLI
- * start-up, no output formatting); `cpio <file>` times readCpio() over an uncompressed archive;
+ * start-up, no output formatting); `cpio <file>` times readCpio() over an uncompressed archive file (seeking over bodies);
  * `iso <iso> <path>...` reads files out of an ISO and reports BlockSource.bytesRead;
  * `pipe <base64 shell command>` only counts the bytes the command writes to a pipe (the floor
  * of any reader that gets decoded data from a codec CLI: no parsing, no copies, no retention).
  * Prints one JSON object on stdout.
  */
 import { spawn } from 'node:child_process';
-import { ByteReader, openFileSource, readCpio, readFileChunks, readIso, readIsoFile, scanInitrd } from '../src/index.ts';
+import { ByteReader, openFileSource, readCpio, readFileChunks, readFileSeekable, readIso, readIsoFile, scanInitrd } from '../src/index.ts';
 
 const [mode, file, ...rest] = process.argv.slice(2);
 if (mode === undefined || file === undefined) throw new Error('usage: lib-probe.ts scan|cpio|iso|pipe FILE|COMMAND [PATH...]');
@@ -21,7 +21,7 @@ if (mode === 'scan') {
   console.log(JSON.stringify({ ms: ms(), entries: index.entries.length, segments: index.segments.length }));
 } else if (mode === 'cpio') {
   let entries = 0;
-  for await (const entry of readCpio(new ByteReader(readFileChunks(file)))) {
+  for await (const entry of readCpio(new ByteReader(readFileSeekable(file)))) {
     void entry;
     entries++;
   }

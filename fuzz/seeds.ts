@@ -16,6 +16,8 @@ import { makeIso, type MadeIso } from '../test/helpers/make-iso.ts';
 import { demoTags, makeAr, makeRpm } from '../test/unit/package/make-package.ts';
 import { makeTar } from '../test/unit/package/tar-fixture.ts';
 import { makeElf } from '../test/unit/elf/make-elf.ts';
+import { buildProxyReply, classifyDhcpClient, decodeDhcpPacket, encodeDhcpPacket } from '../src/net/dhcp/index.ts';
+import { EDK2, IPXE_BIOS, IPXE_EFI } from '../test/unit/net/dhcp/captured.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
 const enc = new TextEncoder();
@@ -213,4 +215,18 @@ export function kmodSeeds(): Uint8Array[] {
     { key: 'pci:v00008086d*', priority: 0, value: 'e1000e' },
   ]);
   return [index, Uint8Array.from(Buffer.from('b007f4570002000120000019757365000000000100000000006666c000000c', 'hex')), ...(ko ? [ko] : [])];
+}
+
+/** DHCP messages: three real firmware DISCOVERs, our ProxyDHCP offer, a 4011 REQUEST, overload and RFC 3396 cases. */
+export function dhcpSeeds(): Uint8Array[] {
+  const real = [IPXE_BIOS, IPXE_EFI, EDK2].map((h) => Uint8Array.from(Buffer.from(h, 'hex')));
+  const discover = decodeDhcpPacket(real[2] as Uint8Array);
+  const request = { ...discover, ciaddr: '10.0.0.57', options: new Map(discover.options).set(53, Uint8Array.of(3)).set(54, Uint8Array.of(10, 0, 0, 1)) };
+  const offer = buildProxyReply(discover, classifyDhcpClient(discover), { nextServer: '10.0.0.1', bootFile: 'pxelinux.0' }, 'dhcp', '10.0.0.1');
+  const long = { ...discover, options: new Map(discover.options).set(77, new Uint8Array(300).fill(0x41)) };
+  // options continued in `file` (option 52 = 1): a second option 60 instance joined to the first
+  const overloaded = encodeDhcpPacket({ ...discover, options: new Map([[53, Uint8Array.of(1)], [60, enc.encode('PXECl')]]) });
+  overloaded.set([52, 1, 1, 255], 240 + 3 + 7);
+  overloaded.set([60, 4, ...enc.encode('ient'), 93, 2, 0, 0, 255], 108);
+  return [...real, encodeDhcpPacket(request, { maxSize: 1500 }), encodeDhcpPacket(offer), encodeDhcpPacket(long, { maxSize: 1500 }), overloaded];
 }

@@ -14,9 +14,11 @@ import { parseRecipe } from '../src/recipe/index.ts';
 import { readDeb, readRpm } from '../src/package/index.ts';
 import { decodeElf } from '../src/elf/index.ts';
 import { decodeKmodIndex, decodeModuleInfo, decodeModuleSignature } from '../src/kmod/index.ts';
+import { classifyDhcpClient, decideProxyReply, decodeDhcpPacket, type DhcpClient } from '../src/net/dhcp/index.ts';
 import { caseRng, type Rng } from './prng.ts';
 import { GENERIC_MUTATORS, INTERESTING_32, INTERESTING_HEX8, TEXT_MUTATORS, mutate, writeU32, type Mutator } from './mutate.ts';
 import * as S from './seeds.ts';
+import { runTftpPacket, runTftpServer, tftpPacketSeeds, tftpServerCase, tftpServerSeeds, TFTP_MUTATORS } from './tftp.ts';
 
 /** A ready target: seeds and the two functions the worker needs. */
 export interface Target {
@@ -29,7 +31,7 @@ export interface Target {
   run(bytes: Uint8Array): Promise<void>;
 }
 
-export const TARGET_NAMES = ['cpio', 'initrd', 'initrd-cli', 'iso', 'kickstart', 'recipe', 'rpm', 'deb', 'elf', 'kmod'] as const;
+export const TARGET_NAMES = ['cpio', 'initrd', 'initrd-cli', 'iso', 'kickstart', 'recipe', 'rpm', 'deb', 'elf', 'kmod', 'dhcp', 'tftp-packet', 'tftp-server'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 const enc = new TextEncoder();
@@ -208,6 +210,62 @@ async function runIso(bytes: Uint8Array): Promise<void> {
   }
 }
 
+// ---- dhcp -------------------------------------------------------------------
+
+/** Offsets of the option TLVs in the options field (stops at END or a broken length). */
+function dhcpOptionOffsets(input: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let at = 240; at + 1 < input.length && input[at] !== 255; ) {
+    if (input[at] === 0) {
+      at++;
+      continue;
+    }
+    out.push(at);
+    at += 2 + (input[at + 1] as number);
+  }
+  return out;
+}
+
+/** Rewrite one option's code or length, plant an overload option, or damage the cookie or hlen. */
+const dhcpField: Mutator = (input, rng) => {
+  const out = input.slice();
+  const options = dhcpOptionOffsets(out);
+  const what = rng.below(6);
+  if (what === 0 && options.length > 0) out[rng.pick(options) + 1] = rng.pick([0, 1, 2, 16, 17, 127, 254, 255]);
+  else if (what === 1 && options.length > 0) out[rng.pick(options)] = rng.pick([0, 52, 53, 60, 77, 93, 94, 97, 255]);
+  else if (what === 2 && options.length > 0) out.set([52, 1, rng.pick([0, 1, 2, 3, 4])].slice(0, Math.max(0, out.length - rng.pick(options))), rng.pick(options));
+  else if (what === 3 && out.length > 240) out[236 + rng.below(4)] = rng.below(256);
+  else if (what === 4 && out.length > 2) out[2] = rng.pick([0, 6, 16, 17, 255]);
+  else if (out.length > 108) out.fill(rng.pick([0x42, 0xff, 0x00]), 44 + rng.below(64), 108 + rng.below(128));
+  return out;
+};
+
+function dhcpPolicy(client: DhcpClient) {
+  // exercise long names (option 67 only), URLs and silence
+  if (client.mac.endsWith('0')) return undefined;
+  return { nextServer: '10.0.0.1', bootFile: client.isIpxe ? `http://10.0.0.1/${'x'.repeat(client.xid % 300)}` : 'pxelinux.0' };
+}
+
+async function runDhcp(bytes: Uint8Array): Promise<void> {
+  let decodeError: RemasterError | undefined;
+  try {
+    classifyDhcpClient(decodeDhcpPacket(bytes));
+  } catch (err) {
+    if (!(err instanceof RemasterError)) throw err;
+    decodeError = err;
+  }
+  for (const via of ['dhcp', 'pxe'] as const) {
+    const d = await decideProxyReply(bytes, { address: '10.0.0.57', port: 68 }, via, { serverAddress: '10.0.0.1', bootFor: dhcpPolicy });
+    if (d.kind !== 'reply') continue;
+    // invariants, not just "no crash": never an address, only PXE/HTTP clients, a reply that decodes
+    const again = decodeDhcpPacket(d.bytes);
+    if (again.yiaddr !== '0.0.0.0') throw new Error(`reply offers an address: ${again.yiaddr}`);
+    if (!d.client.isPxe && !d.client.isHttpBoot) throw new Error('reply to a non-PXE client');
+    if (again.op !== 2 || again.xid !== d.request.xid) throw new Error('reply does not answer the request');
+  }
+  if (decodeError !== undefined) throw decodeError; // counted in the outcome table
+}
+
 // ---- registry --------------------------------------------------------------
 
 function byteTarget(name: TargetName, defaultCases: number, seeds: Uint8Array[], mutators: readonly Mutator[], run: Target['run'], notes: string[] = []): Target {
@@ -292,6 +350,15 @@ export async function makeTarget(name: TargetName): Promise<Target> {
         }
         if (first && bytes.length % 2 === 0) throw first;
       }, seeds.length < 3 ? ['no real .ko seed: fixtures/out not generated'] : []);
+    }
+    case 'dhcp':
+      return byteTarget(name, 100_000, S.dhcpSeeds(), [...GENERIC_MUTATORS, dhcpField, dhcpField, dhcpField], runDhcp);
+    case 'tftp-packet':
+      return byteTarget(name, 100_000, tftpPacketSeeds(), TFTP_MUTATORS, runTftpPacket);
+    case 'tftp-server': {
+      const seeds = tftpServerSeeds();
+      const packets = tftpPacketSeeds();
+      return { name, defaultCases: 100_000, seeds, notes: [], run: runTftpServer, generate: (rng) => tftpServerCase(rng, seeds, packets) };
     }
   }
 }

@@ -35,18 +35,23 @@ const ALLOWED: Record<string, string[]> = {
   fsx: ['errors', 'io', 'tree', 'cpio', 'initrd', 'elf', 'package', 'kmod'],
   bootcfg: ['errors'],
   kickstart: ['errors'],
-  pxe: ['errors', 'io', 'bootcfg', 'kickstart', 'fsx', 'tree'],
-  recipe: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'kickstart', 'pxe', 'kmod', 'elf', 'package'],
+  preseed: ['errors', 'kickstart'],
+  autoinstall: ['errors', 'kickstart', 'preseed'],
+  answers: ['errors', 'kickstart', 'preseed', 'autoinstall'],
+  pxe: ['errors', 'io', 'bootcfg', 'kickstart', 'answers', 'fsx', 'tree'],
+  recipe: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'kickstart', 'preseed', 'autoinstall', 'answers', 'pxe', 'kmod', 'elf', 'package'],
   kmod: ['errors', 'io', 'compress', 'tree'],
   boottest: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'pxe'],
   elf: ['errors', 'io'],
   package: ['errors', 'io', 'compress', 'cpio', 'initrd', 'tree'],
+  net: ['errors', 'io'],
+  state: ['errors', 'fsx'],
   index: ['*'],
   engine: ['*'],
   cli: ['index', 'engine'],
 };
 const FS_OK = new Set(['io', 'fsx']);
-const NO_CLI_DEPS = new Set(['kmod', 'elf', 'package', 'boottest', 'recipe', 'pxe', 'initrd', 'cpio', 'compress', 'iso', 'io', 'tree', 'fsx', 'errors', 'bootcfg', 'kickstart']);
+const NO_CLI_DEPS = new Set(['preseed', 'autoinstall', 'answers', 'net', 'state', 'kmod', 'elf', 'package', 'boottest', 'recipe', 'pxe', 'initrd', 'cpio', 'compress', 'iso', 'io', 'tree', 'fsx', 'errors', 'bootcfg', 'kickstart']);
 
 const problems: string[] = [];
 for (const file of files(SRC)) {

@@ -2,7 +2,8 @@
 # The README quick start's main job on bundled demo material: make a demo
 # initrd, build recipes/demo.yaml from it (overlay, helper script, firmware,
 # a removal; rebuilt with kernel-safe xz), then look at the result with the
-# same tool (inspect, ls, cat, diff against the source). Also shows the scripted path: add a file as an appended segment.
+# same tool (inspect, ls, cat, diff against the source), publish it as a PXE
+# tree and verify that. Also shows the scripted path: add a file as an appended segment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
@@ -22,6 +23,12 @@ step cat "$OUT/build/initrd.img" /etc/remaster/motd
 step diff "$OUT/initrd.img" "$OUT/build/initrd.img"
 step add "$OUT/initrd.img" overlays/demo/files/etc/remaster/motd:/etc/motd -o "$OUT/initrd-appended.img"
 step inspect "$OUT/initrd-appended.img"
+if [ -e /usr/lib/PXELINUX/pxelinux.0 ] || [ -e /usr/share/syslinux/pxelinux.0 ]; then
+  step publish "$OUT/build" --tftp-root "$OUT/tftp" --no-ipxe
+  step verify "$OUT/tftp"
+else
+  printf '\n(publish skipped: no pxelinux.0; apt-get install pxelinux syslinux-common)\n'
+fi
 if command -v qemu-system-x86_64 >/dev/null; then
   step boot-test "$OUT/build" --expect-file /usr/bin/remaster-hello --expect-binary /usr/bin/remaster-hello
 else

@@ -4,11 +4,15 @@
  * /init, a usr-merged lib -> usr/lib link and a modules tree (the layout real
  * installer initrds have), plus a static busybox so it boots, and
  * OUTDIR/vmlinuz, a real Debian kernel (scripts/fetch-demo-kernel.sh).
+ * The modules tree is named after the kernel's own release, read from its
+ * bzImage header the way `remaster verify` reads it, so whichever kernel
+ * package apt provides, the demo's kernel and initrd agree and a published
+ * demo build verifies.
  * Usage: node scripts/make-demo.ts OUTDIR --kernel VMLINUZ --busybox BUSYBOX
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getCodec, writeCpio, writeFileAtomic, S_IFDIR, S_IFLNK, S_IFREG, S_IFCHR, type CpioWriteEntry } from '../src/index.ts';
+import { decodeKernelRelease, getCodec, KERNEL_HEAD_SIZE, writeCpio, writeFileAtomic, S_IFDIR, S_IFLNK, S_IFREG, S_IFCHR, type CpioWriteEntry } from '../src/index.ts';
 
 const [outDir, ...rest] = process.argv.slice(2);
 const flag = (name: string) => {
@@ -19,6 +23,9 @@ const kernel = flag('--kernel');
 const busybox = flag('--busybox');
 if (!outDir || !kernel || !busybox) throw new Error('usage: make-demo.ts OUTDIR --kernel VMLINUZ --busybox BUSYBOX');
 const mtime = Number(process.env.SOURCE_DATE_EPOCH ?? 1700000000);
+const kernelBytes = new Uint8Array(readFileSync(kernel));
+const release = decodeKernelRelease(kernelBytes.subarray(0, KERNEL_HEAD_SIZE));
+if (release === undefined) throw new Error(`${kernel}: no kernel release in its bzImage header; is it a Linux kernel?`);
 const enc = new TextEncoder();
 let ino = 0;
 
@@ -50,8 +57,8 @@ const main = [
   dir('usr'),
   dir('usr/lib'),
   dir('usr/lib/modules'),
-  dir('usr/lib/modules/6.1.0-demo'),
-  entry('usr/lib/modules/6.1.0-demo/modules.dep', S_IFREG | 0o644, ''),
+  dir(`usr/lib/modules/${release}`),
+  entry(`usr/lib/modules/${release}/modules.dep`, S_IFREG | 0o644, ''),
 ];
 
 async function* image(): AsyncGenerator<Uint8Array> {
@@ -61,5 +68,5 @@ async function* image(): AsyncGenerator<Uint8Array> {
 
 mkdirSync(outDir, { recursive: true });
 await writeFileAtomic(join(outDir, 'initrd.img'), image());
-await writeFileAtomic(join(outDir, 'vmlinuz'), [new Uint8Array(readFileSync(kernel))]);
-process.stdout.write(`made ${join(outDir, 'initrd.img')} and ${join(outDir, 'vmlinuz')}\n`);
+await writeFileAtomic(join(outDir, 'vmlinuz'), [kernelBytes]);
+process.stdout.write(`made ${join(outDir, 'initrd.img')} (modules for ${release}) and ${join(outDir, 'vmlinuz')}\n`);

@@ -43,6 +43,9 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'INPUT_NOT_FOUND'
   | 'OUTPUT_EXISTS'
+  | 'OUTPUT_HOLDS_INPUT'
+  | 'DISK_FULL'
+  | 'IO_ERROR'
   | 'TOOL_MISSING'
   | 'TOOL_FAILED'
   | 'ABORTED'
@@ -62,7 +65,16 @@ export type ErrorCode =
   | 'VERIFY_FAILED'
   | 'BOOT_TEST_FAILED'
   | 'KICKSTART_PLAINTEXT_PASSWORD'
-  | 'KICKSTART_LINT';
+  | 'KICKSTART_LINT'
+  | 'ANSWERS_LINT'
+  | 'DHCP_MALFORMED'
+  | 'NET_BIND_FAILED'
+  | 'STATE_UNAVAILABLE'
+  | 'STATE_SCHEMA'
+  | 'STATE_CONFLICT'
+  | 'STATE_NOT_FOUND'
+  | 'STATE_INVALID'
+  | 'TFTP_BAD_PACKET';
 
 /** Where an error or warning happened; every field optional, filled on the way up. */
 export interface ErrorContext {

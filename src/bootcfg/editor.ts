@@ -18,17 +18,32 @@ export interface BootConfigContext {
   label: string;
   /** Receives this file's warnings instead of the editor's own handler. */
   onWarning?: WarningHandler;
+  /** The config the boot loader reads first (gets missing timeout/default lines). */
+  isPrimary?: boolean;
 }
 
 /** Edits a boot config given its context. */
 export type BootConfigEditFn = (text: string, context: BootConfigContext) => EditConfigResult;
 
-/** Return an editor that applies kernel-argument changes and an optional new volume label. */
-export function bootConfigEditor(edit: { kernelArgs?: CmdlineEdit; volumeLabel?: string }, options: WarnOptions = {}): BootConfigEditFn {
+/** What bootConfigEditor changes. */
+export interface BootConfigChange {
+  kernelArgs?: CmdlineEdit;
+  volumeLabel?: string;
+  timeoutSeconds?: number;
+  defaultEntry?: string;
+  defaultKernel?: string;
+}
+
+/** Return an editor that applies kernel-argument changes, a menu timeout, a default entry and an optional new volume label. */
+export function bootConfigEditor(edit: BootConfigChange, options: WarnOptions = {}): BootConfigEditFn {
   return (text, context) => {
     const label = edit.volumeLabel !== undefined && edit.volumeLabel !== context.label ? { from: context.label, to: edit.volumeLabel } : undefined;
-    const change = { ...(edit.kernelArgs ? { kernelArgs: edit.kernelArgs } : {}), ...(label ? { label } : {}) };
-    const opts = { ...options, ...(context.onWarning ? { onWarning: context.onWarning } : {}), file: context.path };
+    const change = {
+      ...(edit.kernelArgs ? { kernelArgs: edit.kernelArgs } : {}), ...(label ? { label } : {}),
+      ...(edit.timeoutSeconds !== undefined ? { timeoutSeconds: edit.timeoutSeconds } : {}), ...(edit.defaultEntry !== undefined ? { defaultEntry: edit.defaultEntry } : {}),
+      ...(edit.defaultKernel !== undefined ? { defaultKernel: edit.defaultKernel } : {}),
+    };
+    const opts = { ...options, ...(context.onWarning ? { onWarning: context.onWarning } : {}), file: context.path, ...(context.isPrimary ? { isPrimary: true } : {}) };
     return context.kind === 'isolinux' ? editIsolinuxConfig(text, change, opts) : editGrubConfig(text, change, opts);
   };
 }

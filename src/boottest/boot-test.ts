@@ -9,13 +9,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { RemasterError, type WarnOptions } from '../errors.ts';
-import { bootConfigEditor, type BootConfigEditFn } from '../bootcfg/index.ts';
+import { bootConfigEditor, listLinuxEntries, type BootConfigEditFn } from '../bootcfg/index.ts';
 import { createIsoWorkdir, makeScratchDir, removeScratchDir } from '../fsx/index.ts';
 import { fileRangeSource, openFileSource, writeFileAtomic, type FileRangeSource } from '../io/index.ts';
 import { planInitrdEdit, scanInitrd, writeInitrd } from '../initrd/index.ts';
 import { detectLayout, readIso, readIsoText, rebuildIso, isoFileRangeSource } from '../iso/index.ts';
 import { probeEntries, type ProbeChecks } from './probe.ts';
-import { runQemu, type Firmware, type QemuTarget } from './qemu.ts';
+import { runQemu, type BootPhase, type Firmware, type QemuTarget } from './qemu.ts';
 import { judgeLog, probedCmdline, type CheckResult } from './verdict.ts';
 
 /** Options for boot tests. */
@@ -30,9 +30,17 @@ export interface BootTestOptions extends WarnOptions {
   memoryMiB?: number;
   /** Extra kernel arguments (direct boots). */
   append?: string;
+  /** ISO: the kernel to boot, as a path inside the ISO; the test copy's menus boot the first entry that loads it. */
+  kernel?: string;
+  /** ISO: the initrd to probe, as a path inside the ISO (default: what layout detection finds); every hard-linked copy is replaced. */
+  initrd?: string;
   signal?: AbortSignal;
   /** Called before each boot with its name. */
   onBoot?: (name: string) => void;
+  /** QEMU binary to run (default qemu-system-x86_64). */
+  qemu?: string;
+  /** Called as each boot reaches a phase (firmware, loader, kernel, userspace), with the time since QEMU started. */
+  onPhase?: (name: string, phase: BootPhase, elapsedMs: number) => void;
 }
 
 /** One boot and its verdict. */
@@ -72,6 +80,8 @@ export async function bootWith(name: string, target: QemuTarget, nonce: string, 
   const run = await runQemu(target, {
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, scratch, stopOn: new RegExp(`REMASTER-PROBE-END nonce=${nonce}`),
     ...(options.memoryMiB ? { memoryMiB: options.memoryMiB } : {}), ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.qemu !== undefined ? { qemu: options.qemu } : {}),
+    ...(options.onPhase ? { onPhase: (phase: BootPhase, ms: number) => options.onPhase?.(name, phase, ms) } : {}),
   });
   const results = judgeLog(run.log, nonce, checks);
   if (target.kind !== 'kernel' && target.firmware === 'uefi-secure') {
@@ -123,19 +133,23 @@ export async function bootTestIso(iso: string, options: BootTestOptions = {}): P
     let initrds: string[];
     try {
       const image = await readIso(block, options);
-      const layout = await detectLayout(image, (p) => readIsoText(block, image, p));
-      initrds = layout.initrds;
+      const layout = await detectLayout(image, (p) => readIsoText(block, image, p), { listEntries: listLinuxEntries });
+      initrds = options.initrd !== undefined ? [options.initrd] : layout.initrds;
+      for (const [what, path] of [['kernel', options.kernel], ['initrd', options.initrd]] as const) {
+        if (path !== undefined && image.lookup(path)?.type !== 'file') throw new RemasterError('ISO_NOT_FOUND', `no file ${path} in the ISO for --${what}`, { file: iso });
+      }
       const first = initrds[0] === undefined ? undefined : image.lookup(initrds[0]);
-      if (!first) throw new RemasterError('ISO_NOT_FOUND', `no initrd found in the ISO (layout ${layout.family})`, { file: iso });
+      if (!first) throw new RemasterError('ISO_NOT_FOUND', `no initrd found in the ISO (layout ${layout.family}); name it with --initrd <path in the ISO>`, { file: iso });
       await writeProbeInitrd(isoFileRangeSource(block, first, `${iso}:${first.path}`), options.checks ?? {}, join(scratch, 'initrd-probe.img'), options);
     } finally {
       await block.close();
     }
     const testIso = join(scratch, 'boot-test.iso');
     await rebuildIso({
-      input: iso, output: testIso, createWorkdir: createIsoWorkdir, ...pickWarn(options),
+      input: iso, output: testIso, createWorkdir: createIsoWorkdir, listEntries: listLinuxEntries, ...pickWarn(options),
       replace: initrds.map((p) => ({ hostPath: join(scratch, 'initrd-probe.img'), isoPath: p })),
       editConfig: testCopyEditor(nonce, options),
+      ...(options.kernel !== undefined ? { requireDefault: `that loads ${options.kernel} (a Linux kernel with an initrd)` } : {}),
     });
     const runs: BootRun[] = [];
     for (const firmware of options.firmware ?? ['bios', 'uefi']) {
@@ -154,13 +168,20 @@ export async function bootTestIso(iso: string, options: BootTestOptions = {}): P
  * and a one-second menu timeout appended last (the last setting wins in both
  * GRUB and syslinux), since a menu without a timeout waits for a key forever.
  */
-function testCopyEditor(nonce: string, options: WarnOptions): BootConfigEditFn {
-  const edit = bootConfigEditor({ kernelArgs: { add: ['console=ttyS0', 'panic=-1', `remaster.nonce=${nonce}`] } }, pickWarn(options));
+function testCopyEditor(nonce: string, options: WarnOptions & { kernel?: string }): BootConfigEditFn {
+  // Without an installer's `quiet` (which may follow `---`, after anything added) and with loglevel=6, the
+  // kernel's notices (its banner) show, so the kernel phase is seen.
+  const edit = bootConfigEditor({
+    kernelArgs: { add: ['console=ttyS0', 'loglevel=6', 'panic=-1', `remaster.nonce=${nonce}`], remove: ['quiet'] },
+    ...(options.kernel !== undefined ? { defaultKernel: options.kernel } : {}),
+  }, pickWarn(options));
   return (text, context) => {
     const result = edit(text, context);
     const tail = context.kind === 'grub' ? 'set timeout=1\n' : 'timeout 10\nprompt 0\n';
     const sep = result.text.endsWith('\n') ? '' : '\n';
-    return { ...result, text: `${result.text}${sep}# remaster boot-test\n${tail}` };
+    // The added lines are changes too: a config with no Linux entry (an ISOLINUX main config that only
+    // includes the menus) must still be written, or its `timeout 0` keeps waiting for a key.
+    return { ...result, text: `${result.text}${sep}# remaster boot-test\n${tail}`, changes: result.changes + 1 + tail.split('\n').length - 1 };
   };
 }
 

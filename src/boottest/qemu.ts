@@ -30,7 +30,21 @@ export interface QemuOptions {
   signal?: AbortSignal;
   /** Binary to run (default qemu-system-x86_64). */
   qemu?: string;
+  /** Called when the console shows the next boot phase, with the time since QEMU started. */
+  onPhase?: (phase: BootPhase, elapsedMs: number) => void;
 }
+
+/** Boot phases as the serial console shows them. */
+export type BootPhase = 'firmware' | 'loader' | 'kernel' | 'userspace';
+
+const ANSI_CSI = /\x1b\[[0-9;?]*[A-Za-z]/gu;
+
+/** What each phase prints first on the serial console (boot loader banners, the kernel's first line, init starting). */
+const PHASE_MARKS: readonly [BootPhase, RegExp][] = [
+  ['loader', /ISOLINUX \d|SYSLINUX \d|PXELINUX \d|GNU GRUB|Welcome to GRUB|GRUB loading|iPXE \d|iPXE initialising/u],
+  ['kernel', /Linux version \d|EFI stub: |Decompressing Linux/u],
+  ['userspace', /Run \S+ as init process|REMASTER-PROBE/u],
+];
 
 /** How a run ended. */
 export interface QemuRun {
@@ -96,10 +110,22 @@ export async function runQemu(target: QemuTarget, options: QemuOptions): Promise
   const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   let timedOut = false;
+  let phase = 0;
+  options.onPhase?.('firmware', 0);
   let stopTimer: NodeJS.Timeout | undefined;
   const onData = (chunk: Buffer) => {
     log += chunk.toString('latin1').replace(/\r\n?/g, '\n');
     if (log.length > 4 << 20) log = log.slice(-(2 << 20));
+    // Later phases can show first (a direct kernel boot has no loader): report each once, in order.
+    // Firmware and loaders position the cursor with ANSI CSI sequences, even between words of a banner.
+    const plain = (text: string): string => text.replace(ANSI_CSI, '');
+    const recent = plain(log.slice(-(chunk.length + 256)));
+    for (let i = PHASE_MARKS.length - 1; i >= phase; i--) {
+      if (!(PHASE_MARKS[i] as [BootPhase, RegExp])[1].test(recent)) continue;
+      for (let j = phase; j <= i; j++) if (j === i || (PHASE_MARKS[j] as [BootPhase, RegExp])[1].test(plain(log))) options.onPhase?.((PHASE_MARKS[j] as [BootPhase, RegExp])[0], Math.round(performance.now() - started));
+      phase = i + 1;
+      break;
+    }
     if (options.stopOn && stopTimer === undefined && options.stopOn.test(log)) stopTimer = setTimeout(() => child.kill('SIGKILL'), 1500);
   };
   child.stdout.on('data', onData);

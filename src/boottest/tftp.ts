@@ -11,7 +11,7 @@ import { RemasterError } from '../errors.ts';
 import { editIsolinuxConfig, editGrubConfig } from '../bootcfg/index.ts';
 import { copyTree, editTextInTree, makeScratchDir, pathExists, removeScratchDir, replaceFileInTree } from '../fsx/index.ts';
 import { fileRangeSource } from '../io/index.ts';
-import { macConfigName, normalizeMac, readCurrentManifest, SHIM_FILE, uefiGrubBootFile } from '../pxe/index.ts';
+import { macConfigName, normalizeMac, publishedBootFiles, readCurrentManifest, SHIM_FILE } from '../pxe/index.ts';
 import { writeProbeInitrd, bootWith, type BootTestOptions, type BootTestResult } from './boot-test.ts';
 
 /** Options for bootTestTftp. */
@@ -41,10 +41,12 @@ export async function bootTestTftp(root: string, options: BootTestTftpOptions = 
     if (await pathExists(join(tree, pxelinux))) await editTextInTree(tree, pxelinux, (t) => editIsolinuxConfig(t, args).text);
     if (await pathExists(join(tree, grub))) await editTextInTree(tree, grub, (t) => editGrubConfig(t, args).text);
     const runs = [];
+    // The boot file each firmware gets is the one dhcp-snippet hands it (publishedBootFiles): UEFI clients get
+    // the signed shim, else grub-mknetdir's core.efi, else iPXE's ipxe.efi.
+    const files = publishedBootFiles(manifest);
     for (const firmware of options.firmware ?? ['bios']) {
-      const uefiFile = uefiGrubBootFile(manifest);
-      if (firmware === 'uefi-secure' && uefiFile !== SHIM_FILE) throw new RemasterError('USAGE', 'a Secure Boot client needs the signed chain: publish with --grub-signed (pxe.loaders.grubSigned)', { file: root });
-      const bootfile = firmware === 'bios' ? 'pxelinux.0' : uefiFile ?? `${manifest.grubDir}/x86_64-efi/core.efi`;
+      if (firmware === 'uefi-secure' && files.efiFile !== SHIM_FILE) throw new RemasterError('USAGE', 'a Secure Boot client needs the signed chain: publish with --grub-signed (pxe.loaders.grubSigned)', { file: root });
+      const bootfile = firmware === 'bios' ? files.biosFile ?? 'pxelinux.0' : files.efiFile ?? `${manifest.grubDir}/x86_64-efi/core.efi`;
       if (!(await pathExists(join(tree, bootfile)))) throw new RemasterError('INPUT_NOT_FOUND', `the tree has no ${bootfile} for ${firmware} clients`, { file: root });
       runs.push(await bootWith(`${firmware} pxe ${normalizeMac(mac)}`, { kind: 'pxe', tftpRoot: tree, bootfile, mac: normalizeMac(mac), firmware }, nonce, scratch, options));
     }

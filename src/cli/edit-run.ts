@@ -13,7 +13,7 @@ import {
   type InitrdIndex,
 } from '../engine.ts';
 import { sourceDateEpoch, write, type CliContext } from './context.ts';
-import { formatSize } from './format.ts';
+import { countOf, formatSize } from './format.ts';
 import { initrdSource } from './inputs.ts';
 import { runSteps } from './tasks.ts';
 import { warner } from './warnings.ts';
@@ -49,7 +49,7 @@ export async function runEdit(cli: CliContext, o: EditRunOptions): Promise<void>
   const steps = [
     { title: `Scan ${o.input}`, run: async (s: EditState, title: (t: string) => void) => {
       s.index = await scanInitrd(source.open(), warn);
-      title(`Scanned ${o.input}: ${s.index.segments.length} segments, ${s.index.entries.length} entries`);
+      title(`Scanned ${o.input}: ${countOf(s.index.segments.length, 'segment')}, ${countOf(s.index.entries.length, 'entry', 'entries')}`);
     } },
     { title: 'Plan the edit', run: async (s: EditState, title: (t: string) => void) => {
       const adds = o.adds ? await o.adds() : [];

@@ -1,6 +1,11 @@
 /** Text renderings shared by commands (listing lines, sizes, dates). */
 import { formatMode, type InitrdIndex, type Segment } from '../engine.ts';
 
+/** Return "1 segment", "3 segments" (or the given plural). */
+export function countOf(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : nouns}`;
+}
+
 /** Format seconds since the epoch as "YYYY-MM-DD HH:MM" in UTC. */
 export function formatTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
@@ -54,7 +59,7 @@ export function formatParams(seg: Segment): string {
 
 /** Render the `inspect` report. */
 export function formatInspect(name: string, index: InitrdIndex): string {
-  const lines = [`${name}: ${index.size} bytes, ${index.segments.length} segment${index.segments.length === 1 ? '' : 's'}, ${index.entries.length} entries`];
+  const lines = [`${name}: ${index.size} bytes, ${countOf(index.segments.length, 'segment')}, ${countOf(index.entries.length, 'entry', 'entries')}`];
   lines.push(` #  offset      length      format  entries  uncompressed  parameters`);
   for (const s of index.segments) {
     lines.push(

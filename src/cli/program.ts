@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { processContext, type CliContext } from './context.ts';
 import { registerAdd } from './commands/add.ts';
+import { registerAnswers } from './commands/answers.ts';
 import { registerBootTest } from './commands/boot-test.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerCat } from './commands/cat.ts';
@@ -39,6 +40,7 @@ export function createProgram(cli: CliContext = processContext()): Command {
   registerInject(program, cli);
   registerBootTest(program, cli);
   registerKs(program, cli);
+  registerAnswers(program, cli);
   registerPxe(program, cli);
   return program;
 }

@@ -1,11 +1,13 @@
 /**
  * The one exit point (changesets style): 0 success; 1 RemasterError (message
- * only, stack with --debug); 2 usage errors; 3 anything else, as an internal
+ * only, stack with --debug) and errors of the machine (ENOSPC, EIO, EACCES…:
+ * DISK_FULL / IO_ERROR naming the path when the library did not already);
+ * 2 usage errors; 3 anything else, as an internal
  * error with its stack. A closed stdout pipe (EPIPE, e.g. `remaster ls | head`)
  * ends quietly.
  */
 import { CommanderError } from 'commander';
-import { RemasterError } from '../engine.ts';
+import { RemasterError, toIoError } from '../engine.ts';
 import { createProgram } from './program.ts';
 
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -22,7 +24,9 @@ try {
   process.exitCode = report(err);
 }
 
-function report(err: unknown): number {
+function report(thrown: unknown): number {
+  if ((thrown as NodeJS.ErrnoException)?.code === 'EPIPE') return 0;
+  const err = toIoError(thrown, '');
   if (err instanceof CommanderError) {
     // commander already printed the message (or help/version, exit code 0).
     return err.exitCode === 0 ? 0 : 2;
@@ -36,7 +40,6 @@ function report(err: unknown): number {
     if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
     return 1;
   }
-  if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return 0;
   process.stderr.write(`remaster: internal error: ${(err as Error)?.stack ?? String(err)}\nPlease report this with the command line that caused it.\n`);
   return 3;
 }

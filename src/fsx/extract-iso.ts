@@ -29,11 +29,18 @@ function lazy(body: (() => AsyncIterable<Uint8Array>) | undefined): AsyncIterabl
   return { [Symbol.asyncIterator]: () => (body ? body() : (async function* () {})())[Symbol.asyncIterator]() };
 }
 
+/**
+ * Directories of read-only media are often 0555; recreated as they are, the
+ * user could not add to or delete the extracted tree. The owner gets write
+ * permission on directories, as bsdtar does for a non-root user.
+ */
+const DIR_OWNER_WRITE = 0o200;
+
 function toEntry(node: ExtractNode): CpioEntry {
   const rdev = node.rdev ?? 0;
   return {
     header: {
-      magic: '070701', ino: 0, mode: node.mode, uid: node.uid, gid: node.gid, nlink: 1, mtime: node.mtime,
+      magic: '070701', ino: 0, mode: node.type === 'dir' ? node.mode | DIR_OWNER_WRITE : node.mode, uid: node.uid, gid: node.gid, nlink: 1, mtime: node.mtime,
       fileSize: node.type === 'file' ? node.size : 0, devMajor: 0, devMinor: 0,
       rdevMajor: Math.floor(rdev / 256) & 0xfff, rdevMinor: rdev & 0xff, nameSize: node.path.length + 1, check: 0,
     },

@@ -9,6 +9,7 @@ import { constants } from 'node:fs';
 import { mkdtemp, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RemasterError } from '../errors.ts';
+import { toIoError } from '../io/index.ts';
 
 /** A private temporary directory with the few file operations a rebuild needs. */
 export interface IsoWorkdir {
@@ -28,7 +29,7 @@ export async function createIsoWorkdir(options: { near: string }): Promise<IsoWo
   try {
     path = await mkdtemp(join(dirname(options.near), `.${basename(options.near)}.remaster-`));
   } catch (err) {
-    throw new RemasterError('INPUT_NOT_FOUND', `cannot create a work directory next to the output: ${(err as Error).message}`, { file: options.near }, { cause: err });
+    throw toIoError(err, 'create a work directory next to the output', options.near);
   }
   return {
     path,
@@ -36,20 +37,27 @@ export async function createIsoWorkdir(options: { near: string }): Promise<IsoWo
       // A name with a slash could climb out of the work directory.
       if (name.includes('/') || name === '' || name === '.' || name === '..') throw new RemasterError('PATH_INVALID', `bad work file name ${JSON.stringify(name)}`);
       const full = join(path, name);
-      const handle = await open(full, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+      // a disk error names the output being made: the work file is gone with the work directory
       try {
-        const chunks = typeof data === 'string' ? [new TextEncoder().encode(data)] : data instanceof Uint8Array ? [data] : data;
-        for await (const chunk of chunks) {
-          let pos = 0;
-          while (pos < chunk.length) pos += (await handle.write(chunk, pos, chunk.length - pos)).bytesWritten;
+        const handle = await open(full, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+        try {
+          const chunks = typeof data === 'string' ? [new TextEncoder().encode(data)] : data instanceof Uint8Array ? [data] : data;
+          for await (const chunk of chunks) {
+            let pos = 0;
+            while (pos < chunk.length) pos += (await handle.write(chunk, pos, chunk.length - pos)).bytesWritten;
+          }
+        } finally {
+          await handle.close();
         }
-      } finally {
-        await handle.close();
+      } catch (err) {
+        throw toIoError(err, `write work file ${name}`, options.near);
       }
       return full;
     },
     async publish(from, target) {
-      await rename(from, target);
+      await rename(from, target).catch((err: unknown) => {
+        throw toIoError(err, 'rename into place', target);
+      });
     },
     async remove() {
       await rm(path, { recursive: true, force: true });

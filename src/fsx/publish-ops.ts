@@ -10,13 +10,17 @@
  * renamed over the final name (rename(2) is atomic within a filesystem), and
  * the directory is fsynced after a switch. This is what write-file-atomic
  * does (reference 09); doing it here keeps the syscall count visible to the
- * drill and adds O_NOFOLLOW, which that package does not.
+ * drill and adds O_NOFOLLOW, which that package does not. (3) A failing
+ * system call (ENOSPC, EIO, EROFS…) becomes a RemasterError naming the path
+ * and the operation (DISK_FULL / IO_ERROR), and a failed write removes its
+ * temporary file.
  */
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { mkdir, open, rename, rm, symlink, unlink, readlink, lstat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { toIoError } from '../io/index.ts';
 
 let operations = 0;
 
@@ -57,13 +61,22 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (
 export async function opCreateFile(path: string, bytes: Uint8Array, options: { sync?: boolean; mode?: number } = {}): Promise<void> {
   const mode = options.mode ?? 0o644;
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-  const handle = await counted(() => open(path, flags, mode));
+  const handle = await ioStep('create', path, () => open(path, flags, mode));
   try {
     let pos = 0;
-    while (pos < bytes.length) pos += (await counted(() => handle.write(bytes, pos, bytes.length - pos))).bytesWritten;
-    if (options.sync ?? true) await counted(() => handle.sync());
+    while (pos < bytes.length) pos += (await ioStep('write', path, () => handle.write(bytes, pos, bytes.length - pos))).bytesWritten;
+    if (options.sync ?? true) await ioStep('sync', path, () => handle.sync());
   } finally {
-    await handle.close();
+    await handle.close().catch(() => {});
+  }
+}
+
+/** Run one counted operation; an errno error becomes DISK_FULL / IO_ERROR naming `path` and `operation`. */
+export async function ioStep<T>(operation: string, path: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await counted(run);
+  } catch (err) {
+    throw toIoError(err, operation, path);
   }
 }
 
@@ -86,27 +99,30 @@ export function tempName(path: string): string {
 
 /** Create a directory and its parents. */
 export async function opMkdir(path: string): Promise<void> {
-  await counted(() => mkdir(path, { recursive: true }));
+  await ioStep('create directory', path, () => mkdir(path, { recursive: true }));
 }
 
-/** Write chunks to `path` through a fsynced temporary file and rename(2). */
+/** Write chunks to `path` through a fsynced temporary file and rename(2); the temporary file is removed on failure. */
 export async function opWriteFile(path: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, mode = 0o644): Promise<void> {
   const tmp = tempName(path);
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-  const handle = await counted(() => open(tmp, flags, mode));
+  const handle = await ioStep('create', path, () => open(tmp, flags, mode));
   let ok = false;
   try {
     for await (const chunk of chunks) {
       let pos = 0;
-      while (pos < chunk.length) pos += (await counted(() => handle.write(chunk, pos, chunk.length - pos))).bytesWritten;
+      while (pos < chunk.length) pos += (await ioStep('write', path, () => handle.write(chunk, pos, chunk.length - pos))).bytesWritten;
     }
-    await counted(() => handle.sync());
+    await ioStep('sync', path, () => handle.sync());
+    await handle.close();
+    await ioStep('rename into place', path, () => rename(tmp, path));
     ok = true;
   } finally {
-    await handle.close();
-    if (!ok) await unlink(tmp).catch(() => {});
+    if (!ok) {
+      await handle.close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+    }
   }
-  await counted(() => rename(tmp, path));
 }
 
 /** Point `path` at `target` by creating a temporary symlink and renaming it over `path`. */
@@ -114,31 +130,38 @@ export async function opSwitchLink(path: string, target: string): Promise<void> 
   const current = await readlink(path).catch(() => undefined);
   if (current === target) return;
   const tmp = tempName(path);
-  await counted(() => symlink(target, tmp));
-  await counted(() => rename(tmp, path));
+  await ioStep('create symlink', path, () => symlink(target, tmp));
+  try {
+    await ioStep('rename symlink into place', path, () => rename(tmp, path));
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
 }
 
 /** Rename within one filesystem. */
 export async function opRename(from: string, to: string): Promise<void> {
-  await counted(() => rename(from, to));
+  await ioStep('rename', to, () => rename(from, to));
 }
 
 /** Remove a file or a symlink; a missing one is fine. */
 export async function opUnlink(path: string): Promise<void> {
-  await counted(() => unlink(path).catch((err: NodeJS.ErrnoException) => {
+  await ioStep('remove', path, () => unlink(path).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err;
   }));
 }
 
 /** Remove a directory tree; a missing one is fine. */
 export async function opRemoveTree(path: string): Promise<void> {
-  await counted(() => rm(path, { recursive: true, force: true }));
+  await ioStep('remove', path, () => rm(path, { recursive: true, force: true }));
 }
 
 async function syncOpened(path: string, flags: number): Promise<void> {
-  const handle = await open(path, constants.O_RDONLY | flags);
+  const handle = await open(path, constants.O_RDONLY | flags).catch((err: unknown) => {
+    throw toIoError(err, 'open', path);
+  });
   try {
-    await counted(() => handle.sync());
+    await ioStep('sync', path, () => handle.sync());
   } finally {
     await handle.close();
   }

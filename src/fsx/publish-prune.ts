@@ -1,12 +1,19 @@
 /**
  * After a switch: remove what no kept version needs. Runs under the publish
  * lock and only after `remaster/current` points at the new version, so
- * nothing removed here can be reached from a served menu; a kill part-way
- * leaves more files than needed, never fewer.
+ * nothing removed here can be reached from a served menu.
+ *
+ * Crash safety: a directory is first renamed to a temporary name (one
+ * rename(2)) and only then removed, so a kill part-way never leaves a
+ * version directory without its manifest (which rollback refused) or a
+ * half-emptied content directory under its real name; what a kill leaves is
+ * a temporary name, and every publish removes those first
+ * (removeLeftovers), under the lock, where no other publisher can own them.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { opRemoveTree, opUnlink } from './publish-ops.ts';
+import { CONTENT_DIR_NAME, TEMP_NAME } from './publish-layout.ts';
+import { lstatOrUndefined, opRemoveTree, opRename, opUnlink, tempName } from './publish-ops.ts';
 
 /** What to remove. */
 export interface PruneRequest {
@@ -18,28 +25,57 @@ export interface PruneRequest {
   keepContent: ReadonlySet<string>;
 }
 
-const CONTENT_DIR = /^[0-9a-f]{16}$/u;
-const TEMP_NAME = /^\..*\.tmp$/u;
+async function names(dir: string): Promise<string[]> {
+  return readdir(dir).catch(() => [] as string[]);
+}
+
+/** Rename a directory to a temporary name, then remove it: it is whole or gone, never half. */
+async function removeDirSafely(path: string): Promise<void> {
+  if ((await lstatOrUndefined(path)) === undefined) return;
+  const trash = tempName(path);
+  await opRename(path, trash);
+  await opRemoveTree(trash);
+}
 
 async function pruneContent(root: string, publishDir: string, keep: ReadonlySet<string>): Promise<void> {
   const dir = join(root, publishDir);
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if ((CONTENT_DIR.test(name) && !keep.has(name)) || TEMP_NAME.test(name)) await opRemoveTree(join(dir, name));
+  for (const name of await names(dir)) {
+    if (CONTENT_DIR_NAME.test(name) && !keep.has(name)) await removeDirSafely(join(dir, name));
   }
 }
 
-async function pruneTempVersions(root: string, versionsDir: string): Promise<void> {
-  const dir = join(root, versionsDir);
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (TEMP_NAME.test(name)) await opRemoveTree(join(dir, name));
-  }
-}
-
-/** Remove stale exports, old versions, unreferenced content and leftover temporary names. */
+/** Remove stale exports, old versions and unreferenced content. */
 export async function prunePublished(roots: { tftpRoot: string; httpRoot?: string; publishDir: string }, request: PruneRequest): Promise<void> {
   for (const name of request.staleExports) await opUnlink(join(roots.tftpRoot, name));
-  for (const dir of request.versionDirs) await opRemoveTree(join(roots.tftpRoot, dir));
-  await pruneTempVersions(roots.tftpRoot, `${roots.publishDir}/versions`);
+  for (const dir of request.versionDirs) await removeDirSafely(join(roots.tftpRoot, dir));
   await pruneContent(roots.tftpRoot, roots.publishDir, request.keepContent);
   if (roots.httpRoot !== undefined) await pruneContent(roots.httpRoot, roots.publishDir, request.keepContent);
+}
+
+/**
+ * Remove what killed publishes left: temporary names in `publishDir`, in
+ * its `versions/` and content directories (any type: files, trees, links),
+ * and temporary *symlinks* in the root-relative directories `linkDirs`
+ * (where exported names are switched). Call it only under the lock.
+ */
+export async function removeLeftovers(root: string, publishDir: string, linkDirs: readonly string[] = []): Promise<number> {
+  let removed = 0;
+  const top = join(root, publishDir);
+  const dirs = [top, join(top, 'versions'), ...(await names(top)).filter((n) => CONTENT_DIR_NAME.test(n)).map((n) => join(top, n))];
+  for (const dir of dirs) {
+    for (const name of (await names(dir)).filter((n) => TEMP_NAME.test(n))) {
+      await opRemoveTree(join(dir, name));
+      removed += 1;
+    }
+  }
+  for (const rel of new Set(linkDirs)) {
+    const dir = join(root, rel);
+    for (const name of (await names(dir)).filter((n) => TEMP_NAME.test(n))) {
+      if ((await lstatOrUndefined(join(dir, name)))?.isSymbolicLink()) {
+        await opUnlink(join(dir, name));
+        removed += 1;
+      }
+    }
+  }
+  return removed;
 }

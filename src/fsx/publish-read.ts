@@ -27,6 +27,11 @@ export async function listPublishedVersions(root: string, versionsDir: string): 
   return names.filter((n) => /^[1-9][0-9]*$/u.test(n)).map(Number).sort((a, b) => a - b);
 }
 
+/** Return the target of a symlink, or undefined when `path` is missing or not a symlink. */
+export async function readSymlink(path: string): Promise<string | undefined> {
+  return readlink(path).catch(() => undefined);
+}
+
 /** Return the version the `current` link points at, or undefined before the first publish. */
 export async function readCurrentVersion(root: string, currentLink: string): Promise<number | undefined> {
   const target = await readlink(join(root, currentLink)).catch(() => undefined);

@@ -9,12 +9,15 @@
  * must copy them (the source may reuse its buffers).
  */
 import { RemasterError, type ErrorCode } from '../errors.ts';
+import { isSeekable } from './file-stream.ts';
 
 const EMPTY = new Uint8Array(0);
 
 /** Pull reader with readExact / peek / skip and an absolute offset. */
 export class ByteReader {
   #iterator: AsyncIterator<Uint8Array>;
+  /** The source's forward seek, when it has one (file sources). */
+  #seek: ((n: number) => Promise<number>) | undefined;
   #chunks: Uint8Array[] = [];
   #buffered = 0;
   #done = false;
@@ -26,6 +29,7 @@ export class ByteReader {
       Symbol.asyncIterator in source
         ? (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
         : toAsync(source as Iterable<Uint8Array>);
+    this.#seek = isSeekable(source) ? (n) => source.seekForward(n) : undefined;
     this.#offset = startOffset;
   }
 
@@ -102,9 +106,19 @@ export class ByteReader {
     return head.subarray(0, max);
   }
 
-  /** Consume `n` bytes; return how many were actually skipped (fewer only at the end of input). */
+  /**
+   * Consume `n` bytes; return how many were actually skipped (fewer only at
+   * the end of input). Past the buffered bytes, a seekable source moves
+   * forward without reading.
+   */
   async skip(n: number): Promise<number> {
     let left = n;
+    while (left > 0 && this.#buffered > 0) left -= (await this.readSome(left)).length;
+    if (left > 0 && this.#seek !== undefined && !this.#done) {
+      const moved = await this.#seek(left);
+      this.#offset += moved;
+      left -= moved;
+    }
     while (left > 0) {
       const got = await this.readSome(left);
       if (got.length === 0) break;

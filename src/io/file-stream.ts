@@ -5,10 +5,11 @@
  * half-written output under the final name.
  */
 import { createReadStream } from 'node:fs';
-import { open, rename, unlink, stat } from 'node:fs/promises';
+import { open, rename, unlink, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RemasterError } from '../errors.ts';
+import { toIoError, withIoContext } from './io-error.ts';
 
 /** Read a file as chunks (64 KiB by default). */
 export async function* readFileChunks(path: string, options: { start?: number; end?: number; highWaterMark?: number } = {}): AsyncGenerator<Uint8Array> {
@@ -35,7 +36,7 @@ export interface AtomicWriteOptions {
   signal?: AbortSignal;
 }
 
-/** Write chunks to `path` atomically; return the number of bytes written. */
+/** Write chunks to `path` atomically; return the number of bytes written. A disk error names `path` (DISK_FULL, IO_ERROR). */
 export async function writeFileAtomic(
   path: string,
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
@@ -46,7 +47,7 @@ export async function writeFileAtomic(
     if (exists) throw new RemasterError('OUTPUT_EXISTS', 'output file exists', { file: path });
   }
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', options.mode ?? 0o644);
+  const handle = await withIoContext('create', path, () => open(tmp, 'wx', options.mode ?? 0o644));
   let written = 0;
   let ok = false;
   try {
@@ -54,18 +55,23 @@ export async function writeFileAtomic(
       options.signal?.throwIfAborted();
       let pos = 0;
       while (pos < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, pos, chunk.length - pos);
+        const { bytesWritten } = await withIoContext('write', path, () => handle.write(chunk, pos, chunk.length - pos));
         pos += bytesWritten;
       }
       written += chunk.length;
     }
-    await handle.sync();
+    await withIoContext('write', path, () => handle.sync());
     ok = true;
   } finally {
-    await handle.close();
+    await handle.close().catch(() => {});
     if (!ok) await unlink(tmp).catch(() => {});
   }
-  await rename(tmp, path);
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw toIoError(err, 'rename into place', path);
+  }
   return written;
 }
 
@@ -75,13 +81,99 @@ export interface FileRangeSource {
   open(range?: { start: number; end: number }): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 }
 
-/** Describe a file as a re-readable source (used for initrds read twice: scan, then write). */
+/**
+ * Chunks that can also move forward without reading: ByteReader.skip() calls
+ * `seekForward` for bytes it would otherwise read and discard (the role of
+ * 3cpio's SeekForward), so listing an uncompressed archive reads headers,
+ * not file bodies.
+ */
+export interface SeekableChunks extends AsyncIterable<Uint8Array> {
+  /** Move the read position `n` bytes forward (only past bytes not yet handed out); return how far it moved (less at the end). */
+  seekForward(n: number): Promise<number>;
+}
+
+/** Return true when `source` can seek forward. */
+export function isSeekable(source: unknown): source is SeekableChunks {
+  return typeof (source as Partial<SeekableChunks> | undefined)?.seekForward === 'function';
+}
+
+/** Largest read; reads start small (after a seek the next header is near) and double up to it. */
+const MAX_READ = 1 << 20;
+const MIN_READ = 16 << 10;
+
+/**
+ * Read bytes [start, end) of a file with positioned reads, as seekable
+ * chunks. Every chunk is a fresh buffer. The file is opened on the first
+ * read and closed at the end or when the consumer stops.
+ */
+export function readFileSeekable(path: string, range: { start?: number; end?: number } = {}): SeekableChunks {
+  let position = range.start ?? 0;
+  let end = range.end;
+  let readSize = MIN_READ;
+  let handle: FileHandle | undefined;
+  let isClosed = false;
+  const ensureOpen = async (): Promise<FileHandle> => {
+    if (handle !== undefined) return handle;
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      throw new RemasterError('INPUT_NOT_FOUND', `cannot open: ${(err as Error).message}`, { file: path }, { cause: err });
+    }
+    end = Math.min(end ?? Number.POSITIVE_INFINITY, (await handle.stat()).size);
+    return handle;
+  };
+  const close = async (): Promise<void> => {
+    isClosed = true;
+    const h = handle;
+    handle = undefined;
+    await h?.close();
+  };
+  const iterator: AsyncIterator<Uint8Array> = {
+    async next() {
+      if (isClosed) return { done: true, value: undefined };
+      const h = await ensureOpen();
+      const want = Math.min(readSize, (end as number) - position);
+      if (want <= 0) {
+        await close();
+        return { done: true, value: undefined };
+      }
+      // Not zero-filled, never from the shared pool: the read fills it and the chunk owns its memory.
+      const raw = Buffer.allocUnsafeSlow(want);
+      const buffer = new Uint8Array(raw.buffer, raw.byteOffset, want);
+      const { bytesRead } = await h.read(buffer, 0, want, position);
+      if (bytesRead === 0) {
+        await close();
+        return { done: true, value: undefined };
+      }
+      position += bytesRead;
+      readSize = Math.min(MAX_READ, readSize * 2);
+      return { done: false, value: buffer.subarray(0, bytesRead) };
+    },
+    async return() {
+      await close();
+      return { done: true, value: undefined };
+    },
+  };
+  return {
+    [Symbol.asyncIterator]: () => iterator,
+    async seekForward(n: number): Promise<number> {
+      if (isClosed || n <= 0) return 0;
+      await ensureOpen();
+      const moved = Math.max(0, Math.min(n, (end as number) - position));
+      position += moved;
+      readSize = MIN_READ;
+      return moved;
+    },
+  };
+}
+
+/** Describe a file as a re-readable source (used for initrds read twice: scan, then write); reads can seek forward. */
 export function fileRangeSource(path: string): FileRangeSource {
   return {
     name: path,
     open(range) {
       if (range && range.end <= range.start) return [];
-      return readFileChunks(path, range ? { start: range.start, end: range.end - 1, highWaterMark: 1 << 20 } : { highWaterMark: 1 << 20 });
+      return readFileSeekable(path, range ? { start: range.start, end: range.end } : {});
     },
   };
 }

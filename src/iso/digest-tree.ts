@@ -11,8 +11,14 @@ import type { FileTree, TreeEntry } from '../tree/index.ts';
 import type { IsoImage } from './iso-image.ts';
 import { readIsoFile } from './read-iso-file.ts';
 
+/** Options for readIsoTree(). */
+export interface ReadIsoTreeOptions {
+  /** sha256 to record instead of the stored bytes' for these paths (no leading slash): boot-digest.ts's readBootMeaning. */
+  digests?: ReadonlyMap<string, string>;
+}
+
 /** Read every node of `image` (from `source`) into a FileTree. */
-export async function readIsoTree(source: BlockSource, image: IsoImage): Promise<FileTree> {
+export async function readIsoTree(source: BlockSource, image: IsoImage, options: ReadIsoTreeOptions = {}): Promise<FileTree> {
   const tree: FileTree = new Map();
   for (const node of image.walk()) {
     if (node.path === '/') continue;
@@ -25,7 +31,7 @@ export async function readIsoTree(source: BlockSource, image: IsoImage): Promise
         size += chunk.length;
       }
       entry.size = size;
-      entry.sha256 = hash.digest('hex');
+      entry.sha256 = options.digests?.get(entry.path) ?? hash.digest('hex');
     } else if (node.type === 'symlink') {
       entry.size = new TextEncoder().encode(node.linkTarget ?? '').length;
       if (node.linkTarget !== undefined) entry.linkTarget = node.linkTarget;

@@ -34,8 +34,14 @@ export interface GptPartition {
 
 /** What the system area says about USB/disk boot. */
 export interface HybridInfo {
-  /** `isohybrid` when an MBR table is present, `gpt` for a protective MBR plus GPT, else `none`. */
-  kind: 'none' | 'isohybrid' | 'gpt';
+  /**
+   * `gpt` for a protective MBR plus GPT; `isohybrid` for an MBR partition table
+   * with ISOLINUX's isohybrid boot code (isohdpfx.bin); `mbr` for an MBR table
+   * with other boot code (GRUB2's boot_hybrid.img, memtest86+'s own); else `none`.
+   */
+  kind: 'none' | 'isohybrid' | 'mbr' | 'gpt';
+  /** Whose boot code the MBR holds, by the text it prints (isohdpfx.bin, GRUB's boot.img). */
+  mbrCode: 'none' | 'isohybrid' | 'grub2' | 'other';
   mbrPartitions: MbrPartition[];
   gptPartitions: GptPartition[];
   /** Partitions (MBR or GPT) that start at or after the end of the ISO volume. */
@@ -98,17 +104,28 @@ export function decodeGptEntries(bytes: Uint8Array, count: number, size: number)
   return parts;
 }
 
+/** Name the MBR boot code by a message only that code carries (its error strings). */
+export function mbrCodeOf(sector: Uint8Array): HybridInfo['mbrCode'] {
+  const code = sector.subarray(0, 440);
+  if (code.every((b) => b === 0)) return 'none';
+  const text = new TextDecoder('latin1').decode(code);
+  if (text.includes('isolinux.bin missing or corrupt')) return 'isohybrid';
+  if (text.includes('GRUB \0Geom\0Hard Disk')) return 'grub2';
+  return 'other';
+}
+
 /** Read the MBR and GPT of an image whose ISO volume is `volumeBytes` long. */
 export async function readHybrid(source: BlockSource, volumeBytes: number): Promise<HybridInfo> {
-  const info: HybridInfo = { kind: 'none', mbrPartitions: [], gptPartitions: [], appendedPartitions: [] };
+  const info: HybridInfo = { kind: 'none', mbrCode: 'none', mbrPartitions: [], gptPartitions: [], appendedPartitions: [] };
   if (source.size < 1024) return info;
   const head = await source.read(0, 1024);
   const mbr = decodeMbr(head.subarray(0, 512));
   if (mbr === undefined) return info;
   info.mbrPartitions = mbr;
+  info.mbrCode = mbrCodeOf(head);
   const gpt = decodeGptHeader(head.subarray(512, 1024));
   const isProtective = mbr.length === 1 && mbr[0]?.type === 0xee;
-  info.kind = gpt && isProtective ? 'gpt' : mbr.length > 0 ? 'isohybrid' : 'none';
+  info.kind = gpt && isProtective ? 'gpt' : mbr.length === 0 ? 'none' : info.mbrCode === 'isohybrid' ? 'isohybrid' : 'mbr';
   if (gpt && gpt.entrySize >= 128 && gpt.entryCount > 0) {
     const length = Math.min(gpt.entryCount * gpt.entrySize, GPT_MAX_ENTRY_BYTES);
     const offset = gpt.entriesLba * 512;

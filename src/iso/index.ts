@@ -1,6 +1,6 @@
 export { readIso, type ReadIsoOptions } from './read-iso.ts';
 export { readIsoFile, readIsoText, type ReadIsoFileOptions } from './read-iso-file.ts';
-export { detectLayout, findAppendedEfiPartition, type InstallerLayout, type BootConfigKind, type ReadText, type AppendedEfiPartition } from './layout.ts';
+export { detectLayout, findAppendedEfiPartition, type DetectLayoutOptions, type ListBootEntries, type InstallerLayout, type BootConfigKind, type ReadText, type AppendedEfiPartition } from './layout.ts';
 export { parseTreeinfo, parseDiscinfo, parseIni, type TreeInfo } from './treeinfo.ts';
 export { DEFAULT_ISO_LIMITS, type IsoLimits } from './read-tree.ts';
 export type { IsoImage, IsoNode, IsoNodeType, IsoExtent, IsoVolume } from './iso-image.ts';
@@ -15,4 +15,5 @@ export { planReplacements, planAdditions, xorrisoArgs, isoAbsolute, type IsoFile
 export { runTool, runXorriso, TOOL_PACKAGES, type ToolOutput, type RunToolOptions } from './xorriso.ts';
 export { listFatConfigs, readFatText, writeFatFile, FAT_CONFIG_NAME } from './fat-image.ts';
 export { isoFileRangeSource } from './file-range.ts';
-export { readIsoTree } from './digest-tree.ts';
+export { readIsoTree, type ReadIsoTreeOptions } from './digest-tree.ts';
+export { readBootMeaning, maskBootInfo, describeBootEntry, type BootMeaning } from './boot-digest.ts';

@@ -13,7 +13,8 @@ export type BootConfigKind = 'isolinux' | 'grub' | 'grub-efi-image';
 
 /** A detected installer layout. Paths are absolute image paths (`/images/pxeboot/vmlinuz`). */
 export interface InstallerLayout {
-  family: 'rhel' | 'rhel-legacy' | 'debian' | 'ubuntu' | 'unknown';
+  /** `boot-config`: no known layout; kernels and initrds are what the boot menus load. */
+  family: 'rhel' | 'rhel-legacy' | 'debian' | 'ubuntu' | 'boot-config' | 'unknown';
   distro: string;
   version: string;
   arch: string;
@@ -21,7 +22,8 @@ export interface InstallerLayout {
   kernels: string[];
   /** Every initrd path, hard-linked and copied duplicates included. */
   initrds: string[];
-  bootConfigs: { path: string; kind: BootConfigKind }[];
+  /** `isPrimary`: the ISOLINUX config the loader reads first (its search order from the El Torito image's directory). */
+  bootConfigs: { path: string; kind: BootConfigKind; isPrimary?: boolean }[];
   efiImage?: string;
   /**
    * Layout B (reference 03 §7): the El Torito EFI image is not a file but a
@@ -99,17 +101,71 @@ function filesUnder(image: IsoImage, dir: string, pattern: RegExp): string[] {
   return out.sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Find boot configuration files by their conventional places. */
+/**
+ * ISOLINUX's config search (syslinux core/fs/iso9660 iso_open_config): the
+ * directory isolinux.bin was loaded from, then /boot/isolinux, /isolinux,
+ * /boot/syslinux, /syslinux and /, each for isolinux.cfg then syslinux.cfg.
+ */
+function findIsolinuxConfig(image: IsoImage): string | undefined {
+  const bios = image.bootCatalog?.entries.find((e) => e.platform === 'bios' && e.imagePath !== undefined)?.imagePath;
+  if (bios === undefined) return undefined;
+  const own = bios.slice(0, bios.lastIndexOf('/')) || '/';
+  for (const dir of [own, '/boot/isolinux', '/isolinux', '/boot/syslinux', '/syslinux', '/']) {
+    for (const name of ['isolinux.cfg', 'syslinux.cfg']) {
+      const path = `${dir === '/' ? '' : dir}/${name}`;
+      if (image.lookup(path)?.type === 'file') return path;
+    }
+  }
+  return undefined;
+}
+
+/** Find boot configuration files: ISOLINUX's own search, its directory's other configs, and the conventional places. */
 function findBootConfigs(image: IsoImage, efiImage: string | undefined): InstallerLayout['bootConfigs'] {
   const configs: InstallerLayout['bootConfigs'] = [];
+  const add = (path: string, kind: BootConfigKind, isPrimary = false): void => {
+    if (!configs.some((c) => c.path === path)) configs.push({ path, kind, ...(isPrimary ? { isPrimary } : {}) });
+  };
+  const primary = findIsolinuxConfig(image);
+  if (primary !== undefined) {
+    add(primary, 'isolinux', true);
+    const dir = primary.slice(0, primary.lastIndexOf('/')) || '/';
+    const siblings = dir === '/' ? (image.root.children ?? []).filter((n) => n.type === 'file' && /\.cfg$/iu.test(n.name)).map((n) => n.path).sort() : filesUnder(image, dir, /\.cfg$/iu);
+    for (const p of siblings) add(p, 'isolinux');
+  }
   for (const dir of ['/isolinux', '/syslinux', '/boot/isolinux']) {
-    for (const p of filesUnder(image, dir, /\.cfg$/iu)) configs.push({ path: p, kind: 'isolinux' });
+    for (const p of filesUnder(image, dir, /\.cfg$/iu)) add(p, 'isolinux');
   }
   for (const dir of ['/boot/grub', '/boot/grub2', '/EFI']) {
-    for (const p of filesUnder(image, dir, /^(grub\.cfg|loopback\.cfg|BOOT(X64|IA32|AA64)?\.conf)$/iu)) configs.push({ path: p, kind: 'grub' });
+    for (const p of filesUnder(image, dir, /^(grub\.cfg|loopback\.cfg|BOOT(X64|IA32|AA64)?\.conf)$/iu)) add(p, 'grub');
   }
-  if (efiImage !== undefined) configs.push({ path: efiImage, kind: 'grub-efi-image' });
+  if (efiImage !== undefined) add(efiImage, 'grub-efi-image');
   return configs;
+}
+
+/**
+ * Kernels and initrds the boot menus load (entries with a Linux kernel and
+ * an initrd, as `listEntries` finds them), for media of no known layout such
+ * as Debian's netboot mini.iso (`/linux`, `/initrd.gz` at the root). ISOLINUX
+ * resolves relative paths against the directory of the config it found.
+ */
+async function fromBootConfigs(image: IsoImage, configs: InstallerLayout['bootConfigs'], readText: ReadText, listEntries: ListBootEntries): Promise<Pick<InstallerLayout, 'kernels' | 'initrds'>> {
+  const primary = configs.find((c) => c.isPrimary)?.path;
+  const cwd = primary === undefined ? '' : primary.slice(0, primary.lastIndexOf('/'));
+  const kernels: string[] = [];
+  const initrds: string[] = [];
+  for (const c of configs) {
+    if (c.kind === 'grub-efi-image') continue;
+    const text = await readText(c.path);
+    if (text === undefined) continue;
+    const resolvePath = (p: string): string => (p.startsWith('/') || c.kind === 'grub' ? abs(p) : `${cwd}/${p}`);
+    for (const e of listEntries(text, c.kind)) {
+      const initrdPaths = e.initrds.map(resolvePath);
+      if (image.lookup(resolvePath(e.kernel))?.type !== 'file' || !initrdPaths.every((p) => image.lookup(p)?.type === 'file')) continue;
+      kernels.push(resolvePath(e.kernel));
+      initrds.push(...initrdPaths);
+    }
+  }
+  return { kernels: withCopies(image, [...new Set(kernels)]), initrds: withCopies(image, [...new Set(initrds)]) };
 }
 
 async function findLabelReferences(label: string, configs: InstallerLayout['bootConfigs'], readText: ReadText): Promise<InstallerLayout['labelReferences']> {
@@ -125,12 +181,25 @@ async function findLabelReferences(label: string, configs: InstallerLayout['boot
   return refs;
 }
 
+/** The Linux entries of a boot config (bootcfg's listLinuxEntries): paths as written. */
+export type ListBootEntries = (text: string, kind: 'isolinux' | 'grub') => { kernel: string; initrds: string[] }[];
+
+/** Options for detectLayout(). */
+export interface DetectLayoutOptions {
+  /** When no known layout matches, take kernels and initrds from the boot menus with this parser. */
+  listEntries?: ListBootEntries;
+}
+
 /** Detect the distribution layout of an installer image. */
-export async function detectLayout(image: IsoImage, readText: ReadText): Promise<InstallerLayout> {
+export async function detectLayout(image: IsoImage, readText: ReadText, options: DetectLayoutOptions = {}): Promise<InstallerLayout> {
   const efiEntry = image.bootCatalog?.entries.find((e) => e.platform === 'efi' && e.imagePath !== undefined);
-  const base = await detectFamily(image, readText);
+  let base = await detectFamily(image, readText);
   const efiImage = base.efiImage ?? efiEntry?.imagePath;
   const bootConfigs = findBootConfigs(image, efiImage);
+  if (options.listEntries && (base.kernels.length === 0 || base.initrds.length === 0)) {
+    const found = await fromBootConfigs(image, bootConfigs, readText, options.listEntries);
+    if (found.kernels.length > 0 && found.initrds.length > 0) base = { ...base, ...found, ...(base.family === 'unknown' ? { family: 'boot-config' as const } : {}) };
+  }
   const layout: InstallerLayout = {
     ...base, label: image.volume.label, bootConfigs,
     labelReferences: await findLabelReferences(image.volume.label, bootConfigs, readText),

@@ -116,8 +116,9 @@ export function xorrisoArgs(plan: XorrisoPlan): string[] {
   if (plan.volumeLabel !== undefined) args.push('-volid', plan.volumeLabel);
   for (const u of plan.updates) args.push('-map', u.hostPath, u.isoPath, ...(u.owner ? ownerArgs(u.isoPath, u.owner) : []));
   for (const m of plan.maps) args.push('-map', m.hostPath, m.isoPath, ...ownerArgs(m.isoPath, { uid: 0, gid: 0 }));
-  // A new appended partition alone is no "image modification" to xorriso: -commit would write nothing.
-  if ((plan.appendPartitions ?? []).length > 0) args.push('-changes_pending', 'yes');
+  // Without a tree change (a new appended partition alone, or no change at all) xorriso sees no
+  // "image modification" and -commit writes nothing, leaving no output file.
+  args.push('-changes_pending', 'yes');
   args.push('-commit');
   return args;
 }

@@ -13,11 +13,11 @@
  * `editConfig` (bootcfg's bootConfigEditor).
  */
 import { resolve } from 'node:path';
-import { emitWarning, makeWarning, RemasterError, withContext, type Warning, type WarningHandler, type WarnOptions } from '../errors.ts';
+import { emitWarning, isRemasterError, makeWarning, RemasterError, withContext, type Warning, type WarningHandler, type WarnOptions } from '../errors.ts';
 import { openFileSource, type BlockSource } from '../io/block-source.ts';
 import { listFatConfigs, readFatText, writeFatFile } from './fat-image.ts';
 import type { IsoImage } from './iso-image.ts';
-import { detectLayout, type InstallerLayout } from './layout.ts';
+import { detectLayout, type InstallerLayout, type ListBootEntries } from './layout.ts';
 import { readIsoFile, readIsoText } from './read-iso-file.ts';
 import { readIso } from './read-iso.ts';
 import { ownerOf, planAdditions, type AppendedPartitionFile, planReplacements, xorrisoArgs, type IsoFileMapping, type IsoFileOwner, type PlannedReplacement } from './rebuild-plan.ts';
@@ -35,8 +35,8 @@ export interface IsoRebuildWorkdir {
 /** Edits one boot config's text (bootcfg's bootConfigEditor returns one). */
 export type IsoConfigEditor = (
   text: string,
-  context: { path: string; kind: 'isolinux' | 'grub'; label: string; onWarning?: WarningHandler },
-) => { text: string; changes: number };
+  context: { path: string; kind: 'isolinux' | 'grub'; label: string; onWarning?: WarningHandler; isPrimary?: boolean },
+) => { text: string; changes: number; edited?: string[]; skipped?: string[]; defaultMatched?: boolean };
 
 /** Options for rebuildIso(). */
 export interface RebuildIsoOptions extends WarnOptions {
@@ -48,6 +48,10 @@ export interface RebuildIsoOptions extends WarnOptions {
   add?: IsoFileMapping[];
   /** Applied to every boot config (ISO and EFI image); omit to leave configs alone. */
   editConfig?: IsoConfigEditor;
+  /** Boot-menu parser for media of no known layout (bootcfg's listLinuxEntries; see detectLayout). */
+  listEntries?: ListBootEntries;
+  /** `editConfig` makes a default entry, described so (`"install"`, `that loads /linux`): refused when no config has it. */
+  requireDefault?: string;
   /** New volume label; the configs' references follow only through `editConfig`. */
   volumeLabel?: string;
   /** Create the work directory next to `near` (the output). */
@@ -59,6 +63,10 @@ export interface RebuildIsoOptions extends WarnOptions {
 export interface RebuiltConfig {
   path: string;
   changes: number;
+  /** Entries whose kernel command line was edited. */
+  edited: string[];
+  /** Entries with a kernel line that is not a Linux kernel with an initrd, left alone. */
+  skipped: string[];
 }
 
 /** What rebuildIso() did. */
@@ -88,6 +96,8 @@ interface RebuildState {
   configs: RebuiltConfig[];
   /** Configs without any kernel line (editor warnings held back). */
   unmatched: Warning[];
+  /** Whether some config has the requested default entry. */
+  hasDefault: boolean;
 }
 
 /** Offset of the PVD Application Use field, where implantisomd5 writes (reference 03 §9). */
@@ -100,15 +110,16 @@ export async function rebuildIso(options: RebuildIsoOptions): Promise<RebuildIso
   let workdir: IsoRebuildWorkdir | undefined;
   try {
     const image = await readIso(source, options);
-    const layout = await detectLayout(image, (p) => readIsoText(source, image, p));
+    const layout = await detectLayout(image, (p) => readIsoText(source, image, p), options.listEntries ? { listEntries: options.listEntries } : {});
     const replaced = planReplacements(image, options.replace ?? []);
     const added = planAdditions(image, options.add ?? []);
     workdir = await options.createWorkdir({ near: options.output });
-    const state: RebuildState = { options, source, image, layout, workdir, replaced, updates: [...replaced], appendPartitions: [], configs: [], unmatched: [] };
+    const state: RebuildState = { options, source, image, layout, workdir, replaced, updates: [...replaced], appendPartitions: [], configs: [], unmatched: [], hasDefault: false };
     if (options.editConfig) {
       await editIsoConfigs(state, options.editConfig);
       await editEfiImage(state, options.editConfig);
       reportUnmatched(state);
+      checkDefault(state);
     }
     const hadMd5 = await hasImplantedMd5(source);
     const tmpOut = `${workdir.path}/output.iso`;
@@ -117,7 +128,13 @@ export async function rebuildIso(options: RebuildIsoOptions): Promise<RebuildIso
       ...(options.volumeLabel !== undefined ? { volumeLabel: options.volumeLabel } : {}),
       needsIsoLevel3: [...image.walk()].some((n) => n.extents.length > 1),
     });
-    await runXorriso(args, options.signal ? { signal: options.signal } : {});
+    await runXorriso(args, options.signal ? { signal: options.signal } : {}).catch((err: unknown) => {
+      // xorriso reports a full disk in its own words; it is the user's disk, not a tool failure
+      if (isRemasterError(err, 'TOOL_FAILED') && /no space left on device|disk full/iu.test(err.detail)) {
+        throw new RemasterError('DISK_FULL', `write: no space left on device (xorriso writing the new image); free some space and run the command again`, { file: options.output }, { cause: err });
+      }
+      throw err;
+    });
     const md5 = hadMd5 ? await implantMd5(tmpOut, options) : 'none';
     await workdir.publish(tmpOut, options.output);
     return { output: options.output, volumeLabel: options.volumeLabel ?? image.volume.label, layout, replaced, added, configs: state.configs, md5, xorrisoArgs: args };
@@ -140,13 +157,14 @@ function isReplaced(state: RebuildState, path: string): boolean {
 }
 
 /** Run the editor on one text; hold back "no kernel line" warnings, pass others on. */
-function runEditor(state: RebuildState, edit: IsoConfigEditor, text: string, path: string, kind: 'isolinux' | 'grub'): { text: string; changes: number } {
+function runEditor(state: RebuildState, edit: IsoConfigEditor, text: string, path: string, kind: 'isolinux' | 'grub', isPrimary = false): { text: string; changes: number } {
   const onWarning = (w: Warning): void => {
     if (w.code === 'ENTRY_NOT_FOUND') state.unmatched.push(w);
     else emitWarning(state.options, w);
   };
-  const result = edit(text, { path, kind, label: state.image.volume.label, onWarning });
-  state.configs.push({ path, changes: result.changes });
+  const result = edit(text, { path, kind, label: state.image.volume.label, onWarning, ...(isPrimary ? { isPrimary } : {}) });
+  state.configs.push({ path, changes: result.changes, edited: result.edited ?? [], skipped: result.skipped ?? [] });
+  state.hasDefault ||= result.defaultMatched === true;
   return result;
 }
 
@@ -158,7 +176,7 @@ async function editIsoConfigs(state: RebuildState, edit: IsoConfigEditor): Promi
     state.options.signal?.throwIfAborted();
     const text = await readIsoText(state.source, state.image, c.path);
     if (text === undefined) continue;
-    const result = runEditor(state, edit, text, c.path, c.kind);
+    const result = runEditor(state, edit, text, c.path, c.kind, c.isPrimary === true);
     if (result.changes === 0) continue;
     const host = await state.workdir.writeFile(`config-${++n}`, result.text);
     const node = state.image.lookup(c.path);
@@ -239,12 +257,22 @@ function runOptions(state: RebuildState): { signal?: AbortSignal } {
   return state.options.signal ? { signal: state.options.signal } : {};
 }
 
-/** Warn once when no boot config had a kernel command line to edit. */
+/** Warn once when kernel arguments were to be edited and no boot config has a Linux entry. */
 function reportUnmatched(state: RebuildState): void {
-  const edited = state.configs.length - state.unmatched.length;
-  if (edited > 0) return;
-  const names = state.configs.map((c) => c.path).join(', ') || 'none found';
-  warn(state, 'ENTRY_NOT_FOUND', `no boot config has a kernel command line to edit (looked at: ${names})`);
+  if (state.configs.length === 0) {
+    warn(state, 'ENTRY_NOT_FOUND', 'no boot config found in the image (ISOLINUX search order from the El Torito image, /boot/grub, /boot/grub2, /EFI, the EFI image); nothing was edited');
+    return;
+  }
+  if (state.unmatched.length === 0 || state.configs.some((c) => c.edited.length > 0)) return;
+  const names = state.configs.map((c) => c.path).join(', ');
+  warn(state, 'ENTRY_NOT_FOUND', `no boot entry loads a Linux kernel with an initrd, so no kernel command line was edited (looked at: ${names})`);
+}
+
+/** Refuse a default entry that no boot config has (nothing is written). */
+function checkDefault(state: RebuildState): void {
+  const wanted = state.options.requireDefault;
+  if (wanted === undefined || state.hasDefault) return;
+  throw new RemasterError('ENTRY_NOT_FOUND', `no boot menu has an entry ${wanted} to make the default`, { file: state.options.input });
 }
 
 /** Return true when the PVD Application Use field holds an implanted MD5 (implantisomd5). */

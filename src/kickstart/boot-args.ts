@@ -6,7 +6,7 @@
  * install turns interactive; several `inst.ks=` without `inst.ks.all` use
  * only the last one.
  */
-import type { LintIssue } from './lint-types.ts';
+import { lintKind, type LintFinding, type LintIssue } from './lint-types.ts';
 import { dialectRank, type KickstartDialect } from './types.ts';
 
 /** Options for lintBootArgs. */
@@ -23,8 +23,8 @@ export function lintBootArgs(cmdline: string, options: LintBootArgsOptions): Lin
   const rank = dialectRank(options.dialect);
   const legacy = words.filter((w) => w === 'ks' || w.startsWith('ks='));
   const modern = words.filter((w) => w === 'inst.ks' || w.startsWith('inst.ks='));
-  const issues: LintIssue[] = [];
-  if (options.dialect === 'ubuntu') return issues;
+  const issues: LintFinding[] = [];
+  if (options.dialect === 'ubuntu') return [];
   if (legacy.length > 0 && rank >= 9) {
     issues.push({ line, severity: 'error', code: 'KS_BOOT_KS_PREFIX', message: `${legacy[0]} is ignored by ${options.dialect} (anaconda ≥ 34.24); use inst.ks=` });
   } else if (legacy.length > 0 && rank >= 7) {
@@ -36,5 +36,5 @@ export function lintBootArgs(cmdline: string, options: LintBootArgsOptions): Lin
   if (modern.length > 1 && !words.includes('inst.ks.all')) {
     issues.push({ line, severity: 'warning', code: 'KS_BOOT_KS_MULTIPLE', message: `${modern.length} inst.ks= options without inst.ks.all: only the last one is used` });
   }
-  return issues;
+  return issues.map((i) => ({ ...i, kind: lintKind(i.code) }));
 }

@@ -9,10 +9,12 @@ export { formatCommand, formatSectionHeader, renderKickstart, type RenderKicksta
 export { renderTemplate, templateVariables, type RenderTemplateOptions } from './template.ts';
 export { injectScript, scriptHeaderArgs, type InjectScriptOptions } from './inject.ts';
 export { scriptOptionsFor, sectionsFor, type ScriptSection } from './sections.ts';
-export { COMMAND_STATUS, COMMAND_SINCE, KICKSEED_COMMANDS, KNOWN_COMMANDS, commandStatus, type CommandStatus } from './commands.ts';
-export { formatLintIssue, hasLintErrors, lintKickstart } from './lint.ts';
-export type { LintCode, LintIssue, LintKickstartOptions, LintSeverity } from './lint-types.ts';
+export { KICKSEED_COMMANDS, KNOWN_COMMANDS, commandStatus, type CommandStatus } from './commands.ts';
+export { failsValidator, formatLintIssue, hasLintErrors, lintKickstart, lintKickstartText } from './lint.ts';
+export { lintKind } from './lint-types.ts';
+export type { LintCode, LintIssue, LintKickstartOptions, LintKind, LintSeverity } from './lint-types.ts';
 export { lintBootArgs, type LintBootArgsOptions } from './boot-args.ts';
 export { hashPassword, randomSalt, securePasswords, type HashPasswordOptions, type SecurePasswordsOptions } from './password.ts';
 export { renderKickstartSkeleton, type KickstartSkeletonOptions } from './skeleton.ts';
 export { detectDialect } from './detect.ts';
+export { expandKsappend, ksappendLocations, type KsappendResult } from './ksappend.ts';

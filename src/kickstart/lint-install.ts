@@ -7,12 +7,14 @@
  * since the included file (often written by %pre) may supply them.
  */
 import { dialectRank } from './types.ts';
-import { hasOption, optionValue, type LintInput, type LintIssue, type LintCode } from './lint-types.ts';
+import { hasOption, optionValue, type LintInput, type LintFinding as LintIssue, type LintCode } from './lint-types.ts';
 
 const STORAGE = ['autopart', 'part', 'partition', 'raid', 'logvol', 'volgroup', 'reqpart', 'btrfs', 'mount'];
 const CLEARING = ['clearpart', 'zerombr'];
 const COMPLETION = ['reboot', 'poweroff', 'shutdown', 'halt'];
-const SOURCES = ['url', 'nfs', 'cdrom', 'harddrive', 'liveimg', 'ostreesetup', 'ostreecontainer', 'bootc'];
+const SOURCES = ['url', 'nfs', 'cdrom', 'harddrive', 'hmc', 'liveimg', 'ostreesetup', 'ostreecontainer', 'bootc'];
+/** Payloads that are an image, not packages: no %packages by design. */
+const IMAGE_PAYLOADS = ['liveimg', 'ostreesetup', 'ostreecontainer', 'bootc'];
 const BOOT_SOURCE = /(?:^|\s)(?:inst\.repo|repo|method|inst\.stage2)=/u;
 /** crypt(5) prefixes anaconda writes verbatim into /etc/shadow: MD5, SHA-256, SHA-512, yescrypt. */
 const CRYPT_PREFIX = /^\$(?:1|5|6|y)\$/u;
@@ -22,10 +24,11 @@ function has(input: LintInput, names: readonly string[]): boolean {
 }
 
 function missing(input: LintInput, code: LintCode, message: string): LintIssue {
+  const text = `stall: ${message}`;
   if (input.includeLine !== undefined) {
-    return { line: 1, severity: 'warning', code, message: `${message} (unless %include on line ${input.includeLine} supplies it)` };
+    return { line: 1, severity: 'warning', code, message: `${text} (unless %include on line ${input.includeLine} supplies it)` };
   }
-  return { line: 1, severity: 'error', code, message };
+  return { line: 1, severity: 'error', code, message: text };
 }
 
 /** Check that every mandatory spoke is answered and the install ends by itself. */
@@ -34,19 +37,19 @@ export function lintUnattended(input: LintInput): LintIssue[] {
   const { dialect, bootArgs } = input.options;
   const rank = dialectRank(dialect);
   const issues: LintIssue[] = [];
-  if (!has(input, ['timezone'])) issues.push(missing(input, 'KS_NO_TIMEZONE', 'no timezone: the time zone spoke is mandatory and the install waits'));
+  if (!has(input, ['timezone'])) issues.push(missing(input, 'KS_NO_TIMEZONE', 'no timezone (the time zone spoke is mandatory and the install waits)'));
   if (!has(input, ['rootpw']) && !(rank >= 7 && hasWheelUser(input)) && !(dialect === 'ubuntu' && has(input, ['user']))) {
-    issues.push(missing(input, 'KS_NO_ROOT_PASSWORD', rank >= 7 ? 'no rootpw and no user in group wheel: the root password spoke waits' : 'no rootpw: the installer asks for a root password'));
+    issues.push(missing(input, 'KS_NO_ROOT_PASSWORD', rank >= 7 ? 'no rootpw and no user in group wheel (the root password spoke waits)' : 'no rootpw (the installer asks for a root password)'));
   }
-  if (!has(input, STORAGE)) issues.push(missing(input, 'KS_NO_STORAGE', 'no storage commands (autopart, part, reqpart, logvol, raid, ...): the destination spoke waits'));
-  else if (!has(input, CLEARING)) issues.push({ line: 1, severity: 'warning', code: 'KS_NO_CLEARPART', message: 'no clearpart or zerombr: disks with old or invalid partition tables make the installer ask' });
+  if (!has(input, STORAGE)) issues.push(missing(input, 'KS_NO_STORAGE', 'no storage commands such as autopart, part, reqpart, logvol or raid (the destination spoke waits)'));
+  else if (!has(input, CLEARING)) issues.push({ line: 1, severity: 'warning', code: 'KS_NO_CLEARPART', message: 'stall: no clearpart or zerombr (disks with old or invalid partition tables make the installer ask)' });
   if (!has(input, SOURCES) && !(bootArgs !== undefined && BOOT_SOURCE.test(bootArgs))) {
-    const issue = missing(input, 'KS_NO_SOURCE', 'no installation source (url, nfs, cdrom, harddrive, liveimg, ostreesetup) and no inst.repo= on the boot line');
+    const issue = missing(input, 'KS_NO_SOURCE', 'no installation source (url, nfs, cdrom, harddrive, hmc, liveimg, ostreesetup, ostreecontainer or bootc) and no inst.repo= on the boot line');
     issues.push(dialect === 'ubuntu' ? { ...issue, severity: 'warning' } : issue);
   }
-  if (!has(input, COMPLETION)) issues.push({ line: 1, severity: 'warning', code: 'KS_NO_COMPLETION', message: 'no reboot, poweroff or shutdown: the default halt waits for a key press' });
-  if (!input.sections.some((s) => s.name === 'packages')) {
-    issues.push({ ...missing(input, 'KS_NO_PACKAGES', 'no %packages section: the software selection spoke waits'), ...(rank >= 7 ? {} : { severity: 'warning' as const }) });
+  if (!has(input, COMPLETION)) issues.push({ line: 1, severity: 'warning', code: 'KS_NO_COMPLETION', message: 'stall: no reboot, poweroff or shutdown (the default halt waits for a key press)' });
+  if (!input.sections.some((s) => s.name === 'packages') && !has(input, IMAGE_PAYLOADS)) {
+    issues.push({ ...missing(input, 'KS_NO_PACKAGES', 'no %packages section (the software selection spoke waits)'), ...(rank >= 7 ? {} : { severity: 'warning' as const }) });
   }
   return issues;
 }

@@ -1,27 +1,17 @@
 /**
- * Per-command option rules from reference 06 §4 and §6: timezone UTC and
- * deprecated options, static network completeness, AppStream for RHEL 8+
- * network installs, dead %packages options, and %post interpreters missing
- * from a minimal package set.
+ * remaster's advice on command options (reference 06 §6): timezone in UTC,
+ * static network completeness, AppStream for RHEL 8+ network installs, and
+ * %post interpreters missing from a minimal package set. What a release
+ * rejects or deprecates is lint-syntax.ts's.
  */
 import { dialectRank } from './types.ts';
-import { hasOption, optionValue, type LintInput, type LintIssue } from './lint-types.ts';
+import { hasOption, optionValue, type LintInput, type LintFinding as LintIssue } from './lint-types.ts';
 
-/** Check timezone options per release. */
-export function lintTimezone({ commands, options }: LintInput): LintIssue[] {
-  const rank = dialectRank(options.dialect);
-  const issues: LintIssue[] = [];
-  for (const c of commands.filter((x) => x.name === 'timezone')) {
-    if (!hasOption(c.args, '--utc', '--isUtc')) {
-      issues.push({ line: c.line, severity: 'warning', code: 'KS_TIMEZONE_NO_UTC', message: 'timezone without --utc: the hardware clock is taken as local time' });
-    } else if (rank >= 9 && hasOption(c.args, '--isUtc')) {
-      issues.push({ line: c.line, severity: 'warning', code: 'KS_TIMEZONE_OPTION', message: 'timezone --isUtc is being deprecated (pykickstart F32+); use --utc' });
-    }
-    if (rank >= 9 && hasOption(c.args, '--ntpservers', '--nontp')) {
-      issues.push({ line: c.line, severity: 'warning', code: 'KS_TIMEZONE_OPTION', message: 'timezone --ntpservers/--nontp are deprecated (F33+); use timesource --ntp-server= / --ntp-disable' });
-    }
-  }
-  return issues;
+/** Check that timezone keeps the hardware clock in UTC. */
+export function lintTimezone({ commands }: LintInput): LintIssue[] {
+  return commands
+    .filter((c) => c.name === 'timezone' && !hasOption(c.args, '--utc', '--isUtc'))
+    .map((c) => ({ line: c.line, severity: 'warning', code: 'KS_TIMEZONE_NO_UTC', message: 'timezone without --utc: the hardware clock is taken as local time' }));
 }
 
 /** Check `network --bootproto=static` lines and the RHEL 8+ AppStream repo. */
@@ -43,20 +33,10 @@ export function lintNetwork({ commands, options }: LintInput): LintIssue[] {
   return issues;
 }
 
-/** Check %packages header options and %post interpreters. */
-export function lintPackages({ sections, options }: LintInput): LintIssue[] {
-  const rank = dialectRank(options.dialect);
+/** Check that a chrooted %post interpreter is installed. */
+export function lintPackages({ sections }: LintInput): LintIssue[] {
   const issues: LintIssue[] = [];
   const packages = sections.filter((s) => s.name === 'packages');
-  for (const s of packages) {
-    if (s.args.includes('--nobase') && rank >= 7) {
-      const severity = rank >= 8 ? 'error' : 'warning';
-      issues.push({ line: s.line, severity, code: 'KS_PACKAGES_OPTION', message: `%packages --nobase was removed (${rank >= 8 ? 'an error from RHEL 8' : 'ignored on RHEL 7'}); use --nocore` });
-    }
-    for (const dead of s.args.filter((a) => a === '--resolvedeps' || a === '--ignoredeps')) {
-      issues.push({ line: s.line, severity: 'warning', code: 'KS_PACKAGES_OPTION', message: `%packages ${dead} has had no effect since RHEL 5` });
-    }
-  }
   const listed = new Set(packages.flatMap((s) => s.body.split('\n').map((l) => l.trim())));
   for (const s of sections.filter((x) => x.name === 'post' && !x.args.includes('--nochroot'))) {
     const interp = optionValue(s.args, '--interpreter') ?? '';

@@ -2,12 +2,15 @@
  * arm / disarm / status on a published tree. Arming and disarming publish a
  * new version from the current manifest (same kernel, initrd and loaders,
  * changed host list), so they inherit the atomic switch, the lock and
- * rollback; nothing is edited in place. Expired hosts are dropped by every
- * such publish (plan.ts), with `now` as a parameter.
+ * rollback; nothing is edited in place. The host list is read and changed
+ * under the publish lock (commit.ts), so concurrent arms never lose a host.
+ * Expired hosts are dropped by every such publish (plan.ts), with `now` as
+ * a parameter.
  */
-import { join } from 'node:path';
-import { commitVersion, requireCurrentManifest, type CommitOptions } from './commit.ts';
-import { PUBLISH_DIR } from './layout.ts';
+import { join, posix } from 'node:path';
+import { RemasterError } from '../errors.ts';
+import { commitVersion, requireCurrentManifest, type CommitInput, type CommitOptions } from './commit.ts';
+import { contentPath, PUBLISH_DIR } from './layout.ts';
 import { normalizeMac } from './mac.ts';
 import type { DisarmedHost, PublishManifest } from './manifest.ts';
 import { partitionExpired, type PxeHost, type PxeModel } from './model.ts';
@@ -47,43 +50,61 @@ function referenced(model: PxeModel): Set<string> {
   return paths;
 }
 
-/** Republish a manifest's tree with a changed model (and extra blobs). */
-export async function republish(options: CommitOptions & { now?: Date }, m: PublishManifest, model: PxeModel, extra: PlannedBlob[] = [], disarmed: DisarmedHost[] = []): Promise<PublishPlan> {
-  const keep = referenced(model);
+/** A change to the current manifest's model: the new model, blobs it adds, hosts it disarms. */
+export interface ModelChange {
+  model: PxeModel;
+  blobs?: PlannedBlob[];
+  disarmed?: DisarmedHost[];
+}
+
+/** Return the plan input that republishes a manifest's artifacts and loaders with `change` applied; sources are the tree's own content files. */
+export function republishInput(root: string, m: PublishManifest, change: ModelChange, now: Date): CommitInput {
+  const keep = referenced(change.model);
   const artifacts = Object.entries(m.files)
     .filter(([p]) => p.startsWith(`${PUBLISH_DIR}/`) && keep.has(p))
-    .map(([p, d]): PlannedBlob => ({ path: p, ...d, source: join(options.tftpRoot, p), http: m.httpFiles.includes(p) }));
-  const loaders = m.loaders.map((p) => ({ path: p, ...(m.files[p] as { sha256: string; size: number }), source: join(options.tftpRoot, p) }));
-  const httpRoot = options.httpRoot ?? m.publish.httpRoot;
-  return commitVersion({ ...options, ...(httpRoot !== undefined ? { httpRoot } : {}) }, {
-    now: options.now ?? new Date(), model, artifacts: [...artifacts, ...extra], loaders, grubDir: m.grubDir, disarmed, publish: m.publish,
+    .map(([p, d]): PlannedBlob => ({ path: p, ...d, source: join(root, p), http: m.httpFiles.includes(p) }));
+  // a loader is read from its content file, never through the client-facing names
+  const loaders = m.loaders.map((p) => {
+    const d = m.files[p] as { sha256: string; size: number };
+    return { path: p, ...d, source: join(root, contentPath(d.sha256, posix.basename(p))) };
+  });
+  return { now, model: change.model, artifacts: [...artifacts, ...(change.blobs ?? [])], loaders, grubDir: m.grubDir, disarmed: change.disarmed ?? [], publish: m.publish };
+}
+
+/** Republish the current tree with a change decided from its manifest under the lock (default: none, which drops expired hosts). */
+export async function republish(options: CommitOptions & { now?: Date }, change: (m: PublishManifest) => Promise<ModelChange> | ModelChange = (m) => ({ model: m.model })): Promise<PublishPlan> {
+  return commitVersion(options, async (previous) => {
+    if (previous === undefined) throw new RemasterError('INPUT_NOT_FOUND', 'no published PXE tree here (remaster/manifest.json is missing); run remaster publish first', { file: options.tftpRoot });
+    return republishInput(options.tftpRoot, previous, await change(previous), options.now ?? new Date());
   });
 }
 
 /** Arm (or update) one host: its MAC gets the install entry in every loader's menus. */
 export async function armHost(options: ArmHostOptions & { mac: string }): Promise<PublishPlan> {
-  const m = await requireCurrentManifest(options.tftpRoot);
   const mac = normalizeMac(options.mac);
-  const old = m.model.hosts.find((h) => normalizeMac(h.mac) === mac);
-  const ks = options.kickstart !== undefined ? await kickstartArtifact(options.kickstart, m.publish.httpUrl) : undefined;
-  const host: PxeHost = { ...old, mac };
-  if (options.name !== undefined) host.name = options.name;
-  if (options.once !== undefined) host.once = options.once;
-  if (options.expires !== undefined) host.expires = options.expires;
-  if (options.extraArgs !== undefined) host.extraArgs = options.extraArgs;
-  if (ks !== undefined) host.kickstart = ks.kickstart;
-  const hosts = [...m.model.hosts.filter((h) => normalizeMac(h.mac) !== mac), host];
-  return republish(options, m, { ...m.model, hosts }, ks?.blobs ?? []);
+  return republish(options, async (m) => {
+    const old = m.model.hosts.find((h) => normalizeMac(h.mac) === mac);
+    const ks = options.kickstart !== undefined ? await kickstartArtifact(options.kickstart, m.publish.httpUrl) : undefined;
+    const host: PxeHost = { ...old, mac };
+    if (options.name !== undefined) host.name = options.name;
+    if (options.once !== undefined) host.once = options.once;
+    if (options.expires !== undefined) host.expires = options.expires;
+    if (options.extraArgs !== undefined) host.extraArgs = options.extraArgs;
+    if (ks !== undefined) host.kickstart = ks.kickstart;
+    const hosts = [...m.model.hosts.filter((h) => normalizeMac(h.mac) !== mac), host];
+    return { model: { ...m.model, hosts }, blobs: ks?.blobs ?? [] };
+  });
 }
 
 /** Disarm one host: its MAC falls back to the local-boot default. */
 export async function disarmHost(options: CommitOptions & { mac: string; now?: Date }): Promise<PublishPlan> {
-  const m = await requireCurrentManifest(options.tftpRoot);
   const mac = normalizeMac(options.mac);
-  const old = m.model.hosts.find((h) => normalizeMac(h.mac) === mac);
-  const at = (options.now ?? new Date()).toISOString();
-  const record: DisarmedHost[] = old ? [{ mac, ...(old.name !== undefined ? { name: old.name } : {}), reason: 'disarmed', at }] : [];
-  return republish(options, m, { ...m.model, hosts: m.model.hosts.filter((h) => normalizeMac(h.mac) !== mac) }, [], record);
+  return republish(options, (m) => {
+    const old = m.model.hosts.find((h) => normalizeMac(h.mac) === mac);
+    const at = (options.now ?? new Date()).toISOString();
+    const disarmed: DisarmedHost[] = old ? [{ mac, ...(old.name !== undefined ? { name: old.name } : {}), reason: 'disarmed', at }] : [];
+    return { model: { ...m.model, hosts: m.model.hosts.filter((h) => normalizeMac(h.mac) !== mac) }, disarmed };
+  });
 }
 
 /**
@@ -95,7 +116,7 @@ export async function expireHosts(options: CommitOptions & { now?: Date }): Prom
   const m = await requireCurrentManifest(options.tftpRoot);
   const now = options.now ?? new Date();
   if (partitionExpired(m.model.hosts, now).expired.length === 0) return { version: m.version, expired: [] };
-  const plan = await republish({ ...options, now }, m, m.model);
+  const plan = await republish({ ...options, now });
   return { version: plan.version, expired: plan.expired.map((h) => ({ ...h, mac: normalizeMac(h.mac) })) };
 }
 

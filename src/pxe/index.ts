@@ -17,7 +17,7 @@ export { verifyTree, type VerifyTreeOptions, type VerifyTreeResult, type VerifyP
 export { menuReferences, type MenuReference } from './references.ts';
 export { decodeKernelRelease, KERNEL_HEAD_SIZE } from './kernel-release.ts';
 export { dhcpSnippet, type DhcpSnippetOptions } from './dhcp.ts';
-export { renderServerConfig, serverBootFiles } from './server-config.ts';
+export { publishedBootFiles, renderServerConfig, serverBootFiles } from './server-config.ts';
 export { SERVER_KINDS, type ServerKind, type ServerConfigOptions, type ServerConfigResult, type PxeBootFiles } from './server-common.ts';
 export { parseSubnet, dhcpPool, type Ipv4Subnet } from './ipv4.ts';
 export { pxeSchema, pxeHostSchema, type PxeRecipe } from './schema.ts';

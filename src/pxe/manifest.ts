@@ -46,18 +46,25 @@ export interface PublishManifest {
   publish: { httpUrl?: string; httpRoot?: string; keep: number };
 }
 
+// a manifest is read back from the tree, which others may be able to write: its paths must stay inside the root
+const SAFE_PATH = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[^\0\\]+$/u;
+const safePath = z.string().regex(SAFE_PATH, 'a path inside the tree (relative, no "." or ".." components)');
+const artifact = z.object({ path: safePath }).passthrough();
 const digest = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/u), size: z.number().int().nonnegative() });
 const manifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
   version: z.number().int().positive(),
   createdAt: z.string(),
-  model: z.object({ label: z.string(), hosts: z.array(z.object({ mac: z.string() }).passthrough()) }).passthrough(),
-  grubDir: z.string(),
-  files: z.record(z.string(), digest),
-  httpFiles: z.array(z.string()),
-  exports: z.array(z.string()),
+  model: z.object({
+    label: z.string(), kernel: artifact, initrd: artifact,
+    hosts: z.array(z.object({ mac: z.string(), kickstart: z.object({ path: safePath, initrdPath: safePath.optional() }).passthrough().optional() }).passthrough()),
+  }).passthrough(),
+  grubDir: safePath,
+  files: z.record(safePath, digest),
+  httpFiles: z.array(safePath),
+  exports: z.array(safePath),
   disarmed: z.array(z.object({ mac: z.string(), reason: z.enum(['expired', 'disarmed']), at: z.string() }).passthrough()),
-  loaders: z.array(z.string()),
+  loaders: z.array(safePath),
   publish: z.object({ httpUrl: z.string().optional(), httpRoot: z.string().optional(), keep: z.number().int().positive() }),
 });
 

@@ -8,9 +8,10 @@
  */
 import { alterCmdline, parseCmdline, renderCmdline, type KernelArg } from '../bootcfg/index.ts';
 import { RemasterError } from '../errors.ts';
+import { answerBootArgs, type AnswerFormat } from '../answers/index.ts';
 
 /** Installer generation: decides `inst.ks=` vs `ks=` and friends. */
-export type PxeDialect = 'rhel5' | 'rhel6' | 'rhel7' | 'rhel8' | 'rhel9' | 'rhel10' | 'fedora' | 'ubuntu' | 'generic';
+export type PxeDialect = 'rhel5' | 'rhel6' | 'rhel7' | 'rhel8' | 'rhel9' | 'rhel10' | 'fedora' | 'ubuntu' | 'debian' | 'generic';
 
 /** A published file: its path inside the TFTP root, and its URL when also served over HTTP. */
 export interface PxeArtifact {
@@ -27,6 +28,8 @@ export interface PxeKickstart {
   httpUrl?: string;
   /** An overlay initrd carrying `/ks.cfg` (`inst.ks=file:/ks.cfg`), used when there is no HTTP. */
   initrdPath?: string;
+  /** What the file is (default kickstart): a preseed (`auto=true priority=critical url=`), or autoinstall user-data (`httpUrl` is then its NoCloud directory). */
+  format?: AnswerFormat;
 }
 
 /** One machine allowed to install. */
@@ -83,9 +86,11 @@ export function isLegacyDialect(dialect: PxeDialect | undefined): boolean {
 function kickstartArgs(model: PxeModel, host: PxeHost): string[] {
   const ks = host.kickstart;
   if (ks === undefined) return [];
-  const key = isLegacyDialect(model.dialect) ? 'ks' : 'inst.ks';
-  if (ks.httpUrl !== undefined) return [`${key}=${ks.httpUrl}`];
-  if (ks.initrdPath !== undefined) return [`${key}=file:/ks.cfg`];
+  const format = ks.format ?? 'kickstart';
+  if (format === 'autoinstall' && ks.httpUrl === undefined) throw new RemasterError('USAGE', `host ${host.mac}: autoinstall user-data needs an HTTP URL (NoCloud fetches it over the network)`);
+  if (ks.httpUrl !== undefined || ks.initrdPath !== undefined) {
+    return answerBootArgs(format, { ...(ks.httpUrl !== undefined ? { url: ks.httpUrl } : { embedded: true }), legacyKs: isLegacyDialect(model.dialect) });
+  }
   throw new RemasterError('USAGE', `host ${host.mac}: a kickstart needs an HTTP URL or an overlay initrd (anaconda cannot fetch it over TFTP)`);
 }
 

@@ -6,12 +6,15 @@
  * (`inst.ks=file:/ks.cfg`), because anaconda cannot fetch over TFTP.
  */
 import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { RemasterError } from '../errors.ts';
-import { digestInput, makeKickstartOverlay } from '../fsx/index.ts';
+import { digestInput, makeKickstartOverlay, readTextFile } from '../fsx/index.ts';
+import type { AnswerFormat } from '../answers/index.ts';
 import { commitVersion, type CommitOptions } from './commit.ts';
 import { contentPath, DEFAULT_GRUB_DIR, DEFAULT_KEEP, httpUrlOf } from './layout.ts';
 import { collectLoaders, SIGNED_GRUB_DIR, type LoaderOptions } from './loaders.ts';
-import type { PublishManifest } from './manifest.ts';
+import type { DisarmedHost, PublishManifest } from './manifest.ts';
+import { normalizeMac } from './mac.ts';
 import type { PxeArtifact, PxeDialect, PxeHost, PxeHttpUse, PxeKickstart, PxeModel } from './model.ts';
 import type { PlannedBlob, PublishPlan } from './plan.ts';
 
@@ -42,6 +45,10 @@ export interface PublishTreeOptions extends CommitOptions {
   /** GRUB's prefix directory inside the TFTP root (default boot/grub; grub with loaders.grubSigned). */
   grubDir?: string;
   loaders?: LoaderOptions;
+  /** What the hosts' answer files are (default kickstart): preseed or autoinstall user-data (its meta-data beside it). */
+  answers?: AnswerFormat;
+  /** Disarm the current version's hosts that `hosts` does not list (default: keep them armed). */
+  replaceHosts?: boolean;
 }
 
 /** What a publish did. */
@@ -50,6 +57,10 @@ export interface PublishTreeResult {
   manifest: PublishManifest;
   /** Hosts not armed because their expiry had passed. */
   expired: PxeHost[];
+  /** Hosts armed in the previous version and kept armed (not listed in this publish). */
+  kept: PxeHost[];
+  /** Hosts of the previous version disarmed because `replaceHosts` was set. */
+  dropped: PxeHost[];
   plan: PublishPlan;
 }
 
@@ -70,17 +81,37 @@ function bytesBlob(bytes: Uint8Array, name: string, http: boolean): PlannedBlob 
   return { path: contentPath(digest, name), sha256: digest, size: bytes.length, source: bytes, http };
 }
 
-/** Publish a kickstart file: over HTTP when there is a URL, else as kickstart plus overlay initrd. */
-export async function kickstartArtifact(file: string, httpUrl: string | undefined): Promise<{ blobs: PlannedBlob[]; kickstart: PxeKickstart }> {
-  const { kickstart, overlay } = await makeKickstartOverlay(file);
-  const ks = bytesBlob(kickstart, 'ks.cfg', httpUrl !== undefined);
-  if (httpUrl !== undefined) return { blobs: [ks], kickstart: { path: ks.path, httpUrl: httpUrlOf(httpUrl, ks.path) } };
-  const img = bytesBlob(overlay, 'ks.img', false);
-  return { blobs: [ks, img], kickstart: { path: ks.path, initrdPath: img.path } };
+/** Publish an answer file: over HTTP when there is a URL, else with an overlay initrd carrying it (`/ks.cfg`, `/preseed.cfg`). */
+export async function kickstartArtifact(file: string, httpUrl: string | undefined, format: AnswerFormat = 'kickstart'): Promise<{ blobs: PlannedBlob[]; kickstart: PxeKickstart }> {
+  if (format === 'autoinstall') return autoinstallArtifact(file, httpUrl);
+  const name = format === 'preseed' ? 'preseed.cfg' : 'ks.cfg';
+  const tag = format === 'kickstart' ? {} : { format };
+  const { kickstart, overlay } = await makeKickstartOverlay(file, name);
+  const ks = bytesBlob(kickstart, name, httpUrl !== undefined);
+  if (httpUrl !== undefined) return { blobs: [ks], kickstart: { path: ks.path, httpUrl: httpUrlOf(httpUrl, ks.path), ...tag } };
+  const img = bytesBlob(overlay, format === 'preseed' ? 'preseed.img' : 'ks.img', false);
+  return { blobs: [ks, img], kickstart: { path: ks.path, initrdPath: img.path, ...tag } };
+}
+
+/**
+ * Publish autoinstall user-data with its meta-data (the file `meta-data` beside it, or an
+ * instance-id derived from the user-data) in one content-addressed directory, which is what
+ * `ds=nocloud-net;s=<dir>/` names; the directory id hashes both files.
+ */
+async function autoinstallArtifact(file: string, httpUrl: string | undefined): Promise<{ blobs: PlannedBlob[]; kickstart: PxeKickstart }> {
+  if (httpUrl === undefined) throw new RemasterError('USAGE', `${file}: autoinstall user-data is served over HTTP; give an HTTP root and URL`);
+  const userData = new TextEncoder().encode(await readTextFile(file));
+  const metaText = await readTextFile(join(dirname(file), 'meta-data')).catch(() => `instance-id: remaster-${sha256(userData).slice(0, 16)}\n`);
+  const metaData = new TextEncoder().encode(metaText);
+  const dir = sha256(new Uint8Array([...userData, 0, ...metaData]));
+  const blob = (bytes: Uint8Array, name: string): PlannedBlob => ({ path: contentPath(dir, name), sha256: sha256(bytes), size: bytes.length, source: bytes, http: true });
+  const blobs = [blob(userData, 'user-data'), blob(metaData, 'meta-data')];
+  const path = (blobs[0] as PlannedBlob).path;
+  return { blobs, kickstart: { path, httpUrl: httpUrlOf(httpUrl, path.replace(/user-data$/u, '')), format: 'autoinstall' } };
 }
 
 /** Resolve hosts' kickstart files into blobs and model hosts. */
-export async function resolveHosts(hosts: readonly PublishHostInput[], httpUrl: string | undefined): Promise<{ blobs: PlannedBlob[]; hosts: PxeHost[] }> {
+export async function resolveHosts(hosts: readonly PublishHostInput[], httpUrl: string | undefined, format: AnswerFormat = 'kickstart'): Promise<{ blobs: PlannedBlob[]; hosts: PxeHost[] }> {
   const blobs: PlannedBlob[] = [];
   const out: PxeHost[] = [];
   for (const { kickstart, ...host } of hosts) {
@@ -88,7 +119,7 @@ export async function resolveHosts(hosts: readonly PublishHostInput[], httpUrl: 
       out.push(host);
       continue;
     }
-    const ks = await kickstartArtifact(kickstart, httpUrl);
+    const ks = await kickstartArtifact(kickstart, httpUrl, format);
     blobs.push(...ks.blobs);
     out.push({ ...host, kickstart: ks.kickstart });
   }
@@ -113,26 +144,65 @@ function checkHttpUse(options: PublishTreeOptions): void {
   }
 }
 
-/** Publish kernel, initrd, menus, kickstarts and loaders as a new version of the tree. */
+/** The previous version's armed hosts that this publish does not list, with their kickstarts re-derived for this publish. */
+async function carriedHosts(root: string, previous: PublishManifest | undefined, listed: readonly PxeHost[], httpUrl: string | undefined): Promise<{ blobs: PlannedBlob[]; hosts: PxeHost[] }> {
+  const named = new Set(listed.map((h) => normalizeMac(h.mac)));
+  const blobs: PlannedBlob[] = [];
+  const hosts: PxeHost[] = [];
+  for (const { kickstart, ...host } of previous?.model.hosts ?? []) {
+    if (named.has(normalizeMac(host.mac))) continue;
+    if (kickstart === undefined) {
+      hosts.push(host);
+      continue;
+    }
+    // the published ks.cfg is the host's kickstart; its overlay or URL follow this publish's HTTP setting
+    const ks = await kickstartArtifact(join(root, kickstart.path), httpUrl);
+    blobs.push(...ks.blobs);
+    hosts.push({ ...host, kickstart: ks.kickstart });
+  }
+  return { blobs, hosts };
+}
+
+/**
+ * Publish kernel, initrd, menus, kickstarts and loaders as a new version of
+ * the tree. Hosts armed in the current version stay armed (a new build does
+ * not silently disarm them) unless `replaceHosts`, which disarms every host
+ * this publish does not list and reports them in `dropped`.
+ */
 export async function publishTree(options: PublishTreeOptions): Promise<PublishTreeResult> {
   checkHttpUse(options);
+  // Files go to the HTTP root only when menus can point at them by URL; without one it would silently stay empty.
+  if (options.httpRoot !== undefined && options.httpUrl === undefined) {
+    throw new RemasterError('USAGE', 'an HTTP root needs the URL it is served at (--http-url / pxe.httpUrl): without it nothing would be written there and menus would load everything over TFTP', { file: options.httpRoot });
+  }
   // Debian's signed network GRUB has its prefix built in; grub-mknetdir images take any.
   const grubDir = options.grubDir ?? (options.loaders?.grubSigned ? SIGNED_GRUB_DIR : DEFAULT_GRUB_DIR);
   const kernel = await fileArtifact(options.kernel, 'vmlinuz', options.httpUrl);
   const initrd = await fileArtifact(options.initrd, 'initrd.img', options.httpUrl);
-  const resolved = await resolveHosts(options.hosts ?? [], options.httpUrl);
+  const resolved = await resolveHosts(options.hosts ?? [], options.httpUrl, options.answers);
   const loaders = await collectLoaders({ ...options.loaders, ...(options.http?.pxelinux === true ? { pxelinuxHttp: true } : {}) }, grubDir);
-  const plan = await commitVersion(options, {
-    now: options.now ?? new Date(),
-    model: buildModel(options, kernel.artifact, initrd.artifact, resolved.hosts),
-    artifacts: [kernel.blob, initrd.blob, ...resolved.blobs],
-    loaders,
-    grubDir,
-    publish: {
-      keep: options.keep ?? DEFAULT_KEEP,
-      ...(options.httpUrl !== undefined ? { httpUrl: options.httpUrl } : {}),
-      ...(options.httpRoot !== undefined ? { httpRoot: options.httpRoot } : {}),
-    },
+  const now = options.now ?? new Date();
+  let kept: PxeHost[] = [];
+  let dropped: PxeHost[] = [];
+  const plan = await commitVersion(options, async (previous) => {
+    const carried = await carriedHosts(options.tftpRoot, previous, resolved.hosts, options.httpUrl);
+    if (options.replaceHosts) dropped = carried.hosts;
+    else kept = carried.hosts;
+    const disarmed = dropped.map((h): DisarmedHost => ({ mac: normalizeMac(h.mac), ...(h.name !== undefined ? { name: h.name } : {}), reason: 'disarmed', at: now.toISOString() }));
+    return {
+      now,
+      model: buildModel(options, kernel.artifact, initrd.artifact, [...kept, ...resolved.hosts]),
+      artifacts: [kernel.blob, initrd.blob, ...resolved.blobs, ...(options.replaceHosts ? [] : carried.blobs)],
+      loaders,
+      grubDir,
+      disarmed,
+      publish: {
+        keep: options.keep ?? DEFAULT_KEEP,
+        ...(options.httpUrl !== undefined ? { httpUrl: options.httpUrl } : {}),
+        ...(options.httpRoot !== undefined ? { httpRoot: options.httpRoot } : {}),
+      },
+    };
   });
-  return { version: plan.version, manifest: plan.manifest, expired: plan.expired, plan };
+  const expired = new Set(plan.expired.map((h) => normalizeMac(h.mac)));
+  return { version: plan.version, manifest: plan.manifest, expired: plan.expired, kept: kept.filter((h) => !expired.has(normalizeMac(h.mac))), dropped, plan };
 }

@@ -26,7 +26,7 @@ export const pxeSchema = z.object({
   httpRoot: z.string().min(1).optional(),
   httpUrl: z.url().optional().describe('URL under which httpRoot is served'),
   label: z.string().min(1).optional(),
-  dialect: z.enum(['rhel5', 'rhel6', 'rhel7', 'rhel8', 'rhel9', 'rhel10', 'fedora', 'ubuntu', 'generic']).optional(),
+  dialect: z.enum(['rhel5', 'rhel6', 'rhel7', 'rhel8', 'rhel9', 'rhel10', 'fedora', 'ubuntu', 'debian', 'generic']).optional(),
   cmdline: z.array(z.string()).optional(),
   repo: z.string().optional(),
   stage2: z.string().optional(),

@@ -44,6 +44,15 @@ export function serverBootFiles(manifest: Pick<PublishManifest, 'loaders' | 'gru
   return { bootFiles: { ...(bios !== undefined ? { bios } : {}), ...(efi !== undefined ? { efi } : {}), ...(ipxe !== undefined ? { ipxe } : {}) }, warnings };
 }
 
+/**
+ * The boot files a published tree offers, as dhcpSnippet's and boot-test's defaults: the BIOS and x64 UEFI
+ * files of serverBootFiles (pxelinux.0; the signed shim, else grub-mknetdir's core.efi, else ipxe.efi).
+ */
+export function publishedBootFiles(manifest: Pick<PublishManifest, 'loaders' | 'grubDir' | 'files'>): { biosFile?: string; efiFile?: string } {
+  const { bios, efi } = serverBootFiles(manifest).bootFiles;
+  return { ...(bios !== undefined ? { biosFile: bios } : {}), ...(efi !== undefined ? { efiFile: efi } : {}) };
+}
+
 function needSubnet(kind: ServerKind, options: ServerConfigOptions): Ipv4Subnet {
   if (options.subnet === undefined) throw new RemasterError('USAGE', `${kind} needs the client subnet (--subnet 10.0.0.0/24, or --interface to read it from)`);
   return parseSubnet(options.subnet);

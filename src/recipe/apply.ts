@@ -48,6 +48,8 @@ export interface ApplyOptions extends WarnOptions {
   signal?: AbortSignal;
   /** Called as each output is written. */
   onProgress?: (event: { output: string; bytes: number }) => void;
+  /** Replace an existing output directory that remaster did not write (never one holding an input). */
+  force?: boolean;
 }
 
 /** Result of a build. */
@@ -110,11 +112,31 @@ export async function applyPlan(plan: BuildPlan, build: PreparedBuild, options: 
       const bytes = new TextEncoder().encode(build.kickstart.text);
       await writeFileAtomic(join(tmp, plan.output.kickstart), hashing([bytes], keep(plan.output.kickstart)));
     }
+    for (const f of build.answers?.files ?? []) {
+      await writeFileAtomic(join(tmp, f.name), hashing([new TextEncoder().encode(f.text)], keep(f.name)));
+    }
     const m = makeManifest(plan, build, outputs, files);
     await writeFileAtomic(join(tmp, 'manifest.json'), [new TextEncoder().encode(`${JSON.stringify(m, null, 2)}\n`)]);
     return m;
-  });
+  }, { inputs: build.inputs, isOwnOutput: isBuildOutput, ...(options.force ? { force: true } : {}) });
   return { dir, manifest };
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/u;
+
+/** Return true when a directory holds only what applyPlan writes: its manifest and the outputs that manifest lists. */
+export function isBuildOutput(names: readonly string[], manifestText: string | undefined): boolean {
+  if (manifestText === undefined) return false;
+  let m: Partial<BuildManifest>;
+  try {
+    m = JSON.parse(manifestText) as Partial<BuildManifest>;
+  } catch {
+    return false;
+  }
+  const outputs = m.outputs;
+  if (typeof m.name !== 'string' || !SHA256_HEX.test(String(m.recipe?.sha256)) || typeof outputs !== 'object' || outputs === null) return false;
+  if (!Object.values(outputs).every((o) => SHA256_HEX.test(String(o?.sha256)) && Number.isInteger(o?.size))) return false;
+  return names.every((n) => n === 'manifest.json' || Object.hasOwn(outputs, n));
 }
 
 function pick(o: ApplyOptions): WarnOptions & { signal?: AbortSignal } {

@@ -6,3 +6,4 @@ export { applyPlan, type ApplyOptions, type BuildManifest, type BuildResult, typ
 export { globToRegExp, isGlob } from './glob.ts';
 export { renderRecipeKickstart, type RenderedKickstart } from './kickstart.ts';
 export { publishOptionsFromRecipe } from './publish.ts';
+export { renderRecipeAnswers, type RenderedAnswerFiles } from './answers.ts';

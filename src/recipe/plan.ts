@@ -31,9 +31,11 @@ export interface BuildPlan {
   kernelVersions: string[];
   steps: PlanStep[];
   edit: InitrdEditPlan;
-  output: { dir: string; initrd: string; kernel?: string; kickstart?: string; level?: number };
+  output: { dir: string; initrd: string; kernel?: string; kickstart?: string; answers?: string[]; level?: number };
   /** The kickstart written next to the outputs (dialect, lint warnings). */
   kickstart?: { template: string; dialect: string; warnings: number };
+  /** The answers written next to the outputs (and embedded in the initrd). */
+  answers?: { template: string; dialect: string; format: string; warnings: number; embedded: string[] };
 }
 
 /** Expand removal patterns against the image's paths. */
@@ -51,10 +53,20 @@ export function expandRemovals(build: PreparedBuild, patterns: string[]): string
   return out;
 }
 
-function titleOf(step: PreparedStep, adds: number, removes: number): string {
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Module indexes depmod writes next to the modules (modules.dep, modules.alias.bin, …). */
+const MODULE_INDEX = /(^|\/)lib\/modules\/[^/]+\/modules\.[^/]+$/u;
+
+function titleOf(step: PreparedStep, adds: readonly string[], removes: number): string {
   const what: Record<PreparedStep['kind'], string> = { files: 'Files', kernelModules: 'Kernel modules', binaries: 'Binaries', firmware: 'Firmware' };
-  const parts = [`${adds} to add`];
-  if (removes > 0) parts.push(`${removes} to remove`);
+  const indexes = step.kind === 'kernelModules' ? adds.filter((p) => MODULE_INDEX.test(p)).length : 0;
+  const noun: Record<PreparedStep['kind'], string> = { files: 'file', kernelModules: 'module', binaries: 'file', firmware: 'firmware file' };
+  const parts = [`${plural(adds.length - indexes, noun[step.kind])} to add`];
+  if (indexes > 0) parts.push(`${plural(indexes, 'module index')} regenerated`);
+  if (removes > 0) parts.push(`${plural(removes, 'path')} to remove`);
   return `${what[step.kind]} (step ${step.index + 1}): ${parts.join(', ')}`;
 }
 
@@ -66,9 +78,14 @@ export function planRecipe(build: PreparedBuild, options: WarnOptions = {}): Bui
   const allRemoves: string[] = [];
   for (const s of build.steps) {
     const removes = expandRemovals(build, s.removes);
-    steps.push({ index: s.index, kind: s.kind, title: titleOf(s, s.adds.length, removes.length), adds: s.adds.map((a) => a.path), removes, notes: notesOf(s) });
+    steps.push({ index: s.index, kind: s.kind, title: titleOf(s, s.adds.map((a) => a.path), removes.length), adds: s.adds.map((a) => a.path), removes, notes: notesOf(s) });
     allAdds.push(...s.adds);
     allRemoves.push(...removes);
+  }
+  const embedded = build.answers?.embedded ?? [];
+  if (embedded.length > 0) {
+    steps.push({ index: build.steps.length, kind: 'files', title: `Answers (${build.answers?.format}): ${embedded.map((e) => `/${e.path}`).join(', ')} into the initrd`, adds: embedded.map((e) => e.path), removes: [], notes: [] });
+    allAdds.push(...embedded);
   }
   if (allRemoves.length > 0 && recipe.output.mode === 'append') {
     throw new RemasterError('RECIPE_SCHEMA', `this recipe removes files (${allRemoves[0]}…); set output.mode: rebuild, since an appended segment cannot delete`, { file: build.recipeFile });
@@ -96,6 +113,13 @@ export function planRecipe(build: PreparedBuild, options: WarnOptions = {}): Bui
   if (build.kickstart) {
     plan.output.kickstart = 'ks.cfg';
     plan.kickstart = { template: build.kickstart.template, dialect: build.kickstart.dialect, warnings: build.kickstart.issues.length };
+  }
+  if (build.answers) {
+    plan.output.answers = build.answers.files.map((f) => f.name);
+    plan.answers = {
+      template: build.answers.template, dialect: build.answers.dialect, format: build.answers.format,
+      warnings: build.answers.issues.length, embedded: embedded.map((e) => e.path),
+    };
   }
   if (build.source.layout) plan.source.layout = `${build.source.layout.family} ${build.source.layout.version ?? ''}`.trim();
   if (recipe.output.level !== undefined) plan.output.level = recipe.output.level;

@@ -10,9 +10,11 @@ import { hostEntries } from '../fsx/index.ts';
 import { scanInitrd, type AddSpec, type InitrdIndex } from '../initrd/index.ts';
 import { stepKind, type Recipe, type RecipeStep } from './schema.ts';
 import { resolveSource, type ResolvedSource } from './source.ts';
+import { recipeInputs } from './inputs.ts';
 import { prepareFirmware } from './steps/firmware.ts';
 import { expandRemovals } from './plan.ts';
 import { renderRecipeKickstart, type RenderedKickstart } from './kickstart.ts';
+import { renderRecipeAnswers, type RenderedAnswerFiles } from './answers.ts';
 import { prepareFiles } from './steps/files.ts';
 import { collectModuleFiles, prepareModules, type ExistingModuleFile, type PreparedModules } from './steps/kernel-modules.ts';
 import { prepareBinaries, type PreparedBinaries } from './steps/binaries.ts';
@@ -41,6 +43,10 @@ export interface PreparedBuild {
   sourceDateEpoch?: number;
   /** The rendered and linted kickstart, when the recipe has a kickstart section. */
   kickstart?: RenderedKickstart;
+  /** The rendered and linted answers, when the recipe has an answers section. */
+  answers?: RenderedAnswerFiles;
+  /** Absolute paths of the recipe and every host file or directory it reads (an output directory may hold none of them). */
+  inputs: string[];
   /** The image's modules (decoded) and module lists, gathered by the scan when the recipe has a kernelModules step. */
   moduleFiles?: Map<string, ExistingModuleFile>;
 }
@@ -75,14 +81,19 @@ export async function prepareSource(recipe: Recipe, recipeFile: string, recipeTe
       throw withContext(err, { file: source.initrdName });
     });
     const prepared: PreparedBuild = {
-      recipe, recipeFile, baseDir, source, index, steps: [],
+      recipe, recipeFile, baseDir, source, index, steps: [], inputs: recipeInputs(recipe, recipeFile, baseDir),
       recipeSha256: createHash('sha256').update(recipeText).digest('hex'),
     };
     if (options.sourceDateEpoch !== undefined) prepared.sourceDateEpoch = options.sourceDateEpoch;
     if (modules) prepared.moduleFiles = modules.files;
+    // With SOURCE_DATE_EPOCH the password salt comes from the recipe's hash, so two builds match byte for byte.
+    const seed = options.sourceDateEpoch !== undefined ? { saltSeed: `${prepared.recipeSha256}:${options.sourceDateEpoch}` } : {};
+    if (recipe.answers) {
+      prepared.answers = await renderRecipeAnswers(recipe.answers, baseDir, { ...options, ...seed }).catch((err: unknown) => {
+        throw withContext(err, { file: recipeFile });
+      });
+    }
     if (recipe.kickstart) {
-      // With SOURCE_DATE_EPOCH the password salt comes from the recipe's hash, so two builds match byte for byte.
-      const seed = options.sourceDateEpoch !== undefined ? { saltSeed: `${prepared.recipeSha256}:${options.sourceDateEpoch}` } : {};
       prepared.kickstart = await renderRecipeKickstart(recipe.kickstart, baseDir, { ...options, ...seed }).catch((err: unknown) => {
         throw withContext(err, { file: recipeFile });
       });

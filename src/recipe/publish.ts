@@ -7,6 +7,14 @@ import { join, resolve } from 'node:path';
 import { RemasterError } from '../errors.ts';
 import type { PublishHostInput, PublishTreeOptions, PxeHttpUse } from '../pxe/index.ts';
 import type { Recipe } from './schema.ts';
+import { answerFileNames, answerFormat } from '../answers/index.ts';
+
+/** The PXE dialect of an answers dialect: RHEL and Fedora names as they are, Debian and Ubuntu by family. */
+function pxeDialectOf(dialect: string): NonNullable<PublishTreeOptions['dialect']> {
+  if (dialect.startsWith('debian')) return 'debian';
+  if (dialect.startsWith('ubuntu')) return 'ubuntu';
+  return dialect as NonNullable<PublishTreeOptions['dialect']>;
+}
 
 /** Build publishTree() options from a recipe and the directory its build wrote. */
 export function publishOptionsFromRecipe(recipe: Recipe, recipeFile: string, buildDir: string, hasKickstart: boolean): PublishTreeOptions {
@@ -19,7 +27,8 @@ export function publishOptionsFromRecipe(recipe: Recipe, recipeFile: string, bui
     initrd: join(buildDir, 'initrd.img'),
     hosts: pxe.hosts.map((h) => {
       const { kickstart, ...rest } = h;
-      const ks = kickstart !== undefined ? resolve(base, kickstart) : hasKickstart ? join(buildDir, 'ks.cfg') : undefined;
+      const built = recipe.answers !== undefined ? join(buildDir, answerFileNames(answerFormat(recipe.answers.dialect))[0] as string) : hasKickstart ? join(buildDir, 'ks.cfg') : undefined;
+      const ks = kickstart !== undefined ? resolve(base, kickstart) : built;
       // zod's optional keys may hold undefined; the publish types do not allow that spelling.
       return (ks !== undefined ? { ...rest, kickstart: ks } : rest) as PublishHostInput;
     }),
@@ -29,6 +38,8 @@ export function publishOptionsFromRecipe(recipe: Recipe, recipeFile: string, bui
   if (pxe.label) options.label = pxe.label;
   if (pxe.dialect) options.dialect = pxe.dialect;
   else if (recipe.kickstart) options.dialect = recipe.kickstart.dialect;
+  else if (recipe.answers) options.dialect = pxeDialectOf(recipe.answers.dialect);
+  if (recipe.answers) options.answers = answerFormat(recipe.answers.dialect);
   if (pxe.cmdline) options.cmdline = pxe.cmdline;
   if (pxe.repo) options.repo = pxe.repo;
   if (pxe.stage2) options.stage2 = pxe.stage2;

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { pxeSchema } from '../pxe/schema.ts';
+import { isAnswerDialect } from '../answers/index.ts';
 
 const octalMode = z
   .union([z.string().regex(/^0?[0-7]{3,4}$/, 'a mode is an octal string such as "0755"'), z.number().int().min(0).max(0o7777)])
@@ -109,6 +110,19 @@ export const kickstartSection = z
   })
   .strict();
 
+export const answersSection = z
+  .object({
+    template: hostPath.describe('answer-file template (kickstart, preseed or autoinstall user-data); {{name}} is replaced from vars'),
+    dialect: z.string().refine(isAnswerDialect, { message: 'expected rhel5…rhel10, fedora, debian[N] or ubuntu[YY.MM]' })
+      .describe('target installer: rhel*/fedora → kickstart, debian* → preseed, ubuntu ≥ 20.04 → autoinstall'),
+    vars: z.record(z.string(), z.string()).default({}),
+    pre: z.array(script).optional().describe('scripts run before the install: %pre, preseed/early_command, early-commands'),
+    post: z.array(script).optional().describe('scripts run in the installed system: %post, preseed/late_command, late-commands'),
+    hashPasswords: z.boolean().default(true).describe('turn plaintext passwords into SHA-512 crypt hashes'),
+    embed: z.boolean().optional().describe('also put the answers inside the initrd (preseed: /preseed.cfg, which d-i loads by itself; default true for preseed)'),
+  })
+  .strict();
+
 export const recipeSchema = z
   .object({
     $schema: z.string().optional(),
@@ -117,10 +131,12 @@ export const recipeSchema = z
     source,
     steps: z.array(step).default([]),
     kickstart: kickstartSection.optional().describe('written as ks.cfg next to the kernel and initrd'),
+    answers: answersSection.optional().describe('unattended-install answers for any installer, written next to the kernel and initrd (ks.cfg, preseed.cfg, or user-data + meta-data)'),
     pxe: pxeSchema.optional().describe('how `remaster publish <recipe>` publishes the build'),
     output,
   })
-  .strict();
+  .strict()
+  .refine((r) => !(r.kickstart !== undefined && r.answers !== undefined), { message: 'give kickstart: or answers:, not both (answers: covers kickstart too)' });
 
 export type Recipe = z.infer<typeof recipeSchema>;
 export type RecipeStep = z.infer<typeof step>;
@@ -129,6 +145,7 @@ export type KernelModulesStep = z.infer<typeof kernelModulesStep>;
 export type BinariesStep = z.infer<typeof binariesStep>;
 export type FirmwareStep = z.infer<typeof firmwareStep>;
 export type KickstartSection = z.infer<typeof kickstartSection>;
+export type AnswersSection = z.infer<typeof answersSection>;
 
 /** Return the JSON Schema editors use to complete and validate recipes. */
 export function recipeJsonSchema(): Record<string, unknown> {

@@ -4,6 +4,7 @@
  * paths inside it). Files are read in place, never extracted.
  */
 import { RemasterError } from '../errors.ts';
+import { listLinuxEntries } from '../bootcfg/index.ts';
 import { fileRangeSource, openFileSource, type BlockSource, type FileRangeSource } from '../io/index.ts';
 import { detectLayout, isoFileRangeSource, readIso, readIsoText, type InstallerLayout } from '../iso/index.ts';
 import type { Recipe } from './schema.ts';
@@ -53,7 +54,7 @@ export async function resolveSource(recipe: Recipe, baseDir: string): Promise<Re
 
 async function fromIso(block: BlockSource, isoName: string, initrdPath?: string, kernelPath?: string): Promise<ResolvedSource> {
   const image = await readIso(block);
-  const layout = await detectLayout(image, (p) => readIsoText(block, image, p));
+  const layout = await detectLayout(image, (p) => readIsoText(block, image, p), { listEntries: listLinuxEntries });
   const pick = (given: string | undefined, found: string[], what: string): string => {
     const path = given ?? found[0];
     if (path === undefined) throw new RemasterError('ISO_NOT_FOUND', `no ${what} found (layout ${layout.family}); name it as source.${what}`, { file: isoName });

@@ -27,7 +27,7 @@ test('iso inspect prints label, layout, El Torito entries and hybrid tables; --j
   assert.match(r.stdout, /initrds: \/images\/pxeboot\/initrd\.img \/isolinux\/initrd\.img/u);
   assert.match(r.stdout, /\n {2}1 {2}bios .*\/isolinux\/isolinux\.bin/u);
   assert.match(r.stdout, /\n {2}2 {2}efi .*\/images\/efiboot\.img/u);
-  assert.match(r.stdout, /hybrid: isohybrid, MBR partitions 2, GPT partitions 2/u);
+  assert.match(r.stdout, /hybrid: MBR partition table \(ISOLINUX isohybrid MBR\), MBR partitions 2, GPT partitions 2/u);
   const json = JSON.parse((await runCli(['iso', 'inspect', '--json', iso])).stdout);
   assert.equal(json.volume.label, 'RHEL-9-4-0-BaseOS-x86_64');
   assert.equal(json.layout.family, 'rhel');

@@ -21,7 +21,7 @@ test('ks lint prints file:line: severity: message [CODE] and exits 1 on errors',
   for (const line of lines) assert.match(line, LINE);
   assert.ok(lines.includes(`${file}:5: error: unknown command "timzone" (did you mean "timezone"?) [KS_UNKNOWN_COMMAND]`));
   assert.ok(lines.includes(`${file}:23: error: section %post does not end with %end (fatal on rhel9) [KS_MISSING_END]`));
-  assert.match(r.stderr, /rhel9-mistakes\.ks: 9 errors, 7 warnings for rhel9 \[KICKSTART_SYNTAX\]/u);
+  assert.match(r.stderr, /rhel9-mistakes\.ks: 9 errors \(2 would stall an unattended install\), 7 warnings for rhel9 \[KICKSTART_SYNTAX\]/u);
 });
 
 test('ks lint exits 0 when there are only warnings, and takes the dialect from #version=', async () => {
@@ -30,7 +30,7 @@ test('ks lint exits 0 when there are only warnings, and takes the dialect from #
   assert.match(r.stdout, /rhel8\.ks:38: warning: .*\[KS_INTERPRETER_MISSING\]\n$/u);
   const clean = await runCli(['ks', 'lint', '--dialect', 'rhel5', join(FIX, 'rhel5.ks')]);
   assert.equal(clean.code, 0, clean.stderr);
-  assert.equal(clean.stdout, '');
+  assert.equal(clean.stdout, `${join(FIX, 'rhel5.ks')}:15: warning: zerombr takes no options any more; remove them [KS_DEPRECATED_OPTION]\n`);
 });
 
 test('ks lint --json prints the issues; a RHEL kickstart linted for ubuntu fails on %end', async () => {
@@ -56,7 +56,22 @@ test('ks lint: --strict makes a plaintext rootpw an error; usage and input error
   await writeFile(file, 'lang en_US\nbootloader --append="quiet\n');
   const syntax = await runCli(['ks', 'lint', file]);
   assert.equal(syntax.code, 1);
-  assert.match(syntax.stderr, /plain\.ks:2: unterminated double quote \[KICKSTART_SYNTAX\]/u);
+  assert.match(syntax.stdout, /plain\.ks:2: error: unterminated double quote \[KS_SYNTAX\]/u);
+});
+
+test('ks lint takes several files like ksvalidator, reads %ksappend relative to the working directory, and names the failing files', async (t) => {
+  const dir = await tmpDir(t);
+  await writeFile(join(dir, 'common.ks'), 'timezone Etc/UTC --utc\n');
+  await writeFile(join(dir, 'a.ks'), 'lang en_US.UTF-8\n%ksappend common.ks\n');
+  await writeFile(join(dir, 'b.ks'), 'lang en_US.UTF-8\n%ksappend missing.ks\nautopart --hibernation\n');
+  const r = await runCli(['ks', 'lint', '--dialect', 'rhel9', '--no-unattended', 'a.ks', 'b.ks'], { cwd: dir });
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, [
+    'b.ks:2: error: %ksappend missing.ks cannot be read [KS_KSAPPEND]',
+    'b.ks:3: error: autopart: unrecognized arguments: --hibernation (autopart --hibernation exists in rhel10, fedora) [KS_UNKNOWN_OPTION]',
+    '',
+  ].join('\n'));
+  assert.match(r.stderr, /1 of 2 files have errors:\n {2}b\.ks: 2 errors, 0 warnings for rhel9/u);
 });
 
 test('ks render fills variables, injects a %post with its #! interpreter, hashes passwords and lints clean', async (t) => {

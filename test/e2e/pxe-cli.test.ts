@@ -37,7 +37,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-test('publish, status, arm, disarm, verify, rollback and dhcp-snippet from the command line', { timeout: 120_000 }, async () => {
+test('publish, status, arm, disarm, verify, rollback and dhcp-snippet from the command line', { timeout: 300_000 }, async () => {
   const build = await makeBuildDir();
   const { tftpRoot, loaderDir } = await makeRoots();
   const pub = await run(['publish', build, '--tftp-root', tftpRoot, '--pxelinux-dir', loaderDir, '--no-ipxe', '--dialect', 'rhel9', '--host', `52:54:00:00:00:01,ks=${KS_RHEL9},once`]);

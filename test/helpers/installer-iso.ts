@@ -109,3 +109,74 @@ export async function buildIsoLayoutB(dir: string, kernel: string, initrd: strin
     '-eltorito-alt-boot', '-e', '--interval:appended_partition_2:all::', '-no-emul-boot', root]);
   return iso;
 }
+
+/** Label of the root-layout ISO. */
+export const ROOT_LAYOUT_LABEL = 'REMASTER-MINI';
+
+/** Build a mini.iso-like ISO; its menus wait for a key (prompt 1 + timeout 0, GRUB timeout -1). */
+const MINI_ISOLINUX_CFG = `serial 0 115200
+include txt.cfg
+default install
+prompt 1
+timeout 0
+`;
+
+const MINI_TXT_CFG = `label install
+	menu label ^Install
+	kernel /linux
+	append vga=788 initrd=/initrd.gz console=ttyS0 panic=-1 --- quiet
+`;
+
+const MINI_GRUB_CFG = `serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set timeout=-1
+menuentry 'Install' {
+	linux /linux vga=788 console=ttyS0 panic=-1 --- quiet
+	initrd /initrd.gz
+}
+`;
+
+/**
+ * The EFI GRUB's built-in config, as Debian's gcdx64.efi has (reference 07 §2.1): GRUB started from the El
+ * Torito image sees the whole CD as its device, so it finds the medium by /.disk/mini-info and reads
+ * /boot/grub/grub.cfg from it.
+ */
+const MINI_EFI_EMBEDDED_CFG = `search --no-floppy --set=root --file /.disk/mini-info
+set prefix=($root)/boot/grub
+`;
+
+/**
+ * Build an ISO laid out like Debian's netboot mini.iso: kernel (`/linux`),
+ * initrd (`/initrd.gz`), isolinux.bin, ldlinux.c32 and the ISOLINUX configs
+ * (`/isolinux.cfg` including `/txt.cfg`) at the root; `/boot/grub/grub.cfg`;
+ * a FAT `/boot/grub/efi.img` as the El Torito EFI image whose GRUB finds the
+ * medium by `/.disk/mini-info` and reads `/boot/grub/grub.cfg`; isohybrid MBR + GPT. Real
+ * boot files: Debian's isolinux.bin and ldlinux.c32, GRUB built by
+ * grub-mkimage from grub-efi-amd64-bin. The menus wait for a key press.
+ */
+export async function buildRootLayoutIso(dir: string, kernel: string, initrd: string): Promise<string> {
+  const root = join(dir, 'root-mini');
+  for (const d of ['boot/grub', '.disk']) await mkdir(join(root, d), { recursive: true });
+  await copyFile(kernel, join(root, 'linux'));
+  await copyFile(initrd, join(root, 'initrd.gz'));
+  await copyFile('/usr/lib/ISOLINUX/isolinux.bin', join(root, 'isolinux.bin'));
+  await copyFile('/usr/lib/syslinux/modules/bios/ldlinux.c32', join(root, 'ldlinux.c32'));
+  await writeFile(join(root, 'isolinux.cfg'), MINI_ISOLINUX_CFG);
+  await writeFile(join(root, 'txt.cfg'), MINI_TXT_CFG);
+  await writeFile(join(root, 'boot/grub/grub.cfg'), MINI_GRUB_CFG);
+  await writeFile(join(root, '.disk/mini-info'), 'remaster test mini.iso\n');
+  const efi = join(dir, 'BOOTX64-mini.EFI');
+  const embedded = join(dir, 'efi-embedded-mini.cfg');
+  await writeFile(embedded, MINI_EFI_EMBEDDED_CFG);
+  run('grub-mkimage', ['-O', 'x86_64-efi', '-c', embedded, '-p', '/boot/grub', '-o', efi, 'normal', 'linux', 'configfile', 'search', 'search_fs_file', 'fat', 'iso9660', 'part_gpt', 'part_msdos', 'serial', 'terminal', 'echo', 'gzio']);
+  const img = join(root, 'boot/grub/efi.img');
+  run('mkfs.vfat', ['-C', '-n', 'MINI-EFI', img, '4096']);
+  run('mmd', ['-i', img, '::/EFI', '::/EFI/BOOT']);
+  run('mcopy', ['-i', img, efi, '::/EFI/BOOT/BOOTX64.EFI']);
+  const iso = join(dir, 'mini.iso');
+  run('xorriso', ['-as', 'mkisofs', '-o', iso, '-V', ROOT_LAYOUT_LABEL, '-R', '-J', '-isohybrid-mbr', '/usr/lib/ISOLINUX/isohdpfx.bin',
+    '-b', 'isolinux.bin', '-c', 'boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',
+    '-eltorito-alt-boot', '-e', 'boot/grub/efi.img', '-no-emul-boot', '-isohybrid-gpt-basdat', root]);
+  return iso;
+}

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { publishTree, type LoaderOptions, type PxeHttpUse } from '../../src/index.ts';
 import { LAB_SERVER_IP, type LabDaemon, type NetLab } from './netlab.ts';
+import type { NetnsHost } from './netns.ts';
 import { runCli } from './run-cli.ts';
 
 /** Run `remaster server-config <args>`; fail with its stderr when it does not exit 0. */
@@ -40,7 +41,7 @@ export function startDnsmasq(lab: NetLab, name: string, confFiles: string[]): Pr
 }
 
 /** Start ISC dhcpd on a dhcpd.conf for `iface` (on the lab server, or on a peer from lab.addPeer()). */
-export async function startDhcpd(lab: NetLab, name: string, conf: string, iface: string, on: string[] = lab.exec): Promise<LabDaemon> {
+export async function startDhcpd(lab: NetLab, name: string, conf: string, iface: string, on: NetnsHost = lab.server): Promise<LabDaemon> {
   const leases = await labFile(lab, `${name}.leases`, '');
   return lab.start(name, ['dhcpd', '-4', '-f', '-d', '-cf', conf, '-lf', leases, '-pf', join(lab.dir, `${name}.pid`), iface], { proto: 'udp', port: 67 }, on);
 }

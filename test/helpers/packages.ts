@@ -30,10 +30,11 @@ export interface PackagePaths {
 }
 
 let run: Promise<string | undefined> | undefined;
+let mediaRun: Promise<string | undefined> | undefined;
 
-function fetchOnce(dir: string): Promise<string | undefined> {
+function fetchOnce(dir: string, set = 'default'): Promise<string | undefined> {
   return new Promise((done) => {
-    const child = spawn('bash', [SCRIPT, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bash', [SCRIPT, dir, set], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -55,11 +56,40 @@ export async function ensurePackages(t: TestContext): Promise<PackagePaths | und
       shim: join(sysroot, 'usr/lib/shim/shimx64.efi.signed'), signedGrub: join(sysroot, 'usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed'),
     };
   }
+  return skipWithout(t, failure);
+}
+
+function skipWithout(t: TestContext, failure: string): undefined {
   const msg = `needs the real packages (${failure})`;
   if (process.env.CI === 'true') throw new Error(`${msg}; CI must be able to run fixtures/fetch-packages.sh`);
   t.diagnostic(`SKIPPED: ${msg}`);
   t.skip(msg);
   return undefined;
+}
+
+/** ISOs and boot files Debian ships (fetch-packages.sh set boot-media), as extracted from their packages. */
+export interface BootMediaPaths {
+  /** grub-rescue-pc: GRUB2 El Torito image, GRUB2 MBR, boot/grub/grub.cfg with a `linux16 /memtest86+.bin` entry. */
+  grubRescue: string;
+  /** ipxe: ISOLINUX with /isolinux.cfg at the root, /efi.img. */
+  ipxeIso: string;
+  /** ipxe: the UEFI iPXE binary. */
+  ipxeEfi: string;
+  /** memtest86+: floppy-emulation BIOS image and an appended EFI partition. */
+  memtestIso: string;
+}
+
+/** Make sure the boot-media packages are unpacked and return their ISOs; skip (or fail under CI=true) otherwise. */
+export async function ensureBootMedia(t: TestContext): Promise<BootMediaPaths | undefined> {
+  const dir = join(fixturesDir(), 'boot-media');
+  mediaRun ??= fetchOnce(dir, 'boot-media');
+  const failure = await mediaRun;
+  if (failure !== undefined) return skipWithout(t, failure);
+  const root = join(dir, 'sysroot');
+  return {
+    grubRescue: join(root, 'usr/lib/grub-rescue/grub-rescue-cdrom.iso'), ipxeIso: join(root, 'usr/lib/ipxe/ipxe.iso'),
+    ipxeEfi: join(root, 'boot/ipxe.efi'), memtestIso: join(root, 'usr/lib/memtest86+/memtest86+x64.iso'),
+  };
 }
 
 /** Payload compressions the rpm tests build (rpm's _binary_payload io names). */

@@ -38,8 +38,7 @@ export interface BootResult {
   missing: RegExp[];
 }
 
-/** What every QEMU run takes. */
-export interface CommonOptions {
+interface CommonOptions {
   /** Regexps the console log must match; "NONCE" in a source is replaced by the nonce. */
   expect: RegExp | RegExp[];
   timeoutMs?: number;
@@ -47,8 +46,8 @@ export interface CommonOptions {
   /** Use this nonce instead of a random one (needed when the caller writes it into a boot config). */
   nonce?: string;
   extraArgs?: string[];
-  /** Run QEMU through this command (e.g. `ip netns exec <ns>`), which must exec it. */
-  wrapper?: string[];
+  /** Run QEMU inside this network namespace (ip netns exec), e.g. to reach a tap device there. */
+  netns?: string;
 }
 
 export interface BootKernelOptions extends CommonOptions {
@@ -56,6 +55,9 @@ export interface BootKernelOptions extends CommonOptions {
   initrd: string;
   /** Appended to "console=ttyS0 panic=-1"; remaster.nonce=<nonce> is added last. */
   append?: string;
+  /** Give the guest QEMU's restricted user-mode network (DHCP) and serve this directory at GUEST_HTTP_URL. */
+  httpRoot?: string;
+  httpLog?: string;
 }
 
 export interface BootPxeOptions extends CommonOptions {
@@ -100,7 +102,7 @@ function withNonce(expect: RegExp | RegExp[], nonce: string): RegExp[] {
 }
 
 /** Locate OVMF; pflash CODE + a private copy of VARS when split, else the combined image. */
-export async function ovmfArgs(scratch: string, secureBoot = false): Promise<string[]> {
+async function ovmfArgs(scratch: string, secureBoot = false): Promise<string[]> {
   if (secureBoot) {
     // Debian's ovmf: the SMM-protected Secure Boot build and variables with Microsoft's keys
     // enrolled and Secure Boot on (what shim-signed is signed for); SMM needs q35.
@@ -135,7 +137,7 @@ function inconclusive(r: BootResult): boolean {
 }
 
 /** Run QEMU; an inconclusive early exit is retried once, and says so on stderr. */
-export async function runQemu(args: string[], options: CommonOptions, nonce: string): Promise<BootResult> {
+async function runQemu(args: string[], options: CommonOptions, nonce: string): Promise<BootResult> {
   const first = await runQemuOnce(args, options, nonce);
   if (!inconclusive(first)) return first;
   process.stderr.write(`[qemu] run ended after ${first.durationMs} ms (exit ${first.exitCode}) without a verdict; retrying once\n`);
@@ -148,11 +150,11 @@ async function runQemuOnce(args: string[], options: CommonOptions, nonce: string
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const memory = String(options.memoryMiB ?? DEFAULT_MEMORY_MIB);
   const started = performance.now();
-  const wrapper = options.wrapper ?? [];
-  const command = [...wrapper, QEMU, ...BASE_ARGS, '-m', memory, ...args, ...(options.extraArgs ?? [])];
-  const child = spawn(command[0] as string, command.slice(1), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const qemuArgs = [...BASE_ARGS, '-m', memory, ...args, ...(options.extraArgs ?? [])];
+  // `ip netns exec` execs QEMU in place, so killing the child kills QEMU
+  const child = options.netns === undefined
+    ? spawn(QEMU, qemuArgs, { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('ip', ['netns', 'exec', options.netns, QEMU, ...qemuArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let raw = '';
   let timedOut = false;
   let graceTimer: NodeJS.Timeout | undefined;
@@ -198,7 +200,10 @@ async function runQemuOnce(args: string[], options: CommonOptions, nonce: string
 export async function bootKernel(options: BootKernelOptions): Promise<BootResult> {
   const nonce = options.nonce ?? makeNonce();
   const append = ['console=ttyS0', 'panic=-1', options.append, `remaster.nonce=${nonce}`].filter(Boolean).join(' ');
-  const args = ['-nic', 'none', '-kernel', options.kernel, '-initrd', options.initrd, '-append', append];
+  const nic = options.httpRoot === undefined
+    ? ['-nic', 'none']
+    : ['-netdev', `user,id=n0,restrict=on,${httpForward(options.httpRoot, options.httpLog ?? join(tmpdir(), `remaster-http-${nonce}.log`))}`, '-device', 'virtio-net-pci,netdev=n0'];
+  const args = [...nic, '-kernel', options.kernel, '-initrd', options.initrd, '-append', append];
   return runQemu(args, options, nonce);
 }
 
@@ -220,6 +225,46 @@ export async function bootPxe(options: BootPxeOptions): Promise<BootResult> {
       // restrict=on isolates the guest; explicit forwarding rules (guestfwd) still apply
       '-netdev', [`user,id=n0,restrict=on,tftp=${options.tftpRoot},bootfile=${options.bootfile}`, ...http].join(','),
       '-device', nic.join(','),
+    ];
+    return await runQemu(args, options, nonce);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export interface BootTapOptions extends CommonOptions {
+  /** Namespace holding the tap (test/helpers/netns.ts Lan.ns). */
+  netns: string;
+  tap: string;
+  mac: string;
+  uefi?: boolean;
+  /** OVMF with Microsoft's keys enrolled and Secure Boot enforcing (implies uefi). */
+  secureBoot?: boolean;
+  /** NIC device; virtio-net-pci (with QEMU's iPXE ROM) unless given; add ",romfile=" for the firmware's own PXE stack. */
+  nic?: string;
+  /** SMBIOS system UUID (sent by PXE clients as option 97). */
+  uuid?: string;
+  /** A raw disk image the firmware tries after the network (bootindex 2); writes go to a snapshot, never to the file. */
+  disk?: string;
+}
+
+/** Network-boot from a tap device on a namespace bridge: the DHCP and TFTP servers are whatever the test runs there. */
+export async function bootTap(options: BootTapOptions): Promise<BootResult> {
+  const nonce = options.nonce ?? makeNonce();
+  const scratch = await mkdtemp(join(tmpdir(), 'remaster-qemu-'));
+  try {
+    const firmware = options.uefi === true || options.secureBoot === true ? await ovmfArgs(scratch, options.secureBoot === true) : [];
+    if (options.disk?.includes(',') === true) throw new Error(`bootTap: "${options.disk}" must not contain a comma`);
+    const order = options.disk === undefined
+      ? { boot: ['-boot', 'n'], nic: '', disk: [] }
+      : { boot: [], nic: ',bootindex=1', disk: ['-drive', `file=${options.disk},format=raw,if=none,id=disk0,snapshot=on`, '-device', 'virtio-blk-pci,drive=disk0,bootindex=2'] };
+    const args = [
+      ...firmware,
+      ...(options.uuid === undefined ? [] : ['-uuid', options.uuid]),
+      ...order.boot,
+      '-netdev', `tap,id=n0,ifname=${options.tap},script=no,downscript=no`,
+      '-device', `${options.nic ?? 'virtio-net-pci'},netdev=n0,mac=${options.mac}${order.nic}`,
+      ...order.disk,
     ];
     return await runQemu(args, options, nonce);
   } finally {

@@ -99,9 +99,13 @@ for (const name of ISOS) {
     const { hybrid } = iso.image;
     assert.deepEqual(hybrid.mbrPartitions.map((p) => `${p.index} ${p.status} ${p.type} ${p.start} ${p.sectors}`), mbr);
     assert.deepEqual(hybrid.gptPartitions.map((p) => `${p.index} ${p.firstLba} ${p.lastLba - p.firstLba + 1}`), gpt);
-    // A lone protective MBR entry (type 0xee) means a GPT image (lorax layout B); other entries, isohybrid.
+    // A lone protective MBR entry (type 0xee) means a GPT image (lorax layout B); other entries, isohybrid
+    // when the MBR holds ISOLINUX's code, which xorriso reports as -isohybrid-mbr (GRUB's as --grub2-mbr).
     const protective = mbr.length === 1 && mbr[0]?.split(' ')[2] === String(0xee);
-    assert.equal(hybrid.kind, protective ? 'gpt' : mbr.length > 0 ? 'isohybrid' : 'none');
+    const asMkisofs = xorriso(['-indev', iso.path, '-report_el_torito', 'as_mkisofs']);
+    const code = /^-isohybrid-mbr /mu.test(asMkisofs) ? 'isohybrid' : /^--grub2-mbr /mu.test(asMkisofs) ? 'grub2' : 'none';
+    assert.equal(hybrid.mbrCode, code);
+    assert.equal(hybrid.kind, protective ? 'gpt' : mbr.length === 0 ? 'none' : code === 'isohybrid' ? 'isohybrid' : 'mbr');
     assert.deepEqual(hybrid.appendedPartitions, []);
   });
 }

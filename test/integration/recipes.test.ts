@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { applyPlan, loadRecipe, planRecipe, prepareBuild, readInitrd, scanInitrd, readFileChunks, parseRecipe } from '../../src/index.ts';
 import { tmpDir } from '../helpers/tmp-dir.ts';
@@ -86,4 +86,25 @@ test('a failing build leaves the previous output directory untouched', async (t)
   assert.equal(readFileSync(join(dir, 'manifest.json'), 'utf8'), before);
   assert.deepEqual(readdirSync(resolve(dir, '..')).filter((n) => n.includes('.new-') || n.includes('.old-')), []);
   await build.source.close();
+});
+
+test('the demo build publishes and verifies: the demo initrd has modules for the demo kernel\'s own release', async (t) => {
+  const { runCli } = await import('../helpers/run-cli.ts');
+  if (!existsSync('/usr/lib/PXELINUX/pxelinux.0')) {
+    if (process.env.CI === 'true') throw new Error('needs Debian\'s pxelinux package; CI must install it');
+    t.skip('needs pxelinux (apt-get install pxelinux syslinux-common)');
+    return;
+  }
+  if (!(await makeDemo(t))) return;
+  const fx = await ensureFixtures(t);
+  const dir = await tmpDir(t);
+  const out = join(dir, 'build');
+  const built = await runCli(['build', join(RECIPES, 'demo.yaml'), '--out', out, '--quiet'], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
+  assert.equal(built.code, 0, built.stderr);
+  const tftp = join(dir, 'tftp');
+  const pub = await runCli(['publish', out, '--tftp-root', tftp, '--no-ipxe']);
+  assert.equal(pub.code, 0, pub.stderr);
+  const v = await runCli(['verify', tftp]);
+  assert.equal(v.code, 0, v.stdout + v.stderr);
+  assert.equal(v.stdout, `version 1: OK (kernel ${fx?.kernel.kver}, initrd modules ${fx?.kernel.kver})\n`);
 });

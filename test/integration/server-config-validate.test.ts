@@ -15,12 +15,12 @@ import type { LoaderOptions } from '../../src/index.ts';
 import {
   ARMED_MAC as ARMED, grubNetDir, httpStatus, labFile, nginxMainConfig, nginxTest, publishLabTree, serverConfig, sharedDir, startDhcpd, startDnsmasq, startNginx, startTftpdHpa, tftpGet,
 } from '../helpers/lab-servers.ts';
-import { LAB_BRIDGE, LAB_SERVER_IP, LAB_SUBNET, openNetLab } from '../helpers/netlab.ts';
+import { LAB_IFACE, LAB_SERVER_IP, LAB_SUBNET, openNetLab } from '../helpers/netlab.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { makeBuildDir, tempDir } from '../unit/pxe/support.ts';
 
-const NET = ['--interface', LAB_BRIDGE, '--server-ip', LAB_SERVER_IP, '--subnet', LAB_SUBNET];
+const NET = ['--interface', LAB_IFACE, '--server-ip', LAB_SERVER_IP, '--subnet', LAB_SUBNET];
 
 /** Publish a fake build with the system's pxelinux and iPXE, grub-mknetdir's GRUB, and an HTTP root, in world-readable directories. */
 async function labTree(t: TestContext, loaders?: LoaderOptions): Promise<{ tftpRoot: string; httpRoot: string }> {
@@ -115,8 +115,8 @@ test('ISC dhcpd: the whole dhcpd.conf and the two-part snippet pass dhcpd -t; dh
   dhcpdTest(await labFile(lab, 'dhcpd-snippet.conf', pasted));
   const conf = await labFile(lab, 'dhcpd.conf', whole.text);
   dhcpdTest(conf);
-  const dhcpd = await startDhcpd(lab, 'dhcpd', conf, LAB_BRIDGE);
-  assert.match(dhcpd.log(), /Listening on LPF\/rbr0/u);
+  const dhcpd = await startDhcpd(lab, 'dhcpd', conf, LAB_IFACE);
+  assert.match(dhcpd.log(), new RegExp(`Listening on LPF/${LAB_IFACE}/`, 'u'));
 });
 
 test('tftpd-hpa --secure serves the tree through its symlinks from the printed /etc/default/tftpd-hpa', { timeout: 60_000 }, async (t) => {

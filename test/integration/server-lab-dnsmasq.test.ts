@@ -28,12 +28,12 @@ import { test } from 'node:test';
 import { ensureFixtures } from '../helpers/fixtures.ts';
 import { bootLabCases, type LabCase } from '../helpers/lab-boots.ts';
 import { ARMED_IP, ARMED_MAC, grubNetDir, labFile, OTHER_MAC, publishLabTree, serverConfig, sharedDir, startDnsmasq } from '../helpers/lab-servers.ts';
-import { LAB_BRIDGE, LAB_SERVER_IP, LAB_SUBNET, openNetLab } from '../helpers/netlab.ts';
+import { LAB_IFACE, LAB_SERVER_IP, LAB_SUBNET, openNetLab } from '../helpers/netlab.ts';
 import { ensurePackages, signedChainDir } from '../helpers/packages.ts';
 import { makeNonce } from '../helpers/qemu.ts';
 import { requireTool } from '../helpers/tools.ts';
 
-const NET = ['--interface', LAB_BRIDGE, '--server-ip', LAB_SERVER_IP, '--subnet', LAB_SUBNET];
+const NET = ['--interface', LAB_IFACE, '--server-ip', LAB_SERVER_IP, '--subnet', LAB_SUBNET];
 test('dnsmasq from server-config: BIOS (iPXE ROM, plain PXE → pxelinux) and UEFI (GRUB, iPXE EFI): the armed MAC installs, a MAC given the armed IP boots its disk', { timeout: 1_800_000, concurrency: false }, async (t) => {
   if (!requireTool(t, 'qemu-system-x86_64', 'dnsmasq', 'grub-mknetdir', 'grub-mkstandalone', 'mkfs.fat', 'mcopy')) return;
   const fx = await ensureFixtures(t);

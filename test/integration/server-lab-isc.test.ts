@@ -21,12 +21,12 @@ import { bootLabCases, type LabCase } from '../helpers/lab-boots.ts';
 import {
   ARMED_IP, ARMED_MAC, labFile, nginxMainConfig, OTHER_MAC, publishLabTree, serverConfig, sharedDir, startDhcpd, startDnsmasq, startNginx, startTftpdHpa,
 } from '../helpers/lab-servers.ts';
-import { LAB_BRIDGE, LAB_SERVER_IP, LAB_SUBNET, openNetLab, type LabDaemon, type NetLab } from '../helpers/netlab.ts';
+import { LAB_IFACE, LAB_SERVER_IP, LAB_SUBNET, openNetLab, type LabDaemon, type NetLab } from '../helpers/netlab.ts';
 import { ensurePackages, signedChainDir } from '../helpers/packages.ts';
 import { makeNonce } from '../helpers/qemu.ts';
 import { requireTool } from '../helpers/tools.ts';
 
-const NET = ['--interface', LAB_BRIDGE, '--server-ip', LAB_SERVER_IP, '--subnet', LAB_SUBNET];
+const NET = ['--interface', LAB_IFACE, '--server-ip', LAB_SERVER_IP, '--subnet', LAB_SUBNET];
 /** The kernel and initrd requests nginx answered 200 since `from` lines of its access log. */
 async function httpFetches(lab: NetLab, from: number): Promise<{ lines: number; kernels: number; initrds: number }> {
   const lines = (await readFile(join(lab.dir, 'nginx-access.log'), 'utf8')).split('\n').filter(Boolean);
@@ -68,7 +68,7 @@ test('ISC dhcpd + tftpd-hpa --secure + nginx from server-config, loaders over HT
   for (const [name, args, cases] of groups) {
     const printed = await labFile(lab, `dhcpd-remaster-${seen}.conf`, (await serverConfig(['isc', tftpRoot, ...NET, ...args])).text);
     const conf = await labFile(lab, `dhcpd-${seen}.conf`, `include "${printed}";\n${reservation}`);
-    const dhcpd = await startDhcpd(lab, 'dhcpd', conf, LAB_BRIDGE);
+    const dhcpd = await startDhcpd(lab, 'dhcpd', conf, LAB_IFACE);
     try {
       await bootLabCases(t, lab, nonce, cases);
     } finally {
@@ -82,7 +82,7 @@ test('ISC dhcpd + tftpd-hpa --secure + nginx from server-config, loaders over HT
   // proxyDHCP: the site's DHCP server (another machine on the segment) hands out addresses only;
   // remaster's dnsmasq adds the boot files and serves TFTP in place of tftpd-hpa.
   await tftpd.stop();
-  const site = lab.addPeer('10.99.0.2');
+  const site = await lab.addPeer(2);
   const plain = await labFile(lab, 'dhcpd-plain.conf', `subnet 10.99.0.0 netmask 255.255.255.0 {\n  range 10.99.0.100 10.99.0.120;\n}\n`);
   const dhcpd = await startDhcpd(lab, 'dhcpd-plain', plain, 'eth0', site);
   let proxy: LabDaemon | undefined;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { RemasterError, hostEntries, type AddSpec } from '../../engine.ts';
 import type { CliContext } from '../context.ts';
 import { parseCompression, runEdit } from '../edit-run.ts';
+import { examplesText } from '../help.ts';
 
 /** Split "host:image" at the last colon. */
 export function parseMapping(value: string): { host: string; image: string } {
@@ -15,6 +16,7 @@ export function registerAdd(program: Command, cli: CliContext): void {
   program
     .command('add')
     .description('add or replace files (directories recursively) in an initrd')
+    .addHelpText('after', examplesText('remaster add initrd.img ks.cfg:/ks.cfg -o initrd-ks.img        # one appended segment', 'remaster add initrd.img overlay/:/ -o out.img --rebuild -c xz --remove /etc/motd'))
     .argument('<initrd>', 'initrd image')
     .argument('<mapping...>', '<host-path>:<image-path> pairs')
     .requiredOption('-o, --output <file>', 'output image (written atomically)')

@@ -1,12 +1,20 @@
 /** `remaster boot-test <build-dir|iso>`: boot under QEMU with a probe in a test copy of the initrd; exit 1 on failure. */
 import type { Command } from 'commander';
-import type { BootTestResult, ProbeChecks } from '../../index.ts';
+import type { BootPhase, BootTestResult, ProbeChecks } from '../../index.ts';
 import { RemasterError } from '../../engine.ts';
 import { library } from '../library.ts';
 import { write, type CliContext } from '../context.ts';
 import { warner } from '../warnings.ts';
+import { examplesText } from '../help.ts';
 
 const collectList = (v: string, acc: string[]) => [...acc, v];
+
+const PHASE_TEXT: Record<BootPhase, string> = {
+  firmware: 'firmware (SeaBIOS or OVMF) started',
+  loader: 'boot loader running',
+  kernel: 'kernel started',
+  userspace: 'userspace: /init running',
+};
 
 export function registerBootTest(program: Command, cli: CliContext): void {
   program
@@ -19,9 +27,16 @@ export function registerBootTest(program: Command, cli: CliContext): void {
     .option('--expect-file <path>', 'file that must exist (repeatable)', collectList, [] as string[])
     .option('--expect-binary <path>', 'executable that must run with --version (repeatable)', collectList, [] as string[])
     .option('--mac <mac>', 'PXE tree: boot as this host (default: the first armed host)')
+    .option('--kernel <path>', 'ISO: the kernel, as a path inside the ISO (default: found from the layout or the boot menus)')
+    .option('--initrd <path>', 'ISO: the initrd to probe, as a path inside the ISO (default: found from the layout or the boot menus)')
     .option('--timeout <seconds>', 'per boot (default 240)', (v) => Number.parseInt(v, 10))
     .option('--json', 'print the result as JSON')
-    .action(async (target: string, o: { firmware: string[]; media: string[]; expectModule: string[]; expectFile: string[]; expectBinary: string[]; mac?: string; timeout?: number; json?: boolean }) => {
+    .addHelpText('after', examplesText(
+      'remaster boot-test out/hp-raid --expect-module hpsa          # a build directory, booted directly',
+      'remaster boot-test rebuilt.iso --firmware bios --firmware uefi --media cdrom --media disk',
+      'remaster boot-test mini.iso --initrd /initrd.gz               # name the initrd of an unknown layout',
+      'remaster boot-test /srv/tftp --mac 52:54:00:12:34:56 --firmware uefi'))
+    .action(async (target: string, o: { firmware: string[]; media: string[]; expectModule: string[]; expectFile: string[]; expectBinary: string[]; mac?: string; kernel?: string; initrd?: string; timeout?: number; json?: boolean }) => {
       const checks: ProbeChecks = {};
       if (o.expectModule.length) checks.modules = o.expectModule;
       if (o.expectFile.length) checks.files = o.expectFile;
@@ -30,11 +45,14 @@ export function registerBootTest(program: Command, cli: CliContext): void {
       const result = await (await library()).bootTest(target, {
         checks,
         onWarning: warner(cli, target),
-        onBoot: (name) => { if (!quiet) cli.stderr.write(`booting ${target} (${name}) under QEMU...\n`); },
+        onBoot: (name) => { if (!quiet) cli.stderr.write(`booting ${target} (${name}) under QEMU\n`); },
+        onPhase: (_name, phase, ms) => { if (!quiet) cli.stderr.write(`  ${(ms / 1000).toFixed(1).padStart(5)} s  ${PHASE_TEXT[phase]}\n`); },
         ...(o.firmware.length ? { firmware: o.firmware.map(firmwareName) } : {}),
         ...(o.media.length ? { media: o.media as ('cdrom' | 'disk')[] } : {}),
         ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
         ...(o.mac ? { mac: o.mac } : {}),
+        ...(o.kernel ? { kernel: o.kernel } : {}),
+        ...(o.initrd ? { initrd: o.initrd } : {}),
       });
       await write(cli.stdout, o.json ? `${JSON.stringify(result, (k, v) => (k === 'log' ? undefined : v), 2)}\n` : render(result));
       if (!result.passed) throw new RemasterError('BOOT_TEST_FAILED', `boot test failed (${result.runs.filter((r) => !r.passed).map((r) => r.name).join(', ')})`, { file: target });

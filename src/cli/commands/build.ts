@@ -1,12 +1,14 @@
 /** `remaster build <recipe> [--dry-run] [--json] [--out dir]`: one listr2 task per recipe step, then the outputs. */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BuildPlan, BuildResult, PreparedBuild, Recipe } from '../../index.ts';
 import { library, type Library } from '../library.ts';
 import { sourceDateEpoch, write, type CliContext } from '../context.ts';
-import { formatSize } from '../format.ts';
+import { countOf, formatSize } from '../format.ts';
 import { runSteps, type Step } from '../tasks.ts';
 import { warner } from '../warnings.ts';
 import { planForDisplay } from '../edit-run.ts';
+import { examplesText } from '../help.ts';
 
 export interface BuildState {
   build?: PreparedBuild;
@@ -18,11 +20,13 @@ export function registerBuild(program: Command, cli: CliContext): void {
   program
     .command('build')
     .description('build kernel + initrd + manifest from a recipe into its output directory (atomically)')
+    .addHelpText('after', examplesText('remaster build recipes/hp-raid.yaml', 'remaster build recipes/hp-raid.yaml --dry-run      # the plan only', 'remaster build recipe.yaml --out /tmp/out --json'))
     .argument('<recipe>', 'recipe YAML file')
     .option('--dry-run', 'print the plan and write nothing')
     .option('--json', 'print the plan (with --dry-run) or the manifest as JSON')
     .option('--out <dir>', 'output directory (overrides output.dir)')
-    .action(async (file: string, opts: { dryRun?: boolean; json?: boolean; out?: string }) => {
+    .option('--force', 'replace an output directory remaster did not write (never one holding the recipe or an input)')
+    .action(async (file: string, opts: { dryRun?: boolean; json?: boolean; out?: string; force?: boolean }) => {
       const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();
       const { state } = await buildRecipe(cli, file, { ...global, ...opts, quiet: Boolean(global.quiet || opts.json) });
       if (opts.dryRun) {
@@ -35,11 +39,12 @@ export function registerBuild(program: Command, cli: CliContext): void {
 }
 
 /** Load, prepare, plan and (unless dryRun) apply a recipe with one progress task per step. */
-export async function buildRecipe(cli: CliContext, file: string, o: { dryRun?: boolean; out?: string; quiet?: boolean; debug?: boolean; strict?: boolean }): Promise<{ recipe: Recipe; state: BuildState }> {
+export async function buildRecipe(cli: CliContext, file: string, o: { dryRun?: boolean; out?: string; force?: boolean; quiet?: boolean; debug?: boolean; strict?: boolean }): Promise<{ recipe: Recipe; state: BuildState }> {
   const { recipe, text } = await (await library()).loadRecipe(file);
-  if (o.out) recipe.output.dir = o.out;
+  // --out is relative to where the command runs, output.dir to the recipe
+  if (o.out) recipe.output.dir = resolve(o.out);
   const sde = sourceDateEpoch(cli.env);
-  const options = { onWarning: warner(cli), ...(o.strict ? { strict: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) };
+  const options = { onWarning: warner(cli), ...(o.strict ? { strict: true } : {}), ...(o.force ? { force: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) };
   const state = await runSteps<BuildState>(buildSteps(recipe, file, text, options, Boolean(o.dryRun)), {}, cli, { quiet: Boolean(o.quiet), debug: Boolean(o.debug) });
   await state.build?.source.close();
   return { recipe, state };
@@ -49,7 +54,7 @@ function buildSteps(recipe: Recipe, file: string, text: string, options: Paramet
   const steps: Step<BuildState>[] = [
     { title: `Read source of ${recipe.name}`, run: async (s, title) => {
       s.build = await (await library()).prepareSource(recipe, file, text, options);
-      title(`Read ${s.build.source.initrdName}: ${s.build.index.segments.length} segments, ${s.build.index.entries.length} entries, kernel ${s.build.index.kernelVersions.join(', ') || '?'}`);
+      title(`Read ${s.build.source.initrdName}: ${countOf(s.build.index.segments.length, 'segment')}, ${countOf(s.build.index.entries.length, 'entry', 'entries')}, kernel ${s.build.index.kernelVersions.join(', ') || '?'}`);
     } },
   ];
   recipe.steps.forEach((step, i) => steps.push({ title: `Step ${i + 1}: ${Object.keys(step)[0]}`, run: async (s, title) => {

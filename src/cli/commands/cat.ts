@@ -4,11 +4,13 @@ import { RemasterError, readInitrd, toArchivePath, withContext } from '../../eng
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
 import { warner } from '../warnings.ts';
+import { examplesText } from '../help.ts';
 
 export function registerCat(program: Command, cli: CliContext): void {
   program
     .command('cat')
     .description('print the data of one file; when several segments hold it, the last one (what the kernel keeps)')
+    .addHelpText('after', examplesText('remaster cat initrd.img etc/os-release'))
     .argument('<initrd>', 'initrd image')
     .argument('<path>', 'path inside the image')
     .action(async (file: string, wanted: string) => {

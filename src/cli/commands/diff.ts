@@ -8,6 +8,7 @@ import { diffTrees, readInitrdTree, withContext, type FileTree, type TreeChange,
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
 import { warner } from '../warnings.ts';
+import { examplesText } from '../help.ts';
 
 async function treeOf(file: string, cli: CliContext): Promise<FileTree> {
   try {
@@ -86,6 +87,7 @@ export function registerDiff(program: Command, cli: CliContext): void {
   diffOptions(program
     .command('diff')
     .description('compare the trees two initrds unpack to (every segment, last entry wins, file data by sha256)')
+    .addHelpText('after', examplesText('remaster diff initrd.img out/hp-raid/initrd.img', 'remaster diff --json --exit-code a.img b.img'))
     .argument('<a>', 'initrd image (or image.iso:/path)')
     .argument('<b>', 'initrd image (or image.iso:/path)'))
     .action(async (fileA: string, fileB: string, opts: DiffCliOptions) => {

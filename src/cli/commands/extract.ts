@@ -1,14 +1,16 @@
 /** `remaster extract <initrd> <dir> [paths...]`: safe extraction (no "..", never through a symlink, devices recorded). */
 import type { Command } from 'commander';
-import { createExtractTarget, extractEntries, readInitrd, toArchivePath, withContext } from '../../engine.ts';
+import { createExtractTarget, extractEntries, readInitrd, toArchivePath, toIoError, withContext } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
 import { warner } from '../warnings.ts';
+import { examplesText } from '../help.ts';
 
 export function registerExtract(program: Command, cli: CliContext): void {
   program
     .command('extract')
     .description('extract every segment into a new directory, later segments overwriting earlier ones as the kernel does')
+    .addHelpText('after', examplesText('remaster extract initrd.img tree/', 'remaster extract initrd.img tree/ usr/lib/modules etc/os-release'))
     .argument('<initrd>', 'initrd image')
     .argument('<dir>', 'target directory (created; must be empty if it exists)')
     .argument('[paths...]', 'only these paths (and what lies under them)')
@@ -29,7 +31,8 @@ export function registerExtract(program: Command, cli: CliContext): void {
         const special = quietDevices > 0 ? `, ${quietDevices} device nodes/fifos recorded (not created): ${result.special.map((s) => s.path).join(' ')}` : '';
         await write(cli.stderr, `extracted ${result.files} files, ${result.dirs} directories, ${result.symlinks} symlinks, ${result.hardlinks} hard links into ${dir}${special}\n`);
       } catch (err) {
-        throw withContext(err, { file });
+        // a disk error without a path of its own names the target directory
+        throw withContext(toIoError(err, 'extract', dir), { file });
       }
     });
 }

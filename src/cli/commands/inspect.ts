@@ -5,11 +5,13 @@ import { write, type CliContext } from '../context.ts';
 import { formatInspect } from '../format.ts';
 import { initrdSource } from '../inputs.ts';
 import { warner } from '../warnings.ts';
+import { examplesText } from '../help.ts';
 
 export function registerInspect(program: Command, cli: CliContext): void {
   program
     .command('inspect')
     .description('show the segments of an initrd: offsets, compression and its parameters, entry counts, kernel versions')
+    .addHelpText('after', examplesText('remaster inspect initrd.img                 # segments, codecs, kernel versions', 'remaster inspect --json rhel9.iso:/images/pxeboot/initrd.img'))
     .argument('<initrd>', 'initrd image')
     .option('--json', 'print JSON')
     .action(async (file: string, opts: { json?: boolean }) => {

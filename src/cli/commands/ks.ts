@@ -5,23 +5,21 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
-  detectDialect, formatLintIssue, hasLintErrors, injectScript, KICKSTART_DIALECTS, lintKickstart, parseKickstart, readTextFile,
-  RemasterError, renderKickstart, renderTemplate, securePasswords, withContext, writeFileAtomic, type Kickstart, type KickstartDialect,
+  detectDialect, expandKsappend, injectScript, KICKSTART_DIALECTS, ksappendLocations, lintKickstartText, parseKickstart, readTextFile,
+  renderKickstart, renderTemplate, securePasswords, withContext, writeFileAtomic, type Kickstart, type KickstartDialect,
 } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
+import { reportLint, type LintedFile } from '../lint-report.ts';
 import { warner } from '../warnings.ts';
 
 const dialectOption = (): Option => new Option('--dialect <dialect>', 'target installer').choices(KICKSTART_DIALECTS);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-function parseVar(value: string, previous: Record<string, string>): Record<string, string> {
+/** Parse one `--var name=value` into the map commander accumulates. */
+export function parseVar(value: string, previous: Record<string, string>): Record<string, string> {
   const at = value.indexOf('=');
   if (at <= 0) throw new InvalidArgumentError(`expected name=value, got "${value}"`);
   return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** Register `ks` and its subcommands. */
@@ -31,25 +29,46 @@ export function registerKs(program: Command, cli: CliContext): void {
   registerKsRender(ks, program, cli);
 }
 
+interface KsLintOptions { dialect?: KickstartDialect; bootArgs?: string; json?: boolean; unattended: boolean }
+
 function registerKsLint(ks: Command, program: Command, cli: CliContext): void {
   ks.command('lint')
-    .description('check a kickstart against a target release: %end rules, removed commands, unattended-install gaps')
-    .argument('<file>', 'kickstart file')
+    .description('check kickstarts against a target release as its own parser does (ksvalidator), plus unattended-install gaps')
+    .argument('<file...>', 'kickstart files')
     .addOption(dialectOption())
     .option('--boot-args <cmdline>', 'kernel command line it boots with (inst.repo= there counts as a source)')
+    .option('--no-unattended', 'skip the checks that the install runs without a person (no time zone, storage, source...)')
     .option('--json', 'print JSON')
-    .action(async (file: string, opts: { dialect?: KickstartDialect; bootArgs?: string; json?: boolean }) => {
-      const parsed = parseKickstart(await readTextFile(file), { file });
-      const dialect = opts.dialect ?? detectDialect(parsed) ?? 'rhel9';
-      const strict = Boolean(program.opts().strict);
-      const issues = lintKickstart(parsed, { dialect, strict, ...(opts.bootArgs !== undefined ? { bootArgs: opts.bootArgs } : {}) });
-      if (opts.json) await write(cli.stdout, `${JSON.stringify({ file, dialect, issues }, null, 2)}\n`);
-      else for (const issue of issues) await write(cli.stdout, `${formatLintIssue(file, issue)}\n`);
-      if (hasLintErrors(issues)) {
-        const errors = issues.filter((i) => i.severity === 'error').length;
-        throw new RemasterError('KICKSTART_SYNTAX', `${plural(errors, 'error')}, ${plural(issues.length - errors, 'warning')} for ${dialect}`, { file });
-      }
+    .action(async (files: string[], opts: KsLintOptions) => {
+      const results: LintedFile[] = [];
+      for (const file of files) results.push(await lintKickstartFile(file, opts, Boolean(program.opts().strict)));
+      await reportLint(cli, results, Boolean(opts.json));
     });
+}
+
+/** Lint one kickstart: `%ksappend` files are read relative to the working directory, as ksvalidator does. */
+export async function lintKickstartFile(file: string, opts: Omit<KsLintOptions, 'json'>, strict: boolean): Promise<LintedFile> {
+  const raw = await readTextFile(file);
+  const appended = new Map<string, string>();
+  for (const location of ksappendLocations(raw)) {
+    if (/^[a-z]+:\/\//iu.test(location)) continue;
+    try {
+      appended.set(location, await readTextFile(location));
+    } catch {
+      // Reported by expandKsappend as unreadable.
+    }
+  }
+  const expanded = expandKsappend(raw, (location) => appended.get(location));
+  let dialect = opts.dialect;
+  if (dialect === undefined) {
+    try {
+      dialect = detectDialect(parseKickstart(expanded.text));
+    } catch {
+      // An unparsable file is reported by the lint itself.
+    }
+  }
+  const options = { dialect: dialect ?? 'rhel9', strict, unattended: opts.unattended, file, ...(opts.bootArgs !== undefined ? { bootArgs: opts.bootArgs } : {}) } as const;
+  return { file, dialect: options.dialect, issues: [...expanded.issues, ...lintKickstartText(expanded.text, options)] };
 }
 
 function registerKsRender(ks: Command, program: Command, cli: CliContext): void {

@@ -5,11 +5,13 @@ import { write, type CliContext } from '../context.ts';
 import { formatListLine, type ListLine } from '../format.ts';
 import { initrdSource } from '../inputs.ts';
 import { warner } from '../warnings.ts';
+import { examplesText } from '../help.ts';
 
 export function registerLs(program: Command, cli: CliContext): void {
   program
     .command('ls')
     .description('list every entry of every segment (cpio -tv style, numeric owners, UTC times)')
+    .addHelpText('after', examplesText('remaster ls initrd.img | grep lib/modules', 'remaster ls -s 3 initrd.img                 # only segment 3'))
     .argument('<initrd>', 'initrd image')
     .option('--json', 'print one JSON object per line')
     .option('-s, --segment <n>', 'only entries of segment n', (v) => Number.parseInt(v, 10))

@@ -13,6 +13,7 @@ import { buildRecipe } from './build.ts';
 import { write, type CliContext } from '../context.ts';
 import { registerPxeHosts } from './pxe-hosts.ts';
 import { registerServerConfigs } from './server-config.ts';
+import { examplesText } from '../help.ts';
 
 /** Parse `--host <mac>[,ks=<file>][,once][,expires=<iso>][,name=<n>][,ip=<ipv4>][,uuid=<uuid>]`. */
 export function parseHostFlag(value: string, previous: PublishHostInput[] = []): PublishHostInput[] {
@@ -33,8 +34,8 @@ export function parseHostFlag(value: string, previous: PublishHostInput[] = []):
 
 interface PublishFlags {
   tftpRoot: string; httpRoot?: string; httpUrl?: string; keep?: string; host?: PublishHostInput[]; label?: string; dialect?: string;
-  append?: string[]; repo?: string; stage2?: string; grubDir?: string; grubNetdir?: string; grubSigned?: boolean | string; pxelinuxDir?: string; ipxe?: boolean; wait?: string; json?: boolean;
-  httpBoot?: PxeHttpUse;
+  answers?: string; append?: string[]; repo?: string; stage2?: string; grubDir?: string; grubNetdir?: string; grubSigned?: boolean | string; pxelinuxDir?: string; ipxe?: boolean; wait?: string; json?: boolean;
+  replaceHosts?: boolean; httpBoot?: PxeHttpUse;
 }
 
 const HTTP_LOADERS = ['pxelinux', 'grub', 'ipxe'] as const;
@@ -50,15 +51,20 @@ export function parseHttpBoot(value: string): PxeHttpUse {
 function registerPublish(program: Command, cli: CliContext): void {
   program.command('publish')
     .description('publish a build directory (vmlinuz, initrd.img) as a new version of a PXE tree, atomically')
+    .addHelpText('after', examplesText(
+      'remaster publish out/hp-raid --tftp-root /srv/tftp --host 52:54:00:12:34:56,ks=ks.cfg',
+      'remaster publish recipes/hp-raid.yaml                          # build, then publish with the recipe\'s pxe: section',
+      'remaster publish out/hp-raid --tftp-root /srv/tftp --http-root /srv/www --http-url http://10.0.0.1 --http-boot pxelinux,grub,ipxe'))
     .argument('<build-dir|recipe>', 'what remaster build wrote, or a recipe with a pxe: section (built first)')
     .option('--tftp-root <dir>', 'TFTP root to publish into (default: the recipe\'s pxe.tftpRoot)')
-    .option('--http-root <dir>', 'also copy kernel, initrd and kickstarts here')
+    .option('--http-root <dir>', 'also copy kernel, initrd and kickstarts here (needs --http-url)')
     .option('--http-url <url>', 'URL under which --http-root is served')
     .option('--keep <n>', 'versions to keep for rollback (default 3)')
     .option('--host <mac[,ks=file][,once][,expires=iso][,ip=a.b.c.d][,uuid=u]>', 'arm a host (repeatable); expires is applied when a remaster command runs on the tree (run remaster expire from cron)', parseHostFlag)
     .option('--http-boot <loaders>', 'loaders that fetch kernel and initrd over HTTP: comma list of pxelinux (publishes lpxelinux.0 as pxelinux.0), grub, ipxe, or none (default: ipxe when --http-url is given)', parseHttpBoot)
     .option('--label <text>', 'menu label')
-    .option('--dialect <name>', 'rhel5|rhel6|rhel7|rhel8|rhel9|rhel10|fedora|ubuntu|generic')
+    .option('--dialect <name>', 'rhel5|rhel6|rhel7|rhel8|rhel9|rhel10|fedora|ubuntu|debian|generic')
+    .option('--answers <format>', 'what the hosts\' ks= files are: kickstart, preseed (auto=true priority=critical url=) or autoinstall (user-data + meta-data, ds=nocloud-net); default preseed for --dialect debian')
     .option('--append <arg>', 'kernel argument for every host (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--repo <url>', 'inst.repo=').option('--stage2 <url>', 'inst.stage2=')
     .option('--grub-dir <dir>', 'GRUB prefix inside the TFTP root (default boot/grub; grub with --grub-signed)')
@@ -67,6 +73,7 @@ function registerPublish(program: Command, cli: CliContext): void {
     .option('--pxelinux-dir <dir>', 'take pxelinux.0 and *.c32 from here instead of Debian paths')
     .option('--no-ipxe', 'do not copy iPXE binaries')
     .option('--wait <seconds>', 'wait for another publisher instead of failing')
+    .option('--replace-hosts', 'disarm the hosts armed now that this publish does not list (default: keep them armed)')
     .option('--json', 'print the manifest as JSON')
     .action(async (target: string, o: PublishFlags) => {
       const fromRecipe = /\.ya?ml$/.test(target) ? await recipeOptions(cli, program, target) : undefined;
@@ -78,12 +85,16 @@ function registerPublish(program: Command, cli: CliContext): void {
         tftpRoot, kernel: join(buildDir, 'vmlinuz'), initrd: join(buildDir, 'initrd.img'), hosts: o.host ?? fromRecipe?.options.hosts ?? [], keep: Number(o.keep ?? fromRecipe?.options.keep ?? 3),
         loaders: { ...fromRecipe?.options.loaders, ...(o.pxelinuxDir ? { pxelinux: o.pxelinuxDir } : {}), ...(o.grubNetdir ? { grubNetDir: o.grubNetdir } : {}), ...(o.grubSigned !== undefined ? { grubSigned: o.grubSigned } : {}), ...(o.ipxe === false ? { ipxe: false } : {}) },
         ...(o.httpRoot ? { httpRoot: o.httpRoot } : {}), ...(o.httpUrl ? { httpUrl: o.httpUrl } : {}), ...(o.label ? { label: o.label } : {}),
-        ...(o.dialect ? { dialect: o.dialect as never } : {}), ...(o.append ? { cmdline: o.append } : {}), ...(o.repo ? { repo: o.repo } : {}),
+        ...(o.dialect ? { dialect: o.dialect as never } : {}), ...answersFlag(o), ...(o.append ? { cmdline: o.append } : {}), ...(o.repo ? { repo: o.repo } : {}),
         ...(o.stage2 ? { stage2: o.stage2 } : {}), ...(o.grubDir ? { grubDir: o.grubDir } : {}), ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}),
         ...(o.httpBoot ? { http: o.httpBoot } : {}),
+        ...(o.replaceHosts ? { replaceHosts: true } : {}),
       });
-      const expired = r.expired.length ? `; not armed (expired): ${r.expired.map((h) => h.mac).join(', ')}` : '';
-      await write(cli.stdout, o.json ? `${JSON.stringify(r.manifest, null, 2)}\n` : `published version ${r.version}: ${r.manifest.model.hosts.length} armed hosts, ${Object.keys(r.manifest.files).length} files${expired}\n`);
+      const macs = (hosts: { mac: string }[]) => hosts.map((h) => h.mac).join(', ');
+      const kept = r.kept.length ? ` (kept from the previous version: ${macs(r.kept)})` : '';
+      const expired = r.expired.length ? `; not armed (expired): ${macs(r.expired)}` : '';
+      const dropped = r.dropped.length ? `; disarmed (not listed, --replace-hosts): ${macs(r.dropped)}` : '';
+      await write(cli.stdout, o.json ? `${JSON.stringify(r.manifest, null, 2)}\n` : `published version ${r.version}: ${r.manifest.model.hosts.length} armed hosts${kept}, ${Object.keys(r.manifest.files).length} files${expired}${dropped}\n`);
     });
 }
 
@@ -131,4 +142,12 @@ export function registerPxe(program: Command, cli: CliContext): void {
   registerRollback(program, cli);
   registerServerConfigs(program, cli);
   registerPxeHosts(program, cli);
+}
+
+/** The hosts' answer format: --answers, else preseed for Debian trees. */
+function answersFlag(o: PublishFlags): { answers?: 'kickstart' | 'preseed' | 'autoinstall' } {
+  const format = o.answers ?? (o.dialect === 'debian' ? 'preseed' : undefined);
+  if (format === undefined) return {};
+  if (format !== 'kickstart' && format !== 'preseed' && format !== 'autoinstall') throw new RemasterError('USAGE', `--answers must be kickstart, preseed or autoinstall, got "${format}"`);
+  return { answers: format };
 }

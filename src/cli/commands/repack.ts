@@ -2,11 +2,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { parseCompression, runEdit } from '../edit-run.ts';
+import { examplesText } from '../help.ts';
 
 export function registerRepack(program: Command, cli: CliContext): void {
   program
     .command('repack')
     .description('rewrite an initrd deterministically; leading uncompressed (microcode) segments stay byte-identical')
+    .addHelpText('after', examplesText('remaster repack initrd.img -o initrd-zstd.img -c zstd -l 15'))
     .argument('<initrd>', 'initrd image')
     .requiredOption('-o, --output <file>', 'output image (written atomically)')
     .option('-c, --compression <codec>', 'gzip, xz, lzma, zstd, lz4, bzip2 or none (default: as the main segment)', parseCompression)
