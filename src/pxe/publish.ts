@@ -142,6 +142,11 @@ function checkHttpUse(options: PublishTreeOptions): void {
   if (wanted.length > 0 && options.httpUrl === undefined) {
     throw new RemasterError('USAGE', `${wanted.join(', ')} over HTTP needs the URL the files are served under (--http-url http://<server>, with --http-root <dir>)`);
   }
+  // Debian's signed GRUB is one fixed image without the http module, and Secure Boot forbids loading it:
+  // its menus would name (http,<server>) and fail with "disk `http,<server>' not found" (seen under OVMF).
+  if (options.http?.grub === true && options.loaders?.grubSigned !== undefined && options.loaders.grubSigned !== false) {
+    throw new RemasterError('USAGE', 'grub over HTTP with --grub-signed: Debian\'s signed GRUB has no http module, so it loads kernel and initrd over TFTP; leave grub out of --http-boot (pxe.http.grub), or use --grub-netdir');
+  }
 }
 
 /** The previous version's armed hosts that this publish does not list, with their kickstarts re-derived for this publish. */

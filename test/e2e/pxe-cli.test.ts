@@ -100,6 +100,9 @@ test('publish --http-boot makes the named loaders fetch over HTTP (pxelinux thro
   const refused = await run(['publish', build, '--tftp-root', tftpRoot, '--pxelinux-dir', loaderDir, '--no-ipxe', '--http-boot', 'pxelinux,grub']);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /pxelinux, grub over HTTP needs the URL/u);
+  const signed = await run(['publish', build, '--tftp-root', tftpRoot, '--http-root', httpRoot, '--http-url', 'http://10.0.0.1', '--grub-signed', loaderDir, '--http-boot', 'grub']);
+  assert.equal(signed.code, 1);
+  assert.match(signed.stderr, /grub over HTTP with --grub-signed: Debian's signed GRUB has no http module/u);
   const pub = await run(['publish', build, '--tftp-root', tftpRoot, '--http-root', httpRoot, '--http-url', 'http://10.0.0.1', '--pxelinux-dir', loaderDir, '--no-ipxe',
     '--http-boot', 'pxelinux', '--host', '52:54:00:00:00:08']);
   assert.equal(pub.code, 0, pub.stderr);
