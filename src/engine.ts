@@ -7,7 +7,7 @@
  * (BENCHMARKS.md); library users can import either.
  */
 export * from './errors.ts';
-export { ByteReader, bytesSource, openFileSource, readRange, readFileChunks, readFileSeekable, writeFileAtomic, fileRangeSource, bytesRangeSource, toIoError, withIoContext } from './io/index.ts';
+export { ByteReader, bytesSource, openFileSource, readRange, readFileChunks, readFileSeekable, writeFileAtomic, checkOutputFile, fileRangeSource, bytesRangeSource, toIoError, withIoContext } from './io/index.ts';
 export type { BlockSource, RandomReadSource, AtomicWriteOptions, FileRangeSource, SeekableChunks } from './io/index.ts';
 export * from './compress/index.ts';
 export * from './cpio/index.ts';

@@ -1,6 +1,7 @@
 /** createProgram(): the commander program, as a factory so tests can use exitOverride()/configureOutput(). */
 import { Command } from 'commander';
 import { processContext, type CliContext } from './context.ts';
+import { parseMaxEntries } from './limits.ts';
 import { registerAdd } from './commands/add.ts';
 import { registerAnswers } from './commands/answers.ts';
 import { registerBootTest } from './commands/boot-test.ts';
@@ -26,6 +27,7 @@ export function createProgram(cli: CliContext = processContext()): Command {
     .option('-q, --quiet', 'no progress output')
     .option('--debug', 'plain progress lines and stack traces on errors')
     .option('--strict', 'turn every warning into an error')
+    .option('--max-entries <n>', 'most entries an initrd may hold (default 4194304; memory is about 100 bytes per entry)', parseMaxEntries)
     .showHelpAfterError()
     .exitOverride();
   registerInspect(program, cli);

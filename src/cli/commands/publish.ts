@@ -13,6 +13,7 @@ import { buildRecipe } from './build.ts';
 import { write, type CliContext } from '../context.ts';
 import { registerPxeHosts } from './pxe-hosts.ts';
 import { registerServerConfigs } from './server-config.ts';
+import { escapeText, toJson } from '../escape.ts';
 import { examplesText } from '../help.ts';
 
 /** Parse `--host <mac>[,ks=<file>][,once][,expires=<iso>][,name=<n>][,ip=<ipv4>][,uuid=<uuid>]`. */
@@ -114,10 +115,10 @@ function registerVerify(program: Command, cli: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (root: string, o: { readOnly?: boolean; json?: boolean }) => {
       const r = await (await library()).verifyTree(root, { ...(o.readOnly ? { readOnly: true } : {}) });
-      if (o.json) await write(cli.stdout, `${JSON.stringify(r, null, 2)}\n`);
+      if (o.json) await write(cli.stdout, `${toJson(r, 2)}\n`);
       else {
         for (const h of r.disarmed) await write(cli.stdout, `disarmed expired host ${h}\n`);
-        for (const p of r.problems) await write(cli.stdout, `${p.message}\n`);
+        for (const p of r.problems) await write(cli.stdout, `${escapeText(p.message)}\n`);
         if (r.problems.length === 0) await write(cli.stdout, `version ${r.version}: OK (kernel ${r.kernelRelease ?? '?'}, initrd modules ${r.initrdKernels?.join(', ') || 'none'})\n`);
       }
       if (r.problems.length > 0) throw new RemasterError('VERIFY_FAILED', `${r.problems.length} problem(s) in the published tree`, { file: root });
