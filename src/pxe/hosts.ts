@@ -116,6 +116,19 @@ export async function disarmHost(options: CommitOptions & { mac: string; now?: D
   });
 }
 
+/**
+ * Disarm every host whose expiry has passed, as a new version (the same path as disarm); return
+ * them, with the version now served. When nothing has expired nothing is published. Expiry is
+ * otherwise applied only by the next publish, arm, disarm or verify: run this from cron.
+ */
+export async function expireHosts(options: CommitOptions & { now?: Date }): Promise<{ version: number; expired: PxeHost[] }> {
+  const m = await requireCurrentManifest(options.tftpRoot);
+  const now = options.now ?? new Date();
+  if (partitionExpired(m.model.hosts, now).expired.length === 0) return { version: m.version, expired: [] };
+  const plan = await republish({ ...options, now });
+  return { version: plan.version, expired: plan.expired.map((h) => ({ ...h, mac: normalizeMac(h.mac) })) };
+}
+
 /** Report every armed host and the recently disarmed ones. */
 export async function hostStatus(tftpRoot: string, options: { now?: Date } = {}): Promise<{ version: number; hosts: HostStatus[] }> {
   const m = await requireCurrentManifest(tftpRoot);
@@ -149,10 +162,3 @@ export async function setServeUrl(options: CommitOptions & { serveUrl: string; n
   });
 }
 
-/** Publish a version without the hosts whose expiry has passed at `now`; undefined (nothing published) when none has. */
-export async function expireHosts(options: CommitOptions & { now?: Date }): Promise<PublishPlan | undefined> {
-  const now = options.now ?? new Date();
-  const m = await requireCurrentManifest(options.tftpRoot);
-  if (partitionExpired(m.model.hosts, now).expired.length === 0) return undefined;
-  return republish({ ...options, now });
-}

@@ -4,7 +4,7 @@ export {
   type PxeModel, type PxeHost, type PxeArtifact, type PxeKickstart, type PxeDialect, type PxeHttpUse,
 } from './model.ts';
 export { renderPxelinuxDefault, renderPxelinuxHost } from './render-pxelinux.ts';
-export { renderGrubDefault, renderGrubHost } from './render-grub.ts';
+export { renderGrubDefault, renderGrubHost, EFI_LOCAL_LOADERS } from './render-grub.ts';
 export { renderIpxeDefault, renderIpxeHost, ipxeHostPath, IPXE_HOST_DIR } from './render-ipxe.ts';
 export * from './layout.ts';
 export { parsePublishManifest, renderPublishManifest, MANIFEST_FORMAT, type PublishManifest, type FileDigest, type DisarmedHost } from './manifest.ts';
@@ -16,5 +16,8 @@ export { armHost, disarmHost, hostStatus, setServeUrl, expireHosts, type ArmHost
 export { verifyTree, type VerifyTreeOptions, type VerifyTreeResult, type VerifyProblem } from './verify.ts';
 export { menuReferences, type MenuReference } from './references.ts';
 export { decodeKernelRelease, KERNEL_HEAD_SIZE } from './kernel-release.ts';
-export { dhcpSnippet, publishedBootFiles, type DhcpSnippetOptions } from './dhcp.ts';
+export { dhcpSnippet, type DhcpSnippetOptions } from './dhcp.ts';
+export { publishedBootFiles, renderServerConfig, serverBootFiles } from './server-config.ts';
+export { SERVER_KINDS, type ServerKind, type ServerConfigOptions, type ServerConfigResult, type PxeBootFiles } from './server-common.ts';
+export { parseSubnet, dhcpPool, type Ipv4Subnet } from './ipv4.ts';
 export { pxeSchema, pxeHostSchema, type PxeRecipe } from './schema.ts';

@@ -18,6 +18,11 @@ import type { LoaderFile } from './plan.ts';
 export interface LoaderOptions {
   /** Copy pxelinux.0 + ldlinux.c32 (+ menu modules): true (default) from Debian's paths, a directory holding them, or false. */
   pxelinux?: boolean | string;
+  /**
+   * Publish SYSLINUX's lpxelinux.0 (pxelinux with an HTTP client) as `pxelinux.0`, for menus that
+   * fetch kernel and initrd over HTTP; DHCP configurations keep naming pxelinux.0.
+   */
+  pxelinuxHttp?: boolean;
   /** A grub-mknetdir `--net-directory` output's prefix directory (the one holding `x86_64-efi/`). */
   grubNetDir?: string;
   /** undionly.kpxe / ipxe.efi: 'auto' (default: copy when the ipxe package is installed), a directory, or false. */
@@ -50,15 +55,15 @@ const SIGNED_FILES: readonly [name: string, debianPath: string, pkg: string][] =
 export const PXELINUX_LAYOUTS: readonly { name: string; packages: string; files: Record<string, string> }[] = [
   {
     name: 'Debian', packages: 'pxelinux and syslinux-common',
-    files: { 'pxelinux.0': '/usr/lib/PXELINUX/pxelinux.0', 'ldlinux.c32': '/usr/lib/syslinux/modules/bios/ldlinux.c32', 'libutil.c32': '/usr/lib/syslinux/modules/bios/libutil.c32', 'menu.c32': '/usr/lib/syslinux/modules/bios/menu.c32' },
+    files: { 'pxelinux.0': '/usr/lib/PXELINUX/pxelinux.0', 'lpxelinux.0': '/usr/lib/PXELINUX/lpxelinux.0', 'ldlinux.c32': '/usr/lib/syslinux/modules/bios/ldlinux.c32', 'libutil.c32': '/usr/lib/syslinux/modules/bios/libutil.c32', 'menu.c32': '/usr/lib/syslinux/modules/bios/menu.c32' },
   },
   {
     name: 'RHEL 8+/Fedora', packages: 'syslinux-tftpboot',
-    files: { 'pxelinux.0': '/tftpboot/pxelinux.0', 'ldlinux.c32': '/tftpboot/ldlinux.c32', 'libutil.c32': '/tftpboot/libutil.c32', 'menu.c32': '/tftpboot/menu.c32' },
+    files: { 'pxelinux.0': '/tftpboot/pxelinux.0', 'lpxelinux.0': '/tftpboot/lpxelinux.0', 'ldlinux.c32': '/tftpboot/ldlinux.c32', 'libutil.c32': '/tftpboot/libutil.c32', 'menu.c32': '/tftpboot/menu.c32' },
   },
   {
     name: 'RHEL 7', packages: 'syslinux',
-    files: { 'pxelinux.0': '/usr/share/syslinux/pxelinux.0', 'ldlinux.c32': '/usr/share/syslinux/ldlinux.c32', 'libutil.c32': '/usr/share/syslinux/libutil.c32', 'menu.c32': '/usr/share/syslinux/menu.c32' },
+    files: { 'pxelinux.0': '/usr/share/syslinux/pxelinux.0', 'lpxelinux.0': '/usr/share/syslinux/lpxelinux.0', 'ldlinux.c32': '/usr/share/syslinux/ldlinux.c32', 'libutil.c32': '/usr/share/syslinux/libutil.c32', 'menu.c32': '/usr/share/syslinux/menu.c32' },
   },
 ];
 const PXELINUX_NAMES = ['pxelinux.0', 'ldlinux.c32', 'libutil.c32', 'menu.c32'] as const;
@@ -83,24 +88,32 @@ async function firstExisting(path: string, sources: readonly string[]): Promise<
   return undefined;
 }
 
-async function pxelinuxFiles(option: true | string, root: string): Promise<LoaderFile[]> {
+/** Like Promise.all, but a failure names the first missing file in list order, not the fastest one to fail. */
+async function allInOrder<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+/** The file published as `name`: lpxelinux.0 stands in for pxelinux.0 when the menus use HTTP. */
+function pxelinuxSource(name: (typeof PXELINUX_NAMES)[number], http: boolean): string {
+  return name === 'pxelinux.0' && http ? 'lpxelinux.0' : name;
+}
+
+async function pxelinuxFiles(option: true | string, root: string, http: boolean): Promise<LoaderFile[]> {
   if (option !== true) {
-    const files: LoaderFile[] = [];
-    for (const name of PXELINUX_NAMES) {
-      const source = `${option}/${name}`;
-      files.push(await loaderFile(name, source, () => new RemasterError('TOOL_MISSING', `${name} not found (the directory was given for the pxelinux loader)`, { file: source })));
-    }
-    return files;
+    return allInOrder(PXELINUX_NAMES.map((name) => {
+      const source = `${option}/${pxelinuxSource(name, http)}`;
+      return loaderFile(name, source, () => new RemasterError('TOOL_MISSING', `${pxelinuxSource(name, http)} not found (the directory was given for the pxelinux loader)`, { file: source }));
+    }));
   }
   for (const layout of PXELINUX_LAYOUTS) {
     if ((await digestFile(`${root}${layout.files['pxelinux.0']}`)) === undefined) continue;
-    // One after the other, so the first missing file in PXELINUX_NAMES order is the one named.
-    const files: LoaderFile[] = [];
-    for (const name of PXELINUX_NAMES) {
-      const source = `${root}${layout.files[name]}`;
-      files.push(await loaderFile(name, source, () => new RemasterError('TOOL_MISSING', `${name} not found next to ${layout.name}'s pxelinux.0 (install ${layout.packages}, or pass a directory holding all four files)`, { file: source })));
-    }
-    return files;
+    return allInOrder(PXELINUX_NAMES.map((name) => {
+      const source = `${root}${layout.files[pxelinuxSource(name, http)]}`;
+      return loaderFile(name, source, () => new RemasterError('TOOL_MISSING', `${pxelinuxSource(name, http)} not found next to ${layout.name}'s pxelinux.0 (install ${layout.packages}, or pass a directory holding all four files)`, { file: source }));
+    }));
   }
   const tried = PXELINUX_LAYOUTS.map((l) => `${l.files['pxelinux.0']} (${l.name}: ${l.packages})`).join(', ');
   throw new RemasterError('TOOL_MISSING', `pxelinux.0 not found in ${tried}; install one of those packages or pass a directory holding pxelinux.0, ldlinux.c32, libutil.c32 and menu.c32`, { file: `${root}${PXELINUX_LAYOUTS[0]?.files['pxelinux.0']}` });
@@ -149,7 +162,7 @@ export async function collectLoaders(options: LoaderOptions, grubDir: string, ro
   const ipxe = options.ipxe ?? 'auto';
   const signed = options.grubSigned ?? false;
   return [
-    ...(pxelinux === false ? [] : await pxelinuxFiles(pxelinux, root)),
+    ...(pxelinux === false ? [] : await pxelinuxFiles(pxelinux, root, options.pxelinuxHttp === true)),
     ...(ipxe === false ? [] : await ipxeFiles(ipxe, root)),
     ...(options.grubNetDir === undefined ? [] : await grubFiles(options.grubNetDir, grubDir)),
     ...(signed === false ? [] : await signedGrubFiles(signed, grubDir, root)),

@@ -84,6 +84,12 @@ function checkHosts(hosts: readonly PxeHost[]): void {
   }
 }
 
+/**
+ * One host's menu files. The IP- and UUID-derived names are GRUB links only: GRUB's per-host file
+ * checks the MAC before it offers the install (render-grub.ts). PXELINUX has no conditionals, so
+ * an IP name would install any machine DHCP gives that address; it looks the MAC name up before
+ * the IP names anyway, so those names are never written for it.
+ */
 function hostEntries(model: PxeModel, host: PxeHost, grubDir: string): VersionEntry[] {
   const mac = normalizeMac(host.mac);
   const pxe = `pxelinux.cfg/${macConfigName(mac)}`;
@@ -94,10 +100,7 @@ function hostEntries(model: PxeModel, host: PxeHost, grubDir: string): VersionEn
     { kind: 'file', path: grub, bytes: encoder.encode(renderGrubHost(model, host)) },
     { kind: 'link', path: `${grubDir}/grub.cfg-01-${mac}`, target: grub },
     { kind: 'file', path: ipxeHostPath(mac), bytes: encoder.encode(renderIpxeHost(model, host)) },
-    ...aliases.flatMap((name): VersionEntry[] => [
-      { kind: 'link', path: `pxelinux.cfg/${name}`, target: pxe },
-      { kind: 'link', path: `${grubDir}/grub.cfg-${name}`, target: grub },
-    ]),
+    ...aliases.map((name): VersionEntry => ({ kind: 'link', path: `${grubDir}/grub.cfg-${name}`, target: grub })),
   ];
 }
 

@@ -153,6 +153,18 @@ function buildModel(options: PublishTreeOptions, kernel: PxeArtifact, initrd: Px
   };
 }
 
+function checkHttpUse(options: PublishTreeOptions): void {
+  const wanted = Object.entries(options.http ?? {}).filter(([, on]) => on === true).map(([loader]) => loader);
+  if (wanted.length > 0 && options.httpUrl === undefined) {
+    throw new RemasterError('USAGE', `${wanted.join(', ')} over HTTP needs the URL the files are served under (--http-url http://<server>, with --http-root <dir>)`);
+  }
+  // Debian's signed GRUB is one fixed image without the http module, and Secure Boot forbids loading it:
+  // its menus would name (http,<server>) and fail with "disk `http,<server>' not found" (seen under OVMF).
+  if (options.http?.grub === true && options.loaders?.grubSigned !== undefined && options.loaders.grubSigned !== false) {
+    throw new RemasterError('USAGE', 'grub over HTTP with --grub-signed: Debian\'s signed GRUB has no http module, so it loads kernel and initrd over TFTP; leave grub out of --http-boot (pxe.http.grub), or use --grub-netdir');
+  }
+}
+
 /** The previous version's armed hosts that this publish does not list, with their kickstarts re-derived for this publish. */
 async function carriedHosts(root: string, previous: PublishManifest | undefined, listed: readonly PxeHost[], httpUrl: string | undefined, served: boolean): Promise<{ blobs: PlannedBlob[]; hosts: PxeHost[] }> {
   const named = new Set(listed.map((h) => normalizeMac(h.mac)));
@@ -179,6 +191,7 @@ async function carriedHosts(root: string, previous: PublishManifest | undefined,
  * this publish does not list and reports them in `dropped`.
  */
 export async function publishTree(options: PublishTreeOptions): Promise<PublishTreeResult> {
+  checkHttpUse(options);
   // Files go to the HTTP root only when menus can point at them by URL; without one it would silently stay empty.
   if (options.httpRoot !== undefined && options.httpUrl === undefined) {
     throw new RemasterError('USAGE', 'an HTTP root needs the URL it is served at (--http-url / pxe.httpUrl): without it nothing would be written there and menus would load everything over TFTP', { file: options.httpRoot });
@@ -192,7 +205,7 @@ export async function publishTree(options: PublishTreeOptions): Promise<PublishT
   const serveUrl = inherited === '' ? undefined : inherited;
   const served = serveUrl !== undefined;
   const resolved = await resolveHosts(options.hosts ?? [], options.httpUrl, options.answers, served);
-  const loaders = await collectLoaders(options.loaders ?? {}, grubDir);
+  const loaders = await collectLoaders({ ...options.loaders, ...(options.http?.pxelinux === true ? { pxelinuxHttp: true } : {}) }, grubDir);
   const now = options.now ?? new Date();
   let kept: PxeHost[] = [];
   let dropped: PxeHost[] = [];

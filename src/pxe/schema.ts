@@ -13,11 +13,11 @@ export const pxeHostSchema = z.object({
   name: z.string().min(1).optional(),
   kickstart: z.string().min(1).optional().describe('kickstart file, relative to the recipe'),
   once: z.boolean().optional().describe('install once; disarm afterwards with remaster disarm'),
-  expires: z.iso.datetime({ offset: true }).optional().describe('after this instant publish and verify disarm the host'),
+  expires: z.iso.datetime({ offset: true }).optional().describe('after this instant the host is disarmed by the next remaster command on the tree (publish, arm, disarm, verify, expire: run remaster expire from cron)'),
   extraArgs: z.array(z.string()).optional(),
   ksdevice: z.string().optional(),
-  ip: z.ipv4().optional(),
-  uuid: z.uuid().optional(),
+  ip: z.ipv4().optional().describe('client IPv4: GRUB also finds the host by this address (its entry still installs only on the MAC); PXELINUX looks up the MAC only'),
+  uuid: z.uuid().optional().describe('client UUID (DHCP option 97): GRUB also finds the host by it (its entry still installs only on the MAC)'),
 }).strict();
 
 /** The `pxe:` section. */
@@ -32,6 +32,11 @@ export const pxeSchema = z.object({
   repo: z.string().optional(),
   stage2: z.string().optional(),
   keep: z.number().int().min(1).max(100).optional(),
+  http: z.object({
+    pxelinux: z.boolean().optional().describe('pxelinux fetches kernel and initrd over HTTP (lpxelinux.0 is published as pxelinux.0)'),
+    grub: z.boolean().optional().describe('GRUB fetches kernel and initrd over HTTP'),
+    ipxe: z.boolean().optional().describe('iPXE fetches kernel and initrd over HTTP (the default when httpUrl is set)'),
+  }).strict().optional().describe('which loaders fetch kernel and initrd from httpUrl instead of TFTP'),
   grubDir: z.string().optional(),
   loaders: z.object({
     pxelinux: z.union([z.boolean(), z.string()]).optional(),

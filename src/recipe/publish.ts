@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { RemasterError } from '../errors.ts';
-import type { PublishHostInput, PublishTreeOptions } from '../pxe/index.ts';
+import type { PublishHostInput, PublishTreeOptions, PxeHttpUse } from '../pxe/index.ts';
 import type { Recipe } from './schema.ts';
 import { answerFileNames, answerFormat } from '../answers/index.ts';
 
@@ -45,6 +45,7 @@ export function publishOptionsFromRecipe(recipe: Recipe, recipeFile: string, bui
   if (pxe.repo) options.repo = pxe.repo;
   if (pxe.stage2) options.stage2 = pxe.stage2;
   if (pxe.keep) options.keep = pxe.keep;
+  if (pxe.http) options.http = Object.fromEntries(Object.entries(pxe.http).filter(([, v]) => v !== undefined)) as PxeHttpUse;
   if (pxe.grubDir) options.grubDir = pxe.grubDir;
   if (pxe.loaders) options.loaders = loadersRelativeTo(base, pxe.loaders);
   return options;

@@ -195,7 +195,7 @@ export class InstallService {
     if (!this.#o.readOnly && this.#expiring === undefined) {
       this.#expiring = expireHosts({ tftpRoot: this.#o.tftpRoot, ...(this.#o.httpRoot !== undefined ? { httpRoot: this.#o.httpRoot } : {}), waitMs: this.#o.lockWaitMs ?? 60_000, now: new Date(this.#now()) })
         .then((plan) => {
-          if (plan !== undefined) this.#o.log.info({ event: 'expired', version: plan.version, hosts: plan.expired.map((h) => normalizeMac(h.mac)) }, 'expired hosts disarmed');
+          if (plan.expired.length > 0) this.#o.log.info({ event: 'expired', version: plan.version, hosts: plan.expired.map((h) => h.mac) }, 'expired hosts disarmed');
         })
         .catch((err: unknown) => this.#o.log.error({ event: 'expire-failed', err: err instanceof Error ? err.message : String(err) }, 'expire publish failed'))
         .finally(() => (this.#expiring = undefined));

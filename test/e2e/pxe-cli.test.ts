@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { KS_RHEL9, makeBuildDir, makeRoots } from '../unit/pxe/support.ts';
 
@@ -75,10 +75,54 @@ test('publish --grub-signed, then dhcp-snippet --tftp-root sends UEFI clients to
   assert.equal(pub.code, 0, pub.stderr);
   const isc = await run(['dhcp-snippet', '--isc', '--next-server', '10.0.0.1', '--tftp-root', tftpRoot]);
   assert.equal(isc.code, 0, isc.stderr);
-  assert.match(isc.stdout, /option arch = 00:07 or option arch = 00:09 \{\n {2}filename "shimx64\.efi";\n\} else \{\n {2}filename "pxelinux\.0";/u);
+  assert.match(isc.stdout, /option arch = 00:07 or option arch = 00:09 \{\n {2}filename "shimx64\.efi";\n\} elsif option arch = 00:00 or not exists arch \{\n {2}filename "pxelinux\.0";/u);
   const explicit = await run(['dhcp-snippet', '--dnsmasq', '--next-server', '10.0.0.1', '--tftp-root', tftpRoot, '--efi-file', 'grubx64.efi']);
   assert.match(explicit.stdout, /dhcp-boot=tag:efi64,tag:!ipxe,grubx64\.efi,,10\.0\.0\.1/u);
   const wrongDir = await run(['publish', build, '--tftp-root', tftpRoot, '--pxelinux-dir', loaderDir, '--no-ipxe', '--grub-signed', signed, '--grub-dir', 'boot/grub']);
   assert.notEqual(wrongDir.code, 0, wrongDir.stderr);
   assert.match(wrongDir.stderr, /built-in prefix/u);
+});
+
+test('expire runs from cron without a tree change when nothing expired; --expires help says when expiry is applied', { timeout: 60_000 }, async () => {
+  const build = await makeBuildDir();
+  const { tftpRoot, loaderDir } = await makeRoots();
+  assert.equal((await run(['publish', build, '--tftp-root', tftpRoot, '--pxelinux-dir', loaderDir, '--no-ipxe', '--host', '52:54:00:00:00:07,expires=2999-01-01T00:00:00Z'])).code, 0);
+  assert.equal((await run(['expire', tftpRoot])).stdout, 'nothing expired (version 1)\n');
+  assert.deepEqual(JSON.parse((await run(['expire', tftpRoot, '--json'])).stdout), { version: 1, expired: [] });
+  assert.match((await run(['arm', '--help'])).stdout, /run remaster expire from cron/u);
+  assert.match((await run(['publish', '--help'])).stdout, /run remaster expire from cron/u);
+});
+
+test('publish --http-boot makes the named loaders fetch over HTTP (pxelinux through lpxelinux.0), and refuses it without --http-url', { timeout: 60_000 }, async () => {
+  const build = await makeBuildDir();
+  const { tftpRoot, loaderDir, httpRoot } = await makeRoots();
+  await writeFile(join(loaderDir, 'lpxelinux.0'), 'fake lpxelinux.0\n');
+  const refused = await run(['publish', build, '--tftp-root', tftpRoot, '--pxelinux-dir', loaderDir, '--no-ipxe', '--http-boot', 'pxelinux,grub']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /pxelinux, grub over HTTP needs the URL/u);
+  const signed = await run(['publish', build, '--tftp-root', tftpRoot, '--http-root', httpRoot, '--http-url', 'http://10.0.0.1', '--grub-signed', loaderDir, '--http-boot', 'grub']);
+  assert.equal(signed.code, 1);
+  assert.match(signed.stderr, /grub over HTTP with --grub-signed: Debian's signed GRUB has no http module/u);
+  const pub = await run(['publish', build, '--tftp-root', tftpRoot, '--http-root', httpRoot, '--http-url', 'http://10.0.0.1', '--pxelinux-dir', loaderDir, '--no-ipxe',
+    '--http-boot', 'pxelinux', '--host', '52:54:00:00:00:08']);
+  assert.equal(pub.code, 0, pub.stderr);
+  const entry = await readFile(join(tftpRoot, 'pxelinux.cfg/01-52-54-00-00-00-08'), 'utf8');
+  assert.match(entry, /^ {2}KERNEL http:\/\/10\.0\.0\.1\/remaster\/[0-9a-f]{16}\/vmlinuz$/mu);
+  assert.equal(await readFile(join(tftpRoot, 'pxelinux.0'), 'utf8'), 'fake lpxelinux.0\n');
+  assert.equal((await run(['publish', build, '--tftp-root', tftpRoot, '--http-boot', 'tftp'])).code, 1);
+});
+
+test('server-config prints absolute paths, reads the server address and subnet from --interface, and rejects an unknown server', { timeout: 60_000 }, async () => {
+  const build = await makeBuildDir();
+  const { tftpRoot, loaderDir } = await makeRoots();
+  assert.equal((await run(['publish', build, '--tftp-root', tftpRoot, '--pxelinux-dir', loaderDir, '--no-ipxe'])).code, 0);
+  const rel = relative(process.cwd(), tftpRoot);
+  const lo = await run(['server-config', 'dnsmasq', rel, '--interface', 'lo']);
+  assert.equal(lo.code, 0, lo.stderr);
+  assert.match(lo.stdout, new RegExp(`^tftp-root=${tftpRoot}$`, 'mu'));
+  assert.match(lo.stdout, /^dhcp-range=127\.0\.0\.1,127\.127\.255\.255,255\.0\.0\.0,12h$|^dhcp-range=127\.128\.0\.0,127\.255\.255\.254,255\.0\.0\.0,12h$/mu);
+  assert.match(lo.stderr, /no x64 UEFI boot loader/u);
+  const bad = await run(['server-config', 'apache', tftpRoot, '--server-ip', '10.0.0.1']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /unknown server "apache": expected dnsmasq, isc, tftpd-hpa, nginx/u);
 });

@@ -115,11 +115,14 @@ export async function waitFor<T>(check: () => T | undefined | Promise<T | undefi
   }
 }
 
-/** Create a LAN namespace with a bridge; it is torn down when the test ends. Subnet 10.77.<n>.0/24. */
-export function createLan(t: TestContext): Lan {
+/**
+ * Create a LAN namespace with a bridge; it is torn down when the test ends. Subnet 10.77.<n>.0/24, or
+ * `<prefix>.0/24` when given (a fixed subnet is safe: it exists only inside this LAN's namespaces).
+ */
+export function createLan(t: TestContext, options: { prefix?: string } = {}): Lan {
   const id = `${process.pid}-${++counter}`;
   const lanNs = `remaster-${id}-lan`;
-  const prefix = `10.77.${counter % 250}`;
+  const prefix = options.prefix ?? `10.77.${counter % 250}`;
   const namespaces = [lanNs];
   const children: ChildProcess[] = [];
   let taps = 0;

@@ -238,10 +238,14 @@ export interface BootTapOptions extends CommonOptions {
   tap: string;
   mac: string;
   uefi?: boolean;
+  /** OVMF with Microsoft's keys enrolled and Secure Boot enforcing (implies uefi). */
+  secureBoot?: boolean;
   /** NIC device; virtio-net-pci (with QEMU's iPXE ROM) unless given; add ",romfile=" for the firmware's own PXE stack. */
   nic?: string;
   /** SMBIOS system UUID (sent by PXE clients as option 97). */
   uuid?: string;
+  /** A raw disk image the firmware tries after the network (bootindex 2); writes go to a snapshot, never to the file. */
+  disk?: string;
 }
 
 /** Network-boot from a tap device on a namespace bridge: the DHCP and TFTP servers are whatever the test runs there. */
@@ -249,13 +253,18 @@ export async function bootTap(options: BootTapOptions): Promise<BootResult> {
   const nonce = options.nonce ?? makeNonce();
   const scratch = await mkdtemp(join(tmpdir(), 'remaster-qemu-'));
   try {
-    const firmware = options.uefi === true ? await ovmfArgs(scratch) : [];
+    const firmware = options.uefi === true || options.secureBoot === true ? await ovmfArgs(scratch, options.secureBoot === true) : [];
+    if (options.disk?.includes(',') === true) throw new Error(`bootTap: "${options.disk}" must not contain a comma`);
+    const order = options.disk === undefined
+      ? { boot: ['-boot', 'n'], nic: '', disk: [] }
+      : { boot: [], nic: ',bootindex=1', disk: ['-drive', `file=${options.disk},format=raw,if=none,id=disk0,snapshot=on`, '-device', 'virtio-blk-pci,drive=disk0,bootindex=2'] };
     const args = [
       ...firmware,
       ...(options.uuid === undefined ? [] : ['-uuid', options.uuid]),
-      '-boot', 'n',
+      ...order.boot,
       '-netdev', `tap,id=n0,ifname=${options.tap},script=no,downscript=no`,
-      '-device', `${options.nic ?? 'virtio-net-pci'},netdev=n0,mac=${options.mac}`,
+      '-device', `${options.nic ?? 'virtio-net-pci'},netdev=n0,mac=${options.mac}${order.nic}`,
+      ...order.disk,
     ];
     return await runQemu(args, options, nonce);
   } finally {

@@ -8,7 +8,7 @@ import { lstat, readFile, readlink, readdir, rm, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  armHost, disarmHost, hostStatus, isRemasterError, publishTree, rollbackTree, verifyTree, acquirePublishLock, type PublishTreeOptions,
+  armHost, disarmHost, expireHosts, hostStatus, isRemasterError, publishTree, rollbackTree, verifyTree, acquirePublishLock, type PublishTreeOptions,
 } from '../../src/index.ts';
 import { fakeKernel, KS_BROKEN, KS_RHEL9, makeBuildDir, makeRoots } from '../unit/pxe/support.ts';
 
@@ -140,6 +140,21 @@ test('an expired host is not armed by publish and is disarmed by verify once its
   await assert.rejects(lstat(join(roots.tftpRoot, 'pxelinux.cfg/01-52-54-00-00-00-0b')));
   const status = await hostStatus(roots.tftpRoot, { now: later });
   assert.deepEqual(status.hosts.map((h) => [h.mac, h.state]), [[MAC_B, 'expired'], [MAC_A, 'expired']]);
+});
+
+test('expireHosts (remaster expire, for cron) disarms only the hosts whose time passed, as one new version; nothing expired publishes nothing', async () => {
+  const { roots, options } = await setup({ hosts: [{ mac: MAC_A, expires: '2026-01-02T00:00:00Z' }, { mac: MAC_B }] });
+  await publishTree(options);
+  assert.deepEqual(await expireHosts({ tftpRoot: roots.tftpRoot, now: new Date('2026-01-01T12:00:00Z') }), { version: 1, expired: [] });
+  const later = new Date('2026-01-02T00:00:01Z');
+  const r = await expireHosts({ tftpRoot: roots.tftpRoot, now: later });
+  assert.equal(r.version, 2);
+  assert.deepEqual(r.expired.map((h) => [h.mac, h.expires]), [[MAC_A, '2026-01-02T00:00:00Z']]);
+  await assert.rejects(lstat(join(roots.tftpRoot, 'pxelinux.cfg/01-52-54-00-00-00-0a')), 'the expired host falls back to the default entry');
+  await lstat(join(roots.tftpRoot, 'pxelinux.cfg/01-52-54-00-00-00-0b'));
+  const status = await hostStatus(roots.tftpRoot, { now: later });
+  assert.deepEqual(status.hosts.map((h) => [h.mac, h.state, h.at]), [[MAC_B, 'armed', undefined], [MAC_A, 'expired', later.toISOString()]]);
+  assert.deepEqual((await verifyTree(roots.tftpRoot, { now: later })).problems, []);
 });
 
 test('a second publisher gets PUBLISH_LOCKED while the lock is held, and a dead owner\'s lock is taken over', async () => {

@@ -96,8 +96,10 @@ test('setServeUrl turns a plain tree into a served one (arm ids added) and expir
   await setServeUrl({ tftpRoot: roots.tftpRoot, serveUrl: URL_BASE, now: NOW });
   assert.match(await readFile(join(roots.tftpRoot, 'pxelinux.cfg/01-52-54-00-00-00-0a'), 'utf8'), /inst\.ks=http:\/\/10\.0\.0\.1:8080\/ks\/52-54-00-00-00-0a/u);
   assert.deepEqual((await verifyTree(roots.tftpRoot, { now: NOW, readOnly: true })).problems, []);
-  assert.equal(await expireHosts({ tftpRoot: roots.tftpRoot, now: NOW }), undefined);
+  assert.deepEqual((await expireHosts({ tftpRoot: roots.tftpRoot, now: NOW })).expired, []);
   const plan = await expireHosts({ tftpRoot: roots.tftpRoot, now: new Date('2026-01-03T00:00:00Z') });
-  assert.equal(plan?.manifest.model.hosts.length, 0);
-  assert.equal(plan?.manifest.disarmed[0]?.reason, 'expired');
+  assert.deepEqual(plan.expired.map((h) => h.mac), ['52:54:00:00:00:0a']);
+  const after = await readCurrentManifest(roots.tftpRoot);
+  assert.equal(after?.model.hosts.length, 0);
+  assert.equal(after?.disarmed[0]?.reason, 'expired');
 });

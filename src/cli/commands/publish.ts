@@ -1,20 +1,22 @@
 /**
- * PXE commands: publish, verify, rollback, arm, disarm, status, dhcp-snippet
- * (issue 5). Each maps flags to the library's options, calls it, and prints
- * the result; `verify` exits 1 on any problem (VERIFY_FAILED).
+ * PXE commands: publish, verify, rollback (arm, disarm, status, expire in
+ * pxe-hosts.ts; server-config and dhcp-snippet in server-config.ts). Each
+ * maps flags to the library's options, calls it, and prints the result;
+ * `verify` exits 1 on any problem (VERIFY_FAILED).
  */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import type { PublishHostInput, PublishTreeOptions } from '../../index.ts';
+import type { PublishHostInput, PublishTreeOptions, PxeHttpUse } from '../../index.ts';
 import { RemasterError } from '../../engine.ts';
 import { library } from '../library.ts';
 import { buildRecipe } from './build.ts';
 import { write, type CliContext } from '../context.ts';
 import { registerPxeHosts } from './pxe-hosts.ts';
+import { registerServerConfigs } from './server-config.ts';
 import { escapeText, toJson } from '../escape.ts';
 import { examplesText } from '../help.ts';
 
-/** Parse `--host <mac>[,ks=<file>][,once][,expires=<iso>][,name=<n>]`. */
+/** Parse `--host <mac>[,ks=<file>][,once][,expires=<iso>][,name=<n>][,ip=<ipv4>][,uuid=<uuid>]`. */
 export function parseHostFlag(value: string, previous: PublishHostInput[] = []): PublishHostInput[] {
   const [mac, ...parts] = value.split(',');
   const host: PublishHostInput = { mac: mac ?? '' };
@@ -24,7 +26,9 @@ export function parseHostFlag(value: string, previous: PublishHostInput[] = []):
     else if (k === 'ks' && v) host.kickstart = v;
     else if (k === 'expires' && v) host.expires = v;
     else if (k === 'name' && v) host.name = v;
-    else throw new RemasterError('USAGE', `--host ${value}: unknown part ${JSON.stringify(p)} (expected ks=<file>, once, expires=<iso>, name=<name>)`);
+    else if (k === 'ip' && v) host.ip = v;
+    else if (k === 'uuid' && v) host.uuid = v;
+    else throw new RemasterError('USAGE', `--host ${value}: unknown part ${JSON.stringify(p)} (expected ks=<file>, once, expires=<iso>, name=<name>, ip=<ipv4>, uuid=<uuid>)`);
   }
   return [...previous, host];
 }
@@ -32,7 +36,17 @@ export function parseHostFlag(value: string, previous: PublishHostInput[] = []):
 interface PublishFlags {
   tftpRoot: string; httpRoot?: string; httpUrl?: string; keep?: string; host?: PublishHostInput[]; label?: string; dialect?: string;
   answers?: string; append?: string[]; repo?: string; stage2?: string; grubDir?: string; grubNetdir?: string; grubSigned?: boolean | string; pxelinuxDir?: string; ipxe?: boolean; wait?: string; json?: boolean;
-  replaceHosts?: boolean; serveUrl?: string;
+  replaceHosts?: boolean; serveUrl?: string; httpBoot?: PxeHttpUse;
+}
+
+const HTTP_LOADERS = ['pxelinux', 'grub', 'ipxe'] as const;
+
+/** Parse `--http-boot pxelinux,grub,ipxe` (or `none`): exactly these loaders fetch kernel and initrd over HTTP. */
+export function parseHttpBoot(value: string): PxeHttpUse {
+  const names = value === 'none' ? [] : value.split(',').map((n) => n.trim());
+  const bad = names.find((n) => !(HTTP_LOADERS as readonly string[]).includes(n));
+  if (bad !== undefined) throw new RemasterError('USAGE', `--http-boot ${value}: unknown loader ${JSON.stringify(bad)} (expected a comma list of ${HTTP_LOADERS.join(', ')}, or none)`);
+  return Object.fromEntries(HTTP_LOADERS.map((l) => [l, names.includes(l)])) as PxeHttpUse;
 }
 
 function registerPublish(program: Command, cli: CliContext): void {
@@ -41,14 +55,15 @@ function registerPublish(program: Command, cli: CliContext): void {
     .addHelpText('after', examplesText(
       'remaster publish out/hp-raid --tftp-root /srv/tftp --host 52:54:00:12:34:56,ks=ks.cfg',
       'remaster publish recipes/hp-raid.yaml                          # build, then publish with the recipe\'s pxe: section',
-      'remaster publish out/hp-raid --tftp-root /srv/tftp --http-root /srv/www/remaster --http-url http://10.0.0.1/remaster'))
+      'remaster publish out/hp-raid --tftp-root /srv/tftp --http-root /srv/www --http-url http://10.0.0.1 --http-boot pxelinux,grub,ipxe'))
     .argument('<build-dir|recipe>', 'what remaster build wrote, or a recipe with a pxe: section (built first)')
     .option('--tftp-root <dir>', 'TFTP root to publish into (default: the recipe\'s pxe.tftpRoot)')
     .option('--http-root <dir>', 'also copy kernel, initrd and kickstarts here (needs --http-url)')
     .option('--http-url <url>', 'URL under which --http-root is served')
     .option('--serve-url <url>', 'publish for remaster serve at this base URL: armed hosts fetch inst.ks=<url>/ks/<mac>, rendered with install callbacks (kept by later publishes; "" turns it off)')
     .option('--keep <n>', 'versions to keep for rollback (default 3)')
-    .option('--host <mac[,ks=file][,once][,expires=iso]>', 'arm a host (repeatable)', parseHostFlag)
+    .option('--host <mac[,ks=file][,once][,expires=iso][,ip=a.b.c.d][,uuid=u]>', 'arm a host (repeatable); expires is applied when a remaster command runs on the tree (run remaster expire from cron)', parseHostFlag)
+    .option('--http-boot <loaders>', 'loaders that fetch kernel and initrd over HTTP: comma list of pxelinux (publishes lpxelinux.0 as pxelinux.0), grub, ipxe, or none (default: ipxe when --http-url is given)', parseHttpBoot)
     .option('--label <text>', 'menu label')
     .option('--dialect <name>', 'rhel5|rhel6|rhel7|rhel8|rhel9|rhel10|fedora|ubuntu|debian|generic')
     .option('--answers <format>', 'what the hosts\' ks= files are: kickstart, preseed (auto=true priority=critical url=) or autoinstall (user-data + meta-data, ds=nocloud-net); default preseed for --dialect debian')
@@ -74,6 +89,7 @@ function registerPublish(program: Command, cli: CliContext): void {
         ...(o.httpRoot ? { httpRoot: o.httpRoot } : {}), ...(o.httpUrl ? { httpUrl: o.httpUrl } : {}), ...(o.label ? { label: o.label } : {}),
         ...(o.dialect ? { dialect: o.dialect as never } : {}), ...answersFlag(o), ...(o.append ? { cmdline: o.append } : {}), ...(o.repo ? { repo: o.repo } : {}),
         ...(o.stage2 ? { stage2: o.stage2 } : {}), ...(o.grubDir ? { grubDir: o.grubDir } : {}), ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}),
+        ...(o.httpBoot ? { http: o.httpBoot } : {}),
         ...(o.replaceHosts ? { replaceHosts: true } : {}), ...(o.serveUrl !== undefined ? { serveUrl: o.serveUrl } : {}),
       });
       const macs = (hosts: { mac: string }[]) => hosts.map((h) => h.mac).join(', ');
@@ -110,7 +126,7 @@ function registerVerify(program: Command, cli: CliContext): void {
     });
 }
 
-function registerRollbackAndDhcp(program: Command, cli: CliContext): void {
+function registerRollback(program: Command, cli: CliContext): void {
   program.command('rollback')
     .description('switch a PXE tree back to a kept version (default: the previous one)')
     .argument('<tftp-root>')
@@ -119,29 +135,14 @@ function registerRollbackAndDhcp(program: Command, cli: CliContext): void {
       const m = await (await library()).rollbackTree({ tftpRoot: root, ...(o.to !== undefined ? { to: Number(o.to) } : {}) });
       await write(cli.stdout, `now serving version ${m.version} (${m.model.hosts.length} armed hosts)\n`);
     });
-  program.command('dhcp-snippet')
-    .description('print ISC dhcpd or dnsmasq configuration for the published tree')
-    .option('--isc', 'ISC dhcpd').option('--dnsmasq', 'dnsmasq')
-    .requiredOption('--next-server <ip>', 'TFTP server address')
-    .option('--efi-file <path>', 'x64 UEFI boot file (default: from the tree given with --tftp-root, else boot/grub/x86_64-efi/core.efi)').option('--bios-file <path>', 'BIOS boot file')
-    .option('--tftp-root <dir>', 'a published tree: its boot files become the defaults (shimx64.efi when published with --grub-signed); dnsmasq serves it')
-    .action(async (o: { isc?: boolean; dnsmasq?: boolean; nextServer: string; efiFile?: string; biosFile?: string; tftpRoot?: string }) => {
-      if (Boolean(o.isc) === Boolean(o.dnsmasq)) throw new RemasterError('USAGE', 'give exactly one of --isc or --dnsmasq');
-      const lib = await library();
-      const manifest = o.tftpRoot !== undefined ? await lib.readCurrentManifest(o.tftpRoot) : undefined;
-      const published = manifest !== undefined ? lib.publishedBootFiles(manifest) : {};
-      await write(cli.stdout, lib.dhcpSnippet({
-        kind: o.isc ? 'isc' : 'dnsmasq', nextServer: o.nextServer, ...published,
-        ...(o.efiFile ? { efiFile: o.efiFile } : {}), ...(o.biosFile ? { biosFile: o.biosFile } : {}), ...(o.tftpRoot ? { tftpRoot: o.tftpRoot } : {}),
-      }));
-    });
 }
 
-/** Register publish, verify, rollback, arm, disarm, status and dhcp-snippet. */
+/** Register publish, verify, rollback, arm, disarm, status, expire, server-config and dhcp-snippet. */
 export function registerPxe(program: Command, cli: CliContext): void {
   registerPublish(program, cli);
   registerVerify(program, cli);
-  registerRollbackAndDhcp(program, cli);
+  registerRollback(program, cli);
+  registerServerConfigs(program, cli);
   registerPxeHosts(program, cli);
 }
 

@@ -1,4 +1,4 @@
-/** `remaster arm|disarm|status <tftp-root> …`: change or show which MACs install. */
+/** `remaster arm|disarm|status|expire <tftp-root> …`: change or show which MACs install. */
 import type { Command } from 'commander';
 import { library } from '../library.ts';
 import { write, type CliContext } from '../context.ts';
@@ -24,12 +24,12 @@ function installLabel(h: InstallRow | undefined): string {
   return `${h.state} since ${new Date(h.stateAt).toISOString()}${h.failureReason ? ` (${h.failureReason})` : ''}`;
 }
 
-/** Register arm, disarm and status. */
+/** Register arm, disarm, status and expire. */
 export function registerPxeHosts(program: Command, cli: CliContext): void {
   program.command('arm')
     .description('let a MAC install (publishes a new version)')
     .argument('<tftp-root>').argument('<mac>')
-    .option('--once', 'install once; disarm afterwards').option('--expires <iso>', 'disarm after this instant')
+    .option('--once', 'install once; disarm afterwards').option('--expires <iso>', 'disarm after this instant (applied by the next remaster command on the tree: run remaster expire from cron)')
     .option('--ks <file>', 'kickstart for this host').option('--name <name>', 'host name').option('--wait <seconds>', 'wait for the lock')
     .action(async (root: string, mac: string, o: { once?: boolean; expires?: string; ks?: string; name?: string; wait?: string }) => {
       const plan = await (await library()).armHost({
@@ -44,6 +44,15 @@ export function registerPxeHosts(program: Command, cli: CliContext): void {
     .action(async (root: string, mac: string, o: { wait?: string }) => {
       const plan = await (await library()).disarmHost({ tftpRoot: root, mac, ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}) });
       await write(cli.stdout, `disarmed ${mac} in version ${plan.version}\n`);
+    });
+  program.command('expire')
+    .description('disarm every host whose --expires has passed, as a new version (for cron: expiry is otherwise applied only when a remaster command runs on the tree)')
+    .argument('<tftp-root>').option('--wait <seconds>', 'wait for the lock').option('--json', 'print JSON')
+    .action(async (root: string, o: { wait?: string; json?: boolean }) => {
+      const r = await (await library()).expireHosts({ tftpRoot: root, ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}) });
+      if (o.json) return write(cli.stdout, `${JSON.stringify({ version: r.version, expired: r.expired.map((h) => ({ mac: h.mac, ...(h.name !== undefined ? { name: h.name } : {}), expires: h.expires })) }, null, 2)}\n`);
+      const lines = r.expired.map((h) => `disarmed expired host ${h.mac}${h.name !== undefined ? ` (${h.name})` : ''}, expired ${h.expires ?? ''}`);
+      await write(cli.stdout, r.expired.length ? `${lines.join('\n')}\nnow serving version ${r.version}\n` : `nothing expired (version ${r.version})\n`);
     });
   program.command('status')
     .description('list armed and recently disarmed hosts, with their install state when remaster serve records one')

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { collectLoaders, publishOptionsFromRecipe, publishTree, RemasterError, type Recipe } from '../../../src/index.ts';
+import { collectLoaders, loadRecipe, publishOptionsFromRecipe, publishTree, RemasterError, type Recipe } from '../../../src/index.ts';
 import { makeBuildDir, makeRoots, tempDir } from './support.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -55,6 +55,17 @@ test('loader directories in a recipe are relative to the recipe file', () => {
   assert.equal(o.tftpRoot, '/srv/recipes/tftp');
 });
 
+test('a recipe\'s pxe.http names the loaders that fetch over HTTP, and a host may carry ip and uuid', async () => {
+  const yaml = ['name: site', 'source: { kernel: k, initrd: i }', 'output: { dir: out }', 'pxe:', '  tftpRoot: tftp', '  httpUrl: http://10.0.0.1', '  http: { pxelinux: true, grub: true }',
+    '  hosts: [{ mac: "52:54:00:00:00:01", ip: 10.0.0.50, uuid: 4c4c4544-0042-3510-8056-b4c04f4a3332 }]', ''].join('\n');
+  const dir = await tempDir('remaster-recipe-');
+  await writeFile(join(dir, 'site.yaml'), yaml);
+  const { recipe } = await loadRecipe(join(dir, 'site.yaml'));
+  const o = publishOptionsFromRecipe(recipe, join(dir, 'site.yaml'), '/srv/out', false);
+  assert.deepEqual(o.http, { pxelinux: true, grub: true });
+  assert.deepEqual(o.hosts, [{ mac: '52:54:00:00:00:01', ip: '10.0.0.50', uuid: '4c4c4544-0042-3510-8056-b4c04f4a3332' }]);
+});
+
 /** Make files (with their path as content) below a fake system root. */
 async function fakeRoot(paths: string[]): Promise<string> {
   const root = await tempDir('remaster-root-');
@@ -90,4 +101,13 @@ test('a missing boot loader is TOOL_MISSING naming the Debian package (fake syst
     (e: unknown) => e instanceof RemasterError && e.code === 'TOOL_MISSING' && /package ipxe/u.test(e.message));
   const loaders = await collectLoaders({ pxelinux: true, ipxe: false }, 'boot/grub', root);
   assert.deepEqual(loaders.map((l) => l.path), ['pxelinux.0', 'ldlinux.c32', 'libutil.c32', 'menu.c32']);
+});
+
+test('menus over HTTP publish the same layout\'s lpxelinux.0 under the name pxelinux.0, so DHCP configurations keep naming pxelinux.0', async () => {
+  const debian = ['/usr/lib/PXELINUX/pxelinux.0', '/usr/lib/PXELINUX/lpxelinux.0', '/usr/lib/syslinux/modules/bios/ldlinux.c32', '/usr/lib/syslinux/modules/bios/libutil.c32', '/usr/lib/syslinux/modules/bios/menu.c32'];
+  const root = await fakeRoot(debian);
+  const loaders = await collectLoaders({ pxelinux: true, pxelinuxHttp: true, ipxe: false }, 'boot/grub', root);
+  assert.deepEqual(loaders.map((l) => [l.path, l.source.slice(root.length)]).slice(0, 2), [['pxelinux.0', '/usr/lib/PXELINUX/lpxelinux.0'], ['ldlinux.c32', '/usr/lib/syslinux/modules/bios/ldlinux.c32']]);
+  await assert.rejects(collectLoaders({ pxelinux: true, pxelinuxHttp: true, ipxe: false }, 'boot/grub', await fakeRoot(debian.filter((p) => !p.includes('lpxelinux')))),
+    (e: unknown) => e instanceof RemasterError && e.code === 'TOOL_MISSING' && /lpxelinux\.0 not found next to Debian's pxelinux\.0/u.test(e.message));
 });

@@ -1,13 +1,15 @@
 /**
  * Golden renderings for the three loaders (mkksiso's `.result` convention):
- * one model, every menu compared with fixtures/pxe/<name>.result.
+ * one model, every menu compared with fixtures/pxe/<name>.result; the
+ * per-host goldens carry the wrong-machine guard (GRUB's `$net_default_mac`
+ * test, iPXE's `iseq ${net0/mac}`), and PXELINUX's guard is its file name.
  * Regenerate with UPDATE_GOLDEN=1 and review the diff.
  */
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import {
-  hostCmdline, renderGrubDefault, renderGrubHost, renderIpxeDefault, renderIpxeHost, renderPxelinuxDefault, renderPxelinuxHost,
+  EFI_LOCAL_LOADERS, hostCmdline, planPublish, renderGrubDefault, renderGrubHost, renderIpxeDefault, renderIpxeHost, renderPxelinuxDefault, renderPxelinuxHost,
   type PxeHost, type PxeModel,
 } from '../../../src/index.ts';
 
@@ -79,4 +81,33 @@ test('a kernel argument with a line break is refused instead of injecting loader
 
 test('iPXE refuses an argument it cannot quote', () => {
   assert.throws(() => renderIpxeHost(MODEL, { mac: '52:54:00:00:00:01', extraArgs: ['a=${evil}'] }), /iPXE cannot pass/u);
+});
+
+test('every per-host install entry checks its own MAC: GRUB in an if around the entry, iPXE before it loads anything', () => {
+  const grub = renderGrubHost(MODEL, OVERLAY_HOST);
+  const guard = grub.indexOf('if [ "$net_default_mac" = "52:54:00:ab:cd:ef" ]; then');
+  assert.ok(guard > 0 && guard < grub.indexOf("menuentry 'Install") && grub.indexOf("menuentry 'Install") < grub.indexOf('\nelse\n'), grub);
+  assert.match(grub, /^set default=local$/mu, 'without the MAC the default is the local disk');
+  const ipxe = renderIpxeHost(MODEL, OVERLAY_HOST).split('\n');
+  assert.equal(ipxe[2], 'iseq ${net0/mac} 52:54:00:ab:cd:ef || goto local');
+  assert.ok(ipxe.indexOf(':local') > ipxe.indexOf('boot'), 'the local section follows the install');
+});
+
+test('IP and UUID names lead to the MAC-guarded GRUB entry only; PXELINUX, which cannot check the MAC, gets the MAC name alone', () => {
+  const host: PxeHost = { mac: '52:54:00:12:34:56', ip: '10.99.0.50', uuid: '4C4C4544-0042-3510-8056-B4C04F4A3332' };
+  const plan = planPublish({ version: 1, now: new Date('2030-01-01T00:00:00Z'), model: { ...MODEL, hosts: [host] }, artifacts: [], loaders: [], grubDir: 'boot/grub', publish: { keep: 3 } });
+  const paths = plan.entries.map((e) => (e.kind === 'link' ? `${e.path} -> ${e.target}` : e.path));
+  assert.deepEqual(paths.filter((p) => p.startsWith('pxelinux.cfg/')), ['pxelinux.cfg/default', 'pxelinux.cfg/01-52-54-00-12-34-56']);
+  assert.deepEqual(paths.filter((p) => p.startsWith('boot/grub/grub.cfg-')), [
+    'boot/grub/grub.cfg-01-52-54-00-12-34-56',
+    'boot/grub/grub.cfg-01-52:54:00:12:34:56 -> boot/grub/grub.cfg-01-52-54-00-12-34-56',
+    'boot/grub/grub.cfg-0A630032 -> boot/grub/grub.cfg-01-52-54-00-12-34-56',
+    'boot/grub/grub.cfg-4c4c4544-0042-3510-8056-b4c04f4a3332 -> boot/grub/grub.cfg-01-52-54-00-12-34-56',
+  ]);
+});
+
+test('the EFI local entry chainloads the first ESP loader it finds and only then exits to the firmware', () => {
+  const local = renderGrubDefault(MODEL);
+  assert.match(local, /for loader in [^;]*\/EFI\/BOOT\/BOOTX64\.EFI; do\n {6}if search --no-floppy --file --set=root \$loader; then\n {8}echo "Booting \(\$root\)\$loader"\n {8}chainloader \$loader\n {8}boot\n {6}fi\n {4}done\n {4}exit\n/u);
+  assert.ok(EFI_LOCAL_LOADERS.indexOf('/EFI/redhat/shimx64.efi') < EFI_LOCAL_LOADERS.indexOf('/EFI/BOOT/BOOTX64.EFI'), 'a distribution\'s own shim before the removable path (which may start shim\'s fallback)');
 });
