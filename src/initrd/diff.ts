@@ -13,7 +13,6 @@
  * are not resolved: an entry `lib/x` and an entry `usr/lib/x` are different
  * paths even when `lib -> usr/lib`.
  */
-import { createHash } from 'node:crypto';
 import { S_IFMT, S_IFREG } from '../cpio/index.ts';
 import { toArchivePath, type FileTree, type TreeEntry } from '../tree/index.ts';
 import { readInitrd, type ReadInitrdOptions } from './read.ts';
@@ -35,6 +34,8 @@ export async function readInitrdTree(
   // Hard-link groups live until the archive's TRAILER!!! (the kernel frees its link hash there);
   // a group is keyed within its segment, which holds one archive in every image this reads.
   const groups = new Map<string, { members: TreeEntry[]; sha256?: string; size: number }>();
+  // Loaded here, not at import: listing commands load this module but never hash (start-up time).
+  const { createHash } = await import('node:crypto');
   for await (const e of readInitrd(source, options)) {
     const h = e.header;
     const entry: TreeEntry = { path: keyOf(e.name), type: e.type, perm: h.mode & 0o7777, uid: h.uid, gid: h.gid, mtime: h.mtime, size: 0, segment: e.segment };

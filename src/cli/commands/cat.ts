@@ -1,6 +1,6 @@
 /** `remaster cat <initrd> <path>`: write one file's data (the effective, last copy) to stdout. */
 import type { Command } from 'commander';
-import { RemasterError, readInitrd, toArchivePath, withContext } from '../../engine.ts';
+import { RemasterError, readInitrd, toArchivePath, withContext } from '../../core.ts';
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
 import { warner } from '../warnings.ts';

@@ -1,6 +1,6 @@
 /** `remaster inspect <initrd>`: segments, codecs and their parameters, entry counts, kernel versions. */
 import type { Command } from 'commander';
-import { scanInitrd, withContext } from '../../engine.ts';
+import { scanInitrd, withContext } from '../../core.ts';
 import { write, type CliContext } from '../context.ts';
 import { formatInspect } from '../format.ts';
 import { initrdSource } from '../inputs.ts';
