@@ -6,8 +6,10 @@
  * Ratios are remaster / peer measured in this run, so machine speed cancels out.
  *
  *   BENCH_RUNS=5      samples per measurement
- *   BENCH_ONLY=list,iso  sections: raw list cpio extract rebuild append big iso
+ *   BENCH_ONLY=list,iso  sections: raw list cpio extract rebuild append big iso tftp
  *   BENCH_WRITE=1     replace the results block of BENCHMARKS.md with this run's tables
+ *
+ * tftp (bench/tftp.ts) needs root (it runs in its own network namespace), atftp, tftpd-hpa and dnsmasq.
  *
  * Inputs: fixtures/out/initrd/di-*.img (bash fixtures/generate.sh). Generated material (a 500 MB
  * initrd, a 1 GB ISO, extracted trees) goes to bench/out/, which is git-ignored.
@@ -370,6 +372,44 @@ function benchIso(): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** TFTP: remaster's server vs tftpd-hpa and dnsmasq, one and 50 atftp clients (bench/tftp.ts, in its own netns). */
+function benchTftp(): void {
+  const missing = ['atftp', 'in.tftpd', 'dnsmasq', 'unshare', 'ip'].filter((t) => !has(t));
+  if (missing.length > 0 || process.getuid?.() !== 0) {
+    notes.push(`tftp: skipped (${missing.length > 0 ? `missing ${missing.join(', ')}` : 'needs root for a network namespace'}).`);
+    return;
+  }
+  const file = join(FIX, 'real', 'di', 'initrd.gz');
+  const r = spawnSync('unshare', ['--net', '--', NODE, join(ROOT, 'bench', 'tftp.ts'), file, OUT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_RUNS: String(RUNS) } });
+  if (r.status !== 0) throw new Error(`bench/tftp.ts failed (${r.status})`);
+  const data = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { size: number; parallel: number; rows: { scenario: string; variant: string; server: string; seconds: number[]; median: number; cpu: number | null; mbps: number }[]; versions: Record<string, string> };
+  for (const row of data.rows) {
+    results.push({
+      section: 'tftp', variant: `${row.scenario === 'single' ? '1 client' : `${data.parallel} clients`}, ${row.variant}`, tool: row.server,
+      command: `atftp ${row.variant}`, seconds: row.seconds, median: row.median, maxRssKiB: 0,
+      note: `${row.mbps.toFixed(1)} MB/s, server CPU ${row.cpu === null || Number.isNaN(row.cpu) ? '–' : row.cpu.toFixed(2)} s`, date: RUN_DATE,
+    });
+  }
+  notes.push(`tftp: ${(data.size / 1e6).toFixed(1)} MB installer initrd; ${Object.entries(data.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+}
+
+function tftpTable(): string[] {
+  const rows = results.filter((r) => r.section === 'tftp');
+  if (rows.length === 0) return [];
+  const mine = [...new Set(rows.map((r) => r.tool).filter((t) => t.startsWith('remaster')))];
+  const tools = [...mine, 'tftpd-hpa', 'dnsmasq'];
+  const out = [`| clients, options | ${tools.map((t) => `${t} s`).join(' | ')} | ${mine.map((t) => `${t} MB/s`).join(' | ')} | server CPU s (${tools.join(' / ')}) | ${mine.map((t) => `${t} ÷ faster peer`).join(' | ')} |`];
+  out.push(`|${'---|'.repeat(1 + tools.length + mine.length * 2 + 1)}`);
+  for (const variant of [...new Set(rows.map((r) => r.variant))]) {
+    const m = tools.map((tool) => get('tftp', variant, tool));
+    const fastest = Math.min(get('tftp', variant, 'tftpd-hpa')?.median ?? Infinity, get('tftp', variant, 'dnsmasq')?.median ?? Infinity);
+    const mbps = mine.map((t) => (get('tftp', variant, t)?.note ?? '').split(',')[0]);
+    const cpu = m.map((x) => /CPU ([\d.]+)/.exec(x?.note ?? '')?.[1] ?? '–').join(' / ');
+    out.push(`| ${variant} | ${m.map((x) => fmt(x?.median)).join(' | ')} | ${mbps.join(' | ')} | ${cpu} | ${mine.map((t) => ratio(get('tftp', variant, t)?.median, fastest)).join(' | ')} |`);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 
@@ -452,6 +492,16 @@ function evaluateTargets(): void {
     const big = get('big', '500M-zstd', tool);
     if (big) targets.push({ name: `peak RSS, ${tool} on a 500 MB initrd`, goal: '≤ 128 MiB', measured: `${(big.maxRssKiB / 1024).toFixed(0)} MiB`, met: big.maxRssKiB <= 128 * 1024 });
   }
+  const tftpServers = [...new Set(results.filter((r) => r.section === 'tftp' && r.tool.startsWith('remaster')).map((r) => r.tool))];
+  for (const variant of ['1 client, blksize 1468 + windowsize 16', '50 clients, blksize 1468 + windowsize 16']) {
+    const peers = ['tftpd-hpa', 'dnsmasq'].map((tool) => get('tftp', variant, tool)?.median).filter((x) => x !== undefined);
+    for (const tool of tftpServers) {
+      const me = get('tftp', variant, tool)?.median;
+      if (me === undefined || peers.length === 0) continue;
+      const fastest = Math.min(...peers);
+      targets.push({ name: `TFTP ${variant}: ${tool} at least as fast as the faster of tftpd-hpa and dnsmasq`, goal: '≤ 1.00×', measured: `${(me / fastest).toFixed(2)}×`, met: me <= fastest });
+    }
+  }
   const rssAll = results.filter((r) => r.tool.startsWith('remaster')).map((r) => r.maxRssKiB);
   if (rssAll.length > 0) notes.push(`largest peak RSS of any remaster command in this run: ${(Math.max(...rssAll) / 1024).toFixed(0)} MiB.`);
 }
@@ -478,6 +528,11 @@ function report(versions: Record<string, string>, started: Date): string {
   ] as const) {
     const t = simpleTable(section, base);
     if (t.length > 0) lines.push(`### ${title}`, '', ...t, '');
+  }
+  const tftp = tftpTable();
+  if (tftp.length > 0) {
+    lines.push('### TFTP: the installer initrd fetched by atftp (seconds, median)', '', ...tftp, '');
+    lines.push('tftpd-hpa and dnsmasq do not implement windowsize (RFC 7440): they leave it out of the OACK and the client falls back to lock-step, so their "+ windowsize 16" rows are lock-step. "server CPU" is the server process\'s user+system time (not measured for tftpd-hpa, which forks a process per transfer). Clients and servers share the machine\'s cores.', '');
   }
   if (targets.length > 0) {
     lines.push('### Targets', '', '| target | goal | measured | met |', '|---|---|---|---|');
@@ -518,6 +573,7 @@ async function main(): Promise<void> {
     ['build', want('build'), benchBuild],
     ['big', want('big'), benchBig],
     ['iso', want('iso'), benchIso],
+    ['tftp', want('tftp'), benchTftp],
   ];
   for (const [name, enabled, run] of sections) {
     if (!enabled) continue;

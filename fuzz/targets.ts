@@ -18,6 +18,7 @@ import { classifyDhcpClient, decideProxyReply, decodeDhcpPacket, type DhcpClient
 import { caseRng, type Rng } from './prng.ts';
 import { GENERIC_MUTATORS, INTERESTING_32, INTERESTING_HEX8, TEXT_MUTATORS, mutate, writeU32, type Mutator } from './mutate.ts';
 import * as S from './seeds.ts';
+import { runTftpPacket, runTftpServer, tftpPacketSeeds, tftpServerCase, tftpServerSeeds, TFTP_MUTATORS } from './tftp.ts';
 
 /** A ready target: seeds and the two functions the worker needs. */
 export interface Target {
@@ -30,7 +31,7 @@ export interface Target {
   run(bytes: Uint8Array): Promise<void>;
 }
 
-export const TARGET_NAMES = ['cpio', 'initrd', 'initrd-cli', 'iso', 'kickstart', 'recipe', 'rpm', 'deb', 'elf', 'kmod', 'dhcp'] as const;
+export const TARGET_NAMES = ['cpio', 'initrd', 'initrd-cli', 'iso', 'kickstart', 'recipe', 'rpm', 'deb', 'elf', 'kmod', 'dhcp', 'tftp-packet', 'tftp-server'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 const enc = new TextEncoder();
@@ -352,6 +353,13 @@ export async function makeTarget(name: TargetName): Promise<Target> {
     }
     case 'dhcp':
       return byteTarget(name, 100_000, S.dhcpSeeds(), [...GENERIC_MUTATORS, dhcpField, dhcpField, dhcpField], runDhcp);
+    case 'tftp-packet':
+      return byteTarget(name, 100_000, tftpPacketSeeds(), TFTP_MUTATORS, runTftpPacket);
+    case 'tftp-server': {
+      const seeds = tftpServerSeeds();
+      const packets = tftpPacketSeeds();
+      return { name, defaultCases: 100_000, seeds, notes: [], run: runTftpServer, generate: (rng) => tftpServerCase(rng, seeds, packets) };
+    }
   }
 }
 

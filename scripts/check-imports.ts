@@ -44,7 +44,7 @@ const ALLOWED: Record<string, string[]> = {
   boottest: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'pxe'],
   elf: ['errors', 'io'],
   package: ['errors', 'io', 'compress', 'cpio', 'initrd', 'tree'],
-  net: ['errors'],
+  net: ['errors', 'io'],
   state: ['errors', 'fsx'],
   index: ['*'],
   core: ['errors', 'io', 'compress', 'cpio', 'initrd', 'tree'],

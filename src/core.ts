@@ -8,7 +8,7 @@
  */
 export * from './errors.ts';
 export { ByteReader, bytesSource, openFileSource, readRange, readFileChunks, readFileSeekable, writeFileAtomic, fileRangeSource, bytesRangeSource, toIoError, withIoContext } from './io/index.ts';
-export type { BlockSource, AtomicWriteOptions, FileRangeSource, SeekableChunks, SeekableReadOptions } from './io/index.ts';
+export type { BlockSource, RandomReadSource, AtomicWriteOptions, FileRangeSource, SeekableChunks, SeekableReadOptions } from './io/index.ts';
 export * from './compress/index.ts';
 export * from './cpio/index.ts';
 export * from './initrd/index.ts';

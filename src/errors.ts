@@ -73,7 +73,8 @@ export type ErrorCode =
   | 'STATE_SCHEMA'
   | 'STATE_CONFLICT'
   | 'STATE_NOT_FOUND'
-  | 'STATE_INVALID';
+  | 'STATE_INVALID'
+  | 'TFTP_BAD_PACKET';
 
 /** Where an error or warning happened; every field optional, filled on the way up. */
 export interface ErrorContext {

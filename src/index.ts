@@ -15,3 +15,4 @@ export * from './autoinstall/index.ts';
 export * from './answers/index.ts';
 export * from './net/dhcp/index.ts';
 export * from './state/index.ts';
+export * from './net/tftp/index.ts';

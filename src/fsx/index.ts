@@ -14,3 +14,4 @@ export { makeKickstartOverlay } from './publish-overlay.ts';
 export { sysrootLookup, type SysrootEntry } from './sysroot.ts';
 export { readTextFile } from './read-text.ts';
 export { ensureStateDir } from './state-dir.ts';
+export { openServedFile, type ServedFile } from './served-file.ts';

@@ -7,16 +7,20 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { RemasterError } from '../errors.ts';
 
-/** Random-access byte source. */
-export interface BlockSource {
-  /** Total size in bytes. */
+/** A read-only byte source of fixed size with random access (what a TFTP transfer serves from). */
+export interface RandomReadSource {
+  /** Total size in bytes, fixed when the source was opened. */
   readonly size: number;
   /** Read exactly `length` bytes at `offset`; throws past the end. */
   read(offset: number, length: number): Promise<Uint8Array>;
-  /** Bytes delivered by read() so far. */
-  readonly bytesRead: number;
   /** Release the underlying handle, if any. */
   close(): Promise<void>;
+}
+
+/** Random-access byte source that counts what it delivered. */
+export interface BlockSource extends RandomReadSource {
+  /** Bytes delivered by read() so far. */
+  readonly bytesRead: number;
 }
 
 function checkRange(size: number, offset: number, length: number): void {
@@ -55,6 +59,11 @@ export async function openFileSource(path: string): Promise<BlockSource> {
     throw new RemasterError('INPUT_NOT_FOUND', `cannot open: ${(err as Error).message}`, { file: path }, { cause: err });
   }
   const { size } = await handle.stat();
+  return fileHandleSource(handle, size, path);
+}
+
+/** Wrap an open file handle as a BlockSource of `size` bytes; close() closes the handle; `path` names it in errors. */
+export function fileHandleSource(handle: FileHandle, size: number, path: string): BlockSource {
   let bytesRead = 0;
   return {
     size,

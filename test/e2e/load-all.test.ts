@@ -20,7 +20,7 @@ test('every built module loads without side effects beyond definitions', async (
   assert.ok(all.length > 150, `only ${all.length} modules in dist/ (run npm run build)`);
   for (const f of all) await import(pathToFileURL(f).href);
   const lib = await import(pathToFileURL(join(DIST, 'index.js')).href);
-  for (const name of ['readInitrd', 'writeInitrd', 'readIso', 'rebuildIso', 'loadRecipe', 'publishTree', 'bootTest', 'runDepmod', 'lintKickstart']) {
+  for (const name of ['readInitrd', 'writeInitrd', 'readIso', 'rebuildIso', 'loadRecipe', 'publishTree', 'bootTest', 'runDepmod', 'lintKickstart', 'createTftpServer', 'openServedFile']) {
     assert.equal(typeof lib[name], 'function', name);
   }
 });
