@@ -6,8 +6,9 @@
  * Ratios are remaster / peer measured in this run, so machine speed cancels out.
  *
  *   BENCH_RUNS=5      samples per measurement
- *   BENCH_ONLY=list,iso  sections: raw list cpio extract rebuild append big iso tftp
+ *   BENCH_ONLY=list,iso  sections: raw list cpio extract rebuild append big entries entriesx tinyxz iso tftp
  *   BENCH_WRITE=1     replace the results block of BENCHMARKS.md with this run's tables
+ *   BENCH_DIST=dir    measure the CLI built in dir (default dist/), e.g. a saved copy from before a change
  *
  * tftp (bench/tftp.ts) needs root (it runs in its own network namespace), atftp, tftpd-hpa and dnsmasq.
  *
@@ -18,6 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { manyEntriesInitrd, tinyXzSegmentsInitrd } from './large-inputs.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench', 'out');
@@ -25,7 +27,9 @@ const FIX = resolve(process.env.REMASTER_FIXTURES_DIR ?? join(ROOT, 'fixtures', 
 const INITRD = join(FIX, 'initrd');
 const NODE = process.execPath;
 // The same flags as the bin's shebang (src/cli/main.ts), so this measures what users run.
-const REMASTER = `${NODE} --max-semi-space-size=2 ${join(ROOT, 'dist', 'cli', 'main.js')} --quiet`;
+// BENCH_DIST measures another build (e.g. a copy of dist/ from before a change) with the same inputs.
+const DIST = resolve(process.env.BENCH_DIST ?? join(ROOT, 'dist'));
+const REMASTER = `${NODE} --max-semi-space-size=2 ${join(DIST, 'cli', 'main.js')} --quiet`;
 const PROBE = `${NODE} ${join(ROOT, 'bench', 'lib-probe.ts')}`;
 const RUNS = Math.max(1, Number.parseInt(process.env.BENCH_RUNS ?? '3', 10) || 3);
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
@@ -339,6 +343,80 @@ function benchBig(): void {
   rmSync(out, { force: true });
 }
 
+/**
+ * Every initrd command on 2 million empty files: peak RSS is the point (issue 10 item 9: ≤ 512 MiB each).
+ * Each remaster command is paired with the nearest thing an operator would run with libarchive or GNU
+ * cpio on the same image, measured right after it (ENTRY_PEERS), for time and RSS ratios.
+ */
+const ENTRY_PEERS = new Map<string, string>([
+  ['remaster ls', 'bsdtar -tf'],
+  ['remaster inspect', 'zstd -dc | cpio -tv'],
+  ['remaster cat', 'bsdtar -xOf'],
+  ['remaster diff', 'diff of two bsdtar -tvf'],
+  ['remaster add --append', 'cp + cpio -o | zstd >>'],
+  ['remaster add --rebuild', 'bsdtar -cf @img blob | gzip'],
+  ['remaster repack', 'bsdtar -cf @img | gzip'],
+  ['remaster extract', 'bsdtar -xf'],
+]);
+
+async function benchEntries(): Promise<void> {
+  const img = await manyEntriesInitrd(OUT);
+  const out = join(OUT, 'entries-out.img');
+  const blob = join(OUT, 'blob-1M.bin');
+  if (!existsSync(blob)) sh(`head -c 1048576 /dev/urandom > ${q(blob)}`);
+  const appended = join(OUT, 'entries-appended.img');
+  if (!existsSync(appended)) sh(`${REMASTER} add ${q(img)} ${q(blob)}:/opt/bench/blob-1M.bin --append -o ${q(appended)}`);
+  const listing = (f: string): string => `bsdtar -tvf ${q(f)}`;
+  const cmds: [string, string, string, string][] = [
+    ['ls', `${REMASTER} ls ${q(img)} > /dev/null`, 'bsdtar -tf', `bsdtar -tf ${q(img)} > /dev/null`],
+    ['inspect', `${REMASTER} inspect ${q(img)} > /dev/null`, 'zstd -dc | cpio -tv', `zstd -qdc ${q(img)} | cpio -tv --quiet > /dev/null`],
+    ['cat', `${REMASTER} cat ${q(img)} d1999/f0000999 > /dev/null`, 'bsdtar -xOf', `bsdtar -xOf ${q(img)} d1999/f0000999 > /dev/null`],
+    ['diff', `${REMASTER} diff ${q(img)} ${q(appended)} > /dev/null`, 'diff of two bsdtar -tvf', `diff <(${listing(img)}) <(${listing(appended)}) > /dev/null`],
+    ['add --append', `${REMASTER} add ${q(img)} ${q(blob)}:/opt/bench/blob-1M.bin --append -o ${q(out)}`, 'cp + cpio -o | zstd >>', `cp ${q(img)} ${q(out)} && cd ${q(OUT)} && echo blob-1M.bin | cpio -o -H newc --quiet | zstd -q -3 >> ${q(out)}`],
+    ['add --rebuild', `${REMASTER} add ${q(img)} ${q(blob)}:/opt/bench/blob-1M.bin --rebuild -o ${q(out)}`, 'bsdtar -cf @img blob | gzip', `cd ${q(OUT)} && bsdtar -cf - --format newc @${q(img)} blob-1M.bin | gzip -6 > ${q(out)}`],
+    ['repack', `${REMASTER} repack ${q(img)} -o ${q(out)} -c gzip`, 'bsdtar -cf @img | gzip', `bsdtar -cf - --format newc @${q(img)} | gzip -6 > ${q(out)}`],
+  ];
+  for (const [tool, command, peer, peerCommand] of cmds) {
+    measure('entries', '2M empty files', `remaster ${tool}`, command, { ok: tool === 'diff' ? [1] : [] });
+    measure('entries', '2M empty files', peer, peerCommand, { ok: peer.startsWith('diff') ? [1] : [] });
+  }
+  rmSync(out, { force: true });
+}
+
+/** Extracting 2 million files is bound by inode creation on this disk (~0.3–0.8 ms each, for any tool). */
+async function benchEntriesExtract(): Promise<void> {
+  const img = await manyEntriesInitrd(OUT);
+  const dir = join(OUT, 'entries-extract');
+  const fresh = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  };
+  measure('entriesx', '2M empty files', 'remaster extract', `${REMASTER} extract ${q(img)} ${q(dir)}`, { before: () => rmSync(dir, { recursive: true, force: true }) });
+  measure('entriesx', '2M empty files', 'bsdtar -xf', `bsdtar -xf ${q(img)} -C ${q(dir)}`, { before: fresh });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function entriesTable(): string[] {
+  const rows = results.filter((r) => (r.section === 'entries' || r.section === 'entriesx') && r.tool.startsWith('remaster'));
+  if (rows.length === 0) return [];
+  const out = ['| remaster command | s | peak RSS MiB | peer (same image, same run) | peer s | peer RSS MiB | time ÷ peer | RSS ÷ peer |', '|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const peerName = ENTRY_PEERS.get(r.tool) ?? '';
+    const p = get(r.section, r.variant, peerName);
+    const mib = (k: number | undefined): string => (k === undefined ? '–' : (k / 1024).toFixed(0));
+    out.push(`| ${r.tool.replace(/^remaster /, '')} | ${fmt(r.median)} | ${mib(r.maxRssKiB)} | ${peerName ? `\`${peerName.replaceAll('|', '\\|')}\`` : '–'} | ${fmt(p?.median)} | ${mib(p?.maxRssKiB)} | ${ratio(r.median, p?.median)} | ${ratio(r.maxRssKiB, p?.maxRssKiB)} |`);
+  }
+  return out;
+}
+
+/** Listing 10,000 tiny xz segments: one decoder process per segment was the cost (issue 10 item 9). */
+function benchTinyXz(): void {
+  const img = tinyXzSegmentsInitrd(OUT);
+  const ls = measure('tinyxz', '10k xz segments', 'remaster ls', `${REMASTER} ls ${q(img)} > /dev/null`);
+  ls.entries = countLines(`${REMASTER} ls ${q(img)}`);
+  measure('tinyxz', '10k xz segments', 'xz -dc (all streams)', `xz -dc ${q(img)} > /dev/null`);
+}
+
 /** A ~1 GB ISO: a 1 GiB filler file plus images/pxeboot/{vmlinuz,initrd.img} (the real installer kernel + initrd). */
 function bigIso(): string {
   const iso = join(OUT, 'big-1G.iso');
@@ -502,6 +580,9 @@ function evaluateTargets(): void {
       targets.push({ name: `TFTP ${variant}: ${tool} at least as fast as the faster of tftpd-hpa and dnsmasq`, goal: '≤ 1.00×', measured: `${(me / fastest).toFixed(2)}×`, met: me <= fastest });
     }
   }
+  for (const r of results.filter((m) => (m.section === 'entries' || m.section === 'entriesx') && m.tool.startsWith('remaster'))) {
+    targets.push({ name: `peak RSS, ${r.tool} on 2,000,000 entries`, goal: '≤ 512 MiB', measured: `${(r.maxRssKiB / 1024).toFixed(0)} MiB`, met: r.maxRssKiB <= 512 * 1024 });
+  }
   const rssAll = results.filter((r) => r.tool.startsWith('remaster')).map((r) => r.maxRssKiB);
   if (rssAll.length > 0) notes.push(`largest peak RSS of any remaster command in this run: ${(Math.max(...rssAll) / 1024).toFixed(0)} MiB.`);
 }
@@ -524,10 +605,15 @@ function report(versions: Record<string, string>, started: Date): string {
     ['append', 'Append a 1 MB file as a new segment', undefined],
     ['build', 'remaster build (append) of a recipe injecting hpsa vs the manual pipeline', 'manual extract+depmod+cpio|xz'],
     ['big', '500 MB initrd (zstd -3)', 'raw decompress'],
+    ['tinyxz', '10,000 tiny xz segments', 'xz -dc (all streams)'],
     ['iso', 'Pull kernel + initrd out of a 1 GB ISO', 'xorriso -extract'],
   ] as const) {
     const t = simpleTable(section, base);
     if (t.length > 0) lines.push(`### ${title}`, '', ...t, '');
+    if (section === 'big') {
+      const e = entriesTable();
+      if (e.length > 0) lines.push('### 2,000,000 empty files in 2,000 directories (one zstd -3 segment): peak RSS per command', '', ...e, '');
+    }
   }
   const tftp = tftpTable();
   if (tftp.length > 0) {
@@ -564,7 +650,7 @@ async function main(): Promise<void> {
   }
   const versions = toolVersions();
   console.error(`bench: ${RUNS} run(s) per measurement, ${THREADS} cores`);
-  const sections: [string, boolean, () => void][] = [
+  const sections: [string, boolean, () => void | Promise<void>][] = [
     ['list', want('raw') || want('list'), benchRawAndList],
     ['cpio', want('cpio'), benchCpio],
     ['extract', want('extract'), benchExtract],
@@ -572,13 +658,16 @@ async function main(): Promise<void> {
     ['append', want('append'), benchAppend],
     ['build', want('build'), benchBuild],
     ['big', want('big'), benchBig],
+    ['entries', want('entries'), benchEntries],
+    ['entriesx', want('entriesx'), benchEntriesExtract],
+    ['tinyxz', want('tinyxz'), benchTinyXz],
     ['iso', want('iso'), benchIso],
     ['tftp', want('tftp'), benchTftp],
   ];
   for (const [name, enabled, run] of sections) {
     if (!enabled) continue;
     try {
-      run();
+      await run();
     } catch (err) {
       // One broken peer must not lose the rest of a long run: report it and go on.
       console.error(`section ${name} failed: ${(err as Error).message}`);

@@ -18,6 +18,8 @@ import { classifyDhcpClient, decideProxyReply, decodeDhcpPacket, type DhcpClient
 import { caseRng, type Rng } from './prng.ts';
 import { GENERIC_MUTATORS, INTERESTING_32, INTERESTING_HEX8, TEXT_MUTATORS, mutate, writeU32, type Mutator } from './mutate.ts';
 import * as S from './seeds.ts';
+import { LZMA_MUTATORS, lzmaSeeds, runLzma, runXzSmall, XZ_MUTATORS, xzSeeds } from './lzma.ts';
+import { generateExtractCase, runExtractCase } from './extract-target.ts';
 import { runTftpPacket, runTftpServer, tftpPacketSeeds, tftpServerCase, tftpServerSeeds, TFTP_MUTATORS } from './tftp.ts';
 
 /** A ready target: seeds and the two functions the worker needs. */
@@ -28,10 +30,11 @@ export interface Target {
   seeds: Uint8Array[];
   notes: string[];
   generate(rng: Rng): Uint8Array;
-  run(bytes: Uint8Array): Promise<void>;
+  /** Drive the reader; resolve to an outcome label other than "ok" when there is more to say. */
+  run(bytes: Uint8Array): Promise<void | string>;
 }
 
-export const TARGET_NAMES = ['cpio', 'initrd', 'initrd-cli', 'iso', 'kickstart', 'recipe', 'rpm', 'deb', 'elf', 'kmod', 'dhcp', 'tftp-packet', 'tftp-server'] as const;
+export const TARGET_NAMES = ['cpio', 'initrd', 'initrd-cli', 'lzma', 'xz-small', 'iso', 'kickstart', 'recipe', 'rpm', 'deb', 'elf', 'kmod', 'extract', 'dhcp', 'tftp-packet', 'tftp-server'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 const enc = new TextEncoder();
@@ -296,6 +299,14 @@ export async function makeTarget(name: TargetName): Promise<Target> {
       const { seeds, missing } = await S.initrdCliSeeds();
       return byteTarget(name, 20_000, seeds, [...GENERIC_MUTATORS, cpioField], runInitrd, missing.length ? [`no seeds for ${missing.join(', ')} (tool missing)`] : []);
     }
+    case 'lzma': {
+      const { seeds, missing } = lzmaSeeds();
+      return byteTarget(name, 100_000, seeds, LZMA_MUTATORS, runLzma, missing.length ? ['no seeds: xz missing'] : []);
+    }
+    case 'xz-small': {
+      const { seeds, missing } = xzSeeds();
+      return byteTarget(name, 100_000, seeds, XZ_MUTATORS, runXzSmall, missing.length ? ['no seeds: xz missing'] : []);
+    }
     case 'iso': {
       const made = S.isoSeeds();
       const seeds = made.map((m) => m.bytes);
@@ -334,6 +345,11 @@ export async function makeTarget(name: TargetName): Promise<Target> {
       return byteTarget(name, 100_000, seeds, GENERIC_MUTATORS, async (bytes) => {
         decodeElf(bytes);
       }, seeds.length < 4 ? ['no real .ko seed: fixtures/out not generated'] : []);
+    }
+    case 'extract': {
+      // Generated, not mutated: each case is a fresh entry sequence (extract-target.ts); the input is its JSON.
+      const seeds = [enc.encode('{"segments":[]}')];
+      return { name, defaultCases: 100_000, seeds, notes: [], generate: generateExtractCase, run: runExtractCase };
     }
     case 'kmod': {
       const seeds = S.kmodSeeds();

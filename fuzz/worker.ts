@@ -44,8 +44,8 @@ for (; i < input.end && Date.now() < input.deadline; i++) {
   Atomics.store(ints, 1, 1);
   const started = performance.now();
   try {
-    await target.run(bytes);
-    outcomes.ok = (outcomes.ok ?? 0) + 1;
+    const label = (await target.run(bytes)) ?? 'ok';
+    outcomes[label] = (outcomes[label] ?? 0) + 1;
   } catch (err) {
     if (err instanceof RemasterError) outcomes[err.code] = (outcomes[err.code] ?? 0) + 1;
     else {

@@ -46,13 +46,15 @@ const ALLOWED: Record<string, string[]> = {
   package: ['errors', 'io', 'compress', 'cpio', 'initrd', 'tree'],
   net: ['errors', 'io'],
   state: ['errors', 'fsx'],
+  web: ['errors', 'fsx', 'state'],
+  serve: ['errors', 'fsx', 'net', 'state', 'pxe', 'kickstart', 'preseed', 'answers', 'web'],
   index: ['*'],
   core: ['errors', 'io', 'compress', 'cpio', 'initrd', 'tree'],
   engine: ['*'],
   cli: ['index', 'engine', 'core'],
 };
 const FS_OK = new Set(['io', 'fsx']);
-const NO_CLI_DEPS = new Set(['preseed', 'autoinstall', 'answers', 'net', 'state', 'kmod', 'elf', 'package', 'boottest', 'recipe', 'pxe', 'initrd', 'cpio', 'compress', 'iso', 'io', 'tree', 'fsx', 'errors', 'bootcfg', 'kickstart']);
+const NO_CLI_DEPS = new Set(['serve', 'web', 'preseed', 'autoinstall', 'answers', 'net', 'state', 'kmod', 'elf', 'package', 'boottest', 'recipe', 'pxe', 'initrd', 'cpio', 'compress', 'iso', 'io', 'tree', 'fsx', 'errors', 'bootcfg', 'kickstart']);
 
 const problems: string[] = [];
 for (const file of files(SRC)) {

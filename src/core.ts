@@ -7,7 +7,7 @@
  * src/engine.ts re-exports all of it.
  */
 export * from './errors.ts';
-export { ByteReader, bytesSource, openFileSource, readRange, readFileChunks, readFileSeekable, writeFileAtomic, fileRangeSource, bytesRangeSource, toIoError, withIoContext } from './io/index.ts';
+export { ByteReader, bytesSource, openFileSource, readRange, readFileChunks, readFileSeekable, writeFileAtomic, fileRangeSource, bytesRangeSource, checkOutputFile, toIoError, withIoContext } from './io/index.ts';
 export type { BlockSource, RandomReadSource, AtomicWriteOptions, FileRangeSource, SeekableChunks, SeekableReadOptions } from './io/index.ts';
 export * from './compress/index.ts';
 export * from './cpio/index.ts';

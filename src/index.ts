@@ -16,3 +16,4 @@ export * from './answers/index.ts';
 export * from './net/dhcp/index.ts';
 export * from './state/index.ts';
 export * from './net/tftp/index.ts';
+export * from './serve/index.ts';

@@ -1,6 +1,7 @@
 /** Shared flow of `add` and `repack`: scan, plan, write atomically, one listr2 task each. */
 import {
   RemasterError,
+  checkOutputFile,
   planInitrdEdit,
   scanInitrd,
   withContext,
@@ -13,6 +14,7 @@ import {
   type InitrdIndex,
 } from '../engine.ts';
 import { sourceDateEpoch, write, type CliContext } from './context.ts';
+import { toJson } from './escape.ts';
 import { countOf, formatSize } from './format.ts';
 import { initrdSource } from './inputs.ts';
 import { runSteps } from './tasks.ts';
@@ -30,6 +32,7 @@ export interface EditRunOptions {
   quiet?: boolean;
   debug?: boolean;
   strict?: boolean;
+  maxEntries?: number;
 }
 
 interface EditState {
@@ -40,11 +43,12 @@ interface EditState {
 
 /** Run an edit from the command line. */
 export async function runEdit(cli: CliContext, o: EditRunOptions): Promise<void> {
+  if (!o.dryRun) await checkOutputFile(o.output); // before decoding the image, not after
   const source = await initrdSource(o.input).catch((err: unknown) => {
     throw withContext(err, { file: o.input });
   });
   const onWarning = warner(cli, o.input);
-  const warn = { onWarning, ...(o.strict ? { strict: true } : {}) };
+  const warn = { onWarning, ...(o.strict ? { strict: true } : {}), ...(o.maxEntries !== undefined ? { limits: { maxEntries: o.maxEntries } } : {}) };
   const sde = sourceDateEpoch(cli.env);
   const steps = [
     { title: `Scan ${o.input}`, run: async (s: EditState, title: (t: string) => void) => {
@@ -73,7 +77,7 @@ export async function runEdit(cli: CliContext, o: EditRunOptions): Promise<void>
     if (err instanceof RemasterError && err.file === undefined && err.segment !== undefined) withContext(err, { file: o.input });
     throw err;
   }
-  if (o.dryRun) await write(cli.stdout, `${JSON.stringify(planForDisplay(state.plan as InitrdEditPlan), null, 2)}\n`);
+  if (o.dryRun) await write(cli.stdout, `${toJson(planForDisplay(state.plan as InitrdEditPlan), 2)}\n`);
 }
 
 /** Plain JSON view of a plan (data thunks left out). */

@@ -1,5 +1,6 @@
 /** Text renderings shared by commands (listing lines, sizes, dates). */
-import { formatMode, type InitrdIndex, type Segment } from '../core.ts';
+import { formatMode, type InitrdSummary, type Segment } from '../core.ts';
+import { escapeName, escapeText } from './escape.ts';
 
 /** Return "1 segment", "3 segments" (or the given plural). */
 export function countOf(n: number, noun: string, nouns = `${noun}s`): string {
@@ -45,7 +46,7 @@ export interface ListLine {
 export function formatListLine(l: ListLine): string {
   const isDev = (l.mode & 0o170000) === 0o020000 || (l.mode & 0o170000) === 0o060000;
   const size = isDev ? `${l.rdev[0]}, ${l.rdev[1]}` : String(l.size);
-  const name = l.linkTarget !== undefined ? `${l.name} -> ${l.linkTarget}` : l.name;
+  const name = l.linkTarget !== undefined ? `${escapeName(l.name)} -> ${escapeName(l.linkTarget)}` : escapeName(l.name);
   return `${String(l.segment).padStart(2)} ${formatMode(l.mode)} ${String(l.nlink).padStart(3)} ${String(l.uid).padEnd(5)} ${String(l.gid).padEnd(5)} ${size.padStart(10)} ${formatTime(l.mtime)} ${name}`;
 }
 
@@ -62,8 +63,8 @@ export function formatParams(seg: Segment): string {
 }
 
 /** Render the `inspect` report. */
-export function formatInspect(name: string, index: InitrdIndex): string {
-  const lines = [`${name}: ${index.size} bytes, ${countOf(index.segments.length, 'segment')}, ${countOf(index.entries.length, 'entry', 'entries')}`];
+export function formatInspect(name: string, index: InitrdSummary): string {
+  const lines = [`${escapeText(name)}: ${index.size} bytes, ${countOf(index.segments.length, 'segment')}, ${countOf(index.entryCount, 'entry', 'entries')}`];
   lines.push(` #  offset      length      format  entries  uncompressed  parameters`);
   for (const s of index.segments) {
     lines.push(
@@ -71,6 +72,6 @@ export function formatInspect(name: string, index: InitrdIndex): string {
     );
   }
   if (index.trailingPadding > 0) lines.push(`trailing NUL padding: ${index.trailingPadding} bytes`);
-  lines.push(`kernel versions: ${index.kernelVersions.length > 0 ? index.kernelVersions.join(', ') : '(none under lib/modules)'}`);
+  lines.push(`kernel versions: ${index.kernelVersions.length > 0 ? index.kernelVersions.map(escapeName).join(', ') : '(none under lib/modules)'}`);
   return `${lines.join('\n')}\n`;
 }

@@ -9,6 +9,7 @@
  */
 import { Command } from 'commander';
 import { processContext, type CliContext } from './context.ts';
+import { parseMaxEntries } from './limits.ts';
 
 export const VERSION = '0.1.0';
 
@@ -30,6 +31,7 @@ const COMMANDS: readonly { names: readonly string[]; load: () => Promise<Registe
   { names: ['ks'], load: async () => (await import('./commands/ks.ts')).registerKs },
   { names: ['answers'], load: async () => (await import('./commands/answers.ts')).registerAnswers },
   { names: ['publish', 'verify', 'rollback', 'dhcp-snippet', 'arm', 'disarm', 'status'], load: async () => (await import('./commands/publish.ts')).registerPxe },
+  { names: ['serve'], load: async () => (await import('./commands/serve.ts')).registerServe },
 ];
 
 /** The command an argument vector names: its first operand (global options take no value). */
@@ -48,6 +50,7 @@ export async function createProgram(cli: CliContext = processContext(), argv?: r
     .option('-q, --quiet', 'no progress output')
     .option('--debug', 'plain progress lines and stack traces on errors')
     .option('--strict', 'turn every warning into an error')
+    .option('--max-entries <n>', 'most entries an initrd may hold (default 4194304; memory is about 100 bytes per entry)', parseMaxEntries)
     .showHelpAfterError()
     .exitOverride();
   const name = argv === undefined ? undefined : commandOf(argv);

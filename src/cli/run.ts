@@ -9,6 +9,7 @@
 import { CommanderError } from 'commander';
 import { RemasterError, toIoError } from '../core.ts';
 import { processContext } from './context.ts';
+import { escapeLines, escapeText } from './escape.ts';
 import { createProgram } from './program.ts';
 
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -33,13 +34,13 @@ function report(thrown: unknown): number {
   }
   if (err instanceof RemasterError) {
     if (err.code === 'USAGE') {
-      process.stderr.write(`remaster: ${err.message}\n`);
+      process.stderr.write(`remaster: ${escapeText(err.message)}\n`);
       return 2;
     }
-    process.stderr.write(`remaster: ${err.message}\n`);
-    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(`remaster: ${escapeText(err.message)}\n`);
+    if (debug && err.stack) process.stderr.write(`${escapeLines(err.stack)}\n`);
     return 1;
   }
-  process.stderr.write(`remaster: internal error: ${(err as Error)?.stack ?? String(err)}\nPlease report this with the command line that caused it.\n`);
+  process.stderr.write(`remaster: internal error: ${escapeLines((err as Error)?.stack ?? String(err))}\nPlease report this with the command line that caused it.\n`);
   return 3;
 }

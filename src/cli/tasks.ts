@@ -6,6 +6,7 @@
  */
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import { write, type CliContext } from './context.ts';
+import { escapeText } from './escape.ts';
 
 export interface ProgressOptions {
   quiet?: boolean;
@@ -23,9 +24,19 @@ export async function runSteps<C extends object>(steps: Step<C>[], ctx: C, cli: 
   const live = cli.isTTY && !options.debug && cli.env.CI !== 'true';
   if (!live || options.quiet) return runPlain(steps, ctx, cli, options.quiet === true);
   const output = new ProcessOutput(cli.stderr as NodeJS.WriteStream, cli.stderr as NodeJS.WriteStream);
+  // Titles and listr2's "[FAILED: message]" quote kernels, modules and entry names from images and
+  // packages: listr2 sees escaped copies, the caller gets the original error.
+  let failure: unknown;
   const tasks: ListrTask<C>[] = steps.map((s) => ({
-    title: s.title,
-    task: async (c, task) => s.run(c, (t) => { task.title = t; }),
+    title: escapeText(s.title),
+    task: async (c, task) => {
+      try {
+        await s.run(c, (t) => { task.title = escapeText(t); });
+      } catch (err) {
+        failure = err;
+        throw new Error(escapeText(err instanceof Error ? err.message : String(err)));
+      }
+    },
   }));
   const list = new Listr<C>(tasks, {
     ctx,
@@ -36,17 +47,21 @@ export async function runSteps<C extends object>(steps: Step<C>[], ctx: C, cli: 
     fallbackRendererOptions: { logger: new ListrLogger({ processOutput: output }) },
     collectErrors: false,
   } as never);
-  return list.run();
+  try {
+    return await list.run();
+  } catch (err) {
+    throw failure ?? err;
+  }
 }
 
-/** Run steps printing one line as each starts and one as it ends (nothing when quiet). */
+/** Run steps printing one line as each starts and one as it ends (nothing when quiet); titles escaped as above. */
 async function runPlain<C extends object>(steps: Step<C>[], ctx: C, cli: CliContext, quiet: boolean): Promise<C> {
   for (const s of steps) {
-    let title = s.title;
+    let title = escapeText(s.title);
     if (!quiet) await write(cli.stderr, `${title} ...\n`);
     const started = performance.now();
     try {
-      await s.run(ctx, (t) => { title = t; });
+      await s.run(ctx, (t) => { title = escapeText(t); });
     } catch (err) {
       if (!quiet) await write(cli.stderr, `${title}: failed\n`);
       throw err;

@@ -176,12 +176,27 @@ export const FEED_CHUNK_SIZE = 1 << 17;
 /** Feed everything left in a ByteReader to a sink (stops early when the tool stops reading). */
 export async function feedReader(reader: ByteReader, sink: ToolSink): Promise<void> {
   for (;;) {
-    const chunk = await reader.peek(FEED_CHUNK_SIZE); // peek coalesces tiny source chunks into large writes
+    const chunk = await reader.readUpTo(FEED_CHUNK_SIZE); // coalesces tiny source chunks into large writes
     if (chunk.length === 0) return;
-    const open = await sink.write(chunk);
-    await reader.skip(chunk.length);
-    if (!open) return;
+    if (!(await sink.write(chunk))) return;
   }
+}
+
+/**
+ * Copy exactly `n` bytes from the reader into the sink (a framed member walked by its decoder);
+ * return false when the tool stopped reading. Throws CODEC_TRUNCATED naming `what` when the input
+ * ends first.
+ */
+export async function feedExact(reader: ByteReader, sink: ToolSink, n: number, what: string): Promise<boolean> {
+  for (let left = n; left > 0; ) {
+    const chunk = await reader.readUpTo(Math.min(left, FEED_CHUNK_SIZE)); // coalesces tiny source chunks
+    if (chunk.length === 0) {
+      throw new RemasterError('CODEC_TRUNCATED', `${what} ends early: ${left} of ${n} bytes missing`, { offset: reader.offset });
+    }
+    if (!(await sink.write(chunk))) return false;
+    left -= chunk.length;
+  }
+  return true;
 }
 
 /** Consume the rest of the input (codecs that cannot report their end own everything after their start). */

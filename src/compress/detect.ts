@@ -5,11 +5,12 @@
  * random data is not mistaken for a compressed segment (reference 01 §6).
  */
 import { RemasterError } from '../errors.ts';
-import { bzip2Codec, lzoCodec } from './cli-codecs.ts';
+import { bzip2Codec } from './bzip2.ts';
 import type { Codec, CodecId } from './codec.ts';
 import { gzipCodec } from './gzip.ts';
 import { lz4Codec } from './lz4.ts';
 import { lzmaCodec } from './lzma.ts';
+import { lzoCodec } from './lzo.ts';
 import { xzCodec } from './xz.ts';
 import { zstdCodec } from './zstd.ts';
 

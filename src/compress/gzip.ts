@@ -78,16 +78,18 @@ async function readGzipHeader(reader: ByteReader): Promise<void> {
 }
 
 /**
- * Feed the deflate body until the inflater stops consuming. Peeking (instead of reading)
- * coalesces tiny source chunks into large writes and leaves unused bytes in the reader.
+ * Feed the deflate body until the inflater stops consuming. Large reads coalesce tiny source
+ * chunks; what the inflater leaves unused goes back into the reader.
  */
 async function feedDeflate(reader: ByteReader, sink: ZlibSink): Promise<void> {
   for (;;) {
-    const chunk = await reader.peek(FEED_SIZE);
+    const chunk = await reader.readUpTo(FEED_SIZE);
     if (chunk.length === 0) return;
     const used = await sink.write(chunk);
-    await reader.skip(used);
-    if (used < chunk.length) return;
+    if (used < chunk.length) {
+      reader.unshift(chunk.subarray(used)); // the inflater stopped: the rest follows the member
+      return;
+    }
   }
 }
 

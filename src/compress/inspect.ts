@@ -7,10 +7,11 @@
  */
 import { RemasterError } from '../errors.ts';
 import type { CodecId } from './codec.ts';
+import { describeLzop } from './lzo.ts';
 import { zstdFrameHeaderSize } from './zstd.ts';
 
 /** How much of a member describeCompression() wants; shorter is fine when the member is shorter. */
-export const DESCRIBE_HEAD_SIZE = 64;
+export const DESCRIBE_HEAD_SIZE = 320; // an lzop header with a 255-byte name
 /** Largest zstd window considered safe: 8 MiB (zstd -19 from a pipe; `--zstd=wlog=23`). */
 export const ZSTD_KERNEL_MAX_WINDOW = 8 << 20;
 
@@ -24,7 +25,7 @@ export type CompressionParams =
   | { codec: 'lz4'; kernelSafe: boolean; format: 'legacy' | 'frame' }
   | { codec: 'lzma'; kernelSafe: boolean; kernelDetectable: boolean; lc: number; lp: number; pb: number; dictSize: number }
   | { codec: 'bzip2'; kernelSafe: true; blockSize100k: number }
-  | { codec: 'lzo'; kernelSafe: true };
+  | { codec: 'lzo'; kernelSafe: boolean; method: number; level: number };
 
 const XZ_CHECKS: Record<number, XzCheck> = { 0x00: 'none', 0x01: 'crc32', 0x04: 'crc64', 0x0a: 'sha256' };
 /** xz filter IDs (xz spec §5.3); the kernel's XZ Embedded knows LZMA2 and the BCJ filters. */
@@ -138,7 +139,9 @@ export function describeCompression(id: CodecId, head: Uint8Array): CompressionP
     case 'bzip2':
       need(head, 4, 'bzip2 header');
       return { codec: 'bzip2', kernelSafe: true, blockSize100k: (head[3] as number) - 0x30 };
-    case 'lzo':
-      return { codec: 'lzo', kernelSafe: true };
+    case 'lzo': {
+      const { kernelSafe, method, level } = describeLzop(head);
+      return { codec: 'lzo', kernelSafe, method, level };
+    }
   }
 }

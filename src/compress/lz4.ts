@@ -12,7 +12,7 @@
  */
 import { RemasterError } from '../errors.ts';
 import type { ByteReader } from '../io/byte-reader.ts';
-import { FEED_CHUNK_SIZE, feedAll, runTool, type ToolSink, type ToolSpec } from './child.ts';
+import { feedAll, feedExact, runTool, type ToolSink, type ToolSpec } from './child.ts';
 import type { Codec, CompressOptions, DecompressOptions } from './codec.ts';
 import { resolveLevel } from './levels.ts';
 
@@ -50,23 +50,8 @@ async function feedLegacy(reader: ByteReader, sink: ToolSink): Promise<void> {
       continue;
     }
     if (size === 0 || size > LZ4_LEGACY_MAX_BLOCK || isGzipMagic(head)) return;
-    if (!(await pass(reader, sink, 4 + size, 'block'))) return;
+    if (!(await feedExact(reader, sink, 4 + size, 'lz4 block'))) return;
   }
-}
-
-/** Copy `n` bytes from the reader into the sink; return false when the tool stopped reading. */
-async function pass(reader: ByteReader, sink: ToolSink, n: number, what: string): Promise<boolean> {
-  for (let left = n; left > 0; ) {
-    const chunk = await reader.peek(Math.min(left, FEED_CHUNK_SIZE)); // peek coalesces tiny source chunks
-    if (chunk.length === 0) {
-      throw new RemasterError('CODEC_TRUNCATED', `lz4 ${what} ends early: ${left} of ${n} bytes missing`, { offset: reader.offset });
-    }
-    const open = await sink.write(chunk);
-    await reader.skip(chunk.length);
-    if (!open) return false;
-    left -= chunk.length;
-  }
-  return true;
 }
 
 /** Feed one modern lz4 frame: header, data blocks up to the EndMark, optional content checksum. */
@@ -75,15 +60,15 @@ async function feedFrame(reader: ByteReader, sink: ToolSink): Promise<void> {
   if (head.length < 6) throw new RemasterError('CODEC_TRUNCATED', 'lz4 frame header ends early', { offset: reader.offset });
   const flg = head[4] as number;
   const headerSize = 7 + (flg & 0x08 ? 8 : 0) + (flg & 0x01 ? 4 : 0);
-  if (!(await pass(reader, sink, headerSize, 'frame header'))) return;
+  if (!(await feedExact(reader, sink, headerSize, 'lz4 frame header'))) return;
   for (;;) {
     const sizeBytes = (await reader.readExact(4, 'lz4 block size')).slice();
     if (!(await sink.write(sizeBytes))) return;
     const size = le32(sizeBytes) & 0x7fffffff; // high bit: block stored uncompressed
     if (size === 0) break; // EndMark
-    if (!(await pass(reader, sink, size + (flg & 0x10 ? 4 : 0), 'block'))) return;
+    if (!(await feedExact(reader, sink, size + (flg & 0x10 ? 4 : 0), 'lz4 block'))) return;
   }
-  if (flg & 0x04) await pass(reader, sink, 4, 'content checksum');
+  if (flg & 0x04) await feedExact(reader, sink, 4, 'lz4 content checksum');
 }
 
 /** Decompress one lz4 member (legacy or modern frame) and leave the reader just after it. */

@@ -37,6 +37,25 @@ export function decodeXzStreamHeader(header: Uint8Array, offset: number): Uint8A
   return flags.slice();
 }
 
+/**
+ * Every length at which `stream` (header first) could end with a Stream Footer matching its header's
+ * flags, shortest first. Compressed data may hold a copy of a footer (with its CRC32), so only a
+ * decode proves which candidate is the footer.
+ */
+export function xzFooterCandidates(flags: Uint8Array, stream: Uint8Array): number[] {
+  const ends: number[] = [];
+  const scanner = new XzFooterScanner(flags);
+  let at = XZ_STREAM_HEADER_SIZE;
+  while (at < stream.length) {
+    const cut = scanner.push(stream.subarray(at));
+    if (cut < 0) break;
+    ends.push(at + cut);
+    at += cut;
+    scanner.resume(at);
+  }
+  return ends;
+}
+
 /** Scan stream bytes (after the 12-byte header) for the matching Stream Footer. */
 export class XzFooterScanner {
   readonly #flags: Uint8Array;
@@ -52,7 +71,7 @@ export class XzFooterScanner {
 
   /** Return how many bytes of `chunk` belong to the stream (through the footer), or -1 if the footer is not in it. */
   push(chunk: Uint8Array): number {
-    const buf = Buffer.concat([this.#tail, chunk]);
+    const buf = this.#tail.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([this.#tail, chunk]);
     const base = this.#position - this.#tail.length; // stream offset of buf[0]
     for (let i = buf.indexOf(XZ_FOOTER_MAGIC, 0); i >= 0; i = buf.indexOf(XZ_FOOTER_MAGIC, i + 1)) {
       const end = base + i + 2;
@@ -64,6 +83,12 @@ export class XzFooterScanner {
     this.#position += chunk.length;
     this.#tail = Buffer.from(buf.subarray(Math.max(0, buf.length - (XZ_STREAM_FOOTER_SIZE - 1))));
     return -1;
+  }
+
+  /** Continue a scan after a candidate footer that ended at stream offset `position`. */
+  resume(position: number): void {
+    this.#position = position;
+    this.#tail = Buffer.alloc(0);
   }
 
   #isFooter(footer: Uint8Array, end: number): boolean {

@@ -104,12 +104,13 @@ type FrameSink = (chunk: Uint8Array) => Promise<number>;
 async function feedFrame(reader: ByteReader, write: FrameSink): Promise<void> {
   const walker = new ZstdFrameWalker();
   for (;;) {
-    const chunk = await reader.peek(PASS_CHUNK_SIZE); // peek coalesces tiny source chunks into large writes
-    const take = walker.scan(chunk, reader.offset);
+    const start = reader.offset;
+    const chunk = await reader.readUpTo(PASS_CHUNK_SIZE); // coalesces tiny source chunks into large writes
+    const take = walker.scan(chunk, start);
+    reader.unshift(chunk.subarray(take));
     if (take > 0) {
       const used = await write(chunk.subarray(0, take));
-      if (used < take) throw new RemasterError('CODEC_CORRUPT', 'zstd decoder stopped before the frame end', { offset: reader.offset + used });
-      await reader.skip(take);
+      if (used < take) throw new RemasterError('CODEC_CORRUPT', 'zstd decoder stopped before the frame end', { offset: start + used });
     }
     if (walker.done) return;
     if (chunk.length < PASS_CHUNK_SIZE) throw new RemasterError('CODEC_TRUNCATED', 'zstd frame ends early', { offset: reader.offset });

@@ -1,24 +1,49 @@
 /**
- * Safe extraction of archive entries into a directory the caller names
- * (STYLE.md §1.8): every name is normalised by toArchivePath (no "..", no
- * absolute paths), every parent is checked with lstat so nothing is written
- * through a symlink (node-tar's symlink-parent attack), files are opened with
- * O_NOFOLLOW|O_EXCL after unlinking what was there, device nodes and FIFOs
- * are recorded, never created (Node has no mknod and we need no root), and
- * owners are applied only when running as root.
+ * Extraction of initrd (or ISO) entries into a directory the caller names,
+ * with the kernel's unpack semantics (init/initramfs.c, modelled in
+ * initrd/rootfs-model.ts) and without ever leaving the target (STYLE.md
+ * §1.8):
+ *
+ * - names go through toArchivePath once (no "..", no absolute paths);
+ * - every parent is checked with lstat at the moment of the write
+ *   (path-guard.ts): a parent that is or became a symlink is never traversed,
+ *   the entry is refused with PATH_THROUGH_SYMLINK (the kernel would follow
+ *   it, inside its own rootfs; here that is the host);
+ * - what is in the way is removed as clean_path() does: rmdir (so a
+ *   non-empty directory survives a later file or symlink), unlink otherwise,
+ *   never a recursive delete;
+ * - files are opened with O_NOFOLLOW; a hard link is made to the first
+ *   member's name only after its parents are checked, and never opened
+ *   through a symlink;
+ * - metadata never follows a link: fchown then fchmod on the open file
+ *   (owner first, so chown does not clear setuid/setgid), lchown/lutimes on
+ *   symlinks; directory modes and times are applied at the end, re-checked
+ *   on disk: a mode only on the same directory inode, a time on whatever is
+ *   at the path without following it (the kernel's dir_utime);
+ * - entries the kernel would not create (no parent, a non-empty directory in
+ *   the way, a failed hard link) are skipped with an ENTRY_SKIPPED warning;
+ * - device nodes, FIFOs and sockets are recorded, never created;
+ * - owners are applied only when running as root (or when asked);
+ * - a failure half-way removes the partially written file and says which
+ *   file was written last; filesystem errors are DISK_FULL or IO_ERROR.
  */
-import { constants } from 'node:fs';
-import { chown, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink, utimes, chmod } from 'node:fs/promises';
-import { join } from 'node:path';
-import { RemasterError, emitWarning, makeWarning, type WarnOptions } from '../errors.ts';
-import { ancestors, toArchivePath } from '../tree/index.ts';
+import { mkdir, readdir, lstat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { RemasterError, type WarnOptions } from '../errors.ts';
+import { toArchivePath } from '../tree/index.ts';
 import type { CpioEntry } from '../cpio/index.ts';
+import { fsCall } from './path-guard.ts';
+import { Extraction } from './extract-entry.ts';
 
 /** Options for extractEntries. */
 export interface ExtractOptions extends WarnOptions {
   /** Apply uid/gid (default: only when running as root). */
   preserveOwners?: boolean;
-  /** Only extract entries whose normalised path is listed or lies under a listed directory. */
+  /**
+   * Extract only entries whose normalised path passes. The kernel creates nothing under a missing
+   * parent and neither does extraction, so the filter must also pass the wanted paths' ancestors;
+   * an entry filtered out takes no part in hard-link groups either.
+   */
   filter?: (path: string) => boolean;
   signal?: AbortSignal;
 }
@@ -29,111 +54,44 @@ export interface ExtractResult {
   dirs: number;
   symlinks: number;
   hardlinks: number;
+  /** Entries the kernel would not create either (see ENTRY_SKIPPED warnings). */
+  skipped: number;
   /** Device nodes, FIFOs and sockets recorded but not created. */
   special: { path: string; type: string; mode: number; rdev: [number, number] }[];
 }
 
+/** An entry to extract: cpio fields, plus the segment and archive (TRAILER!!!-delimited) it came from. */
+export type ExtractEntry = CpioEntry & { segment?: number; archive?: number };
+
 /** Extract entries under `target` (which must exist). */
-export async function extractEntries(entries: AsyncIterable<CpioEntry & { segment?: number }>, target: string, options: ExtractOptions = {}): Promise<ExtractResult> {
-  const result: ExtractResult = { files: 0, dirs: 0, symlinks: 0, hardlinks: 0, special: [] };
-  const owners = options.preserveOwners ?? process.getuid?.() === 0;
-  const links = new Map<string, string>();
-  const dirTimes: [string, number, number][] = [];
-  const safeDirs = new Set<string>();
-  for await (const entry of entries) {
-    options.signal?.throwIfAborted();
-    const path = toArchivePath(entry.name);
-    if (path === '.' || (options.filter && !options.filter(path))) continue;
-    const full = join(target, path);
-    await checkParents(target, path, safeDirs);
-    const h = entry.header;
-    const linkKey = h.nlink > 1 && entry.type !== 'dir' ? `${entry.segment ?? 0}:${h.devMajor}:${h.devMinor}:${h.ino}` : undefined;
-    const first = linkKey ? links.get(linkKey) : undefined;
-    if (entry.type === 'dir') {
-      await makeDir(full, h.mode & 0o7777);
-      safeDirs.add(path);
-      dirTimes.push([full, h.mtime, h.mode & 0o7777]);
-      result.dirs++;
-    } else if (first !== undefined && entry.type === 'file') {
-      await removeExisting(full);
-      await link(join(target, first), full);
-      if (h.fileSize > 0) await writeData(full, entry.body, h.mode & 0o7777, false);
-      result.hardlinks++;
-    } else if (entry.type === 'file') {
-      await writeData(full, entry.body, h.mode & 0o7777, true);
-      if (linkKey) links.set(linkKey, path);
-      result.files++;
-    } else if (entry.type === 'symlink') {
-      await removeExisting(full);
-      await symlink(entry.linkTarget ?? '', full);
-      result.symlinks++;
-    } else {
-      result.special.push({ path, type: entry.type ?? 'unknown', mode: h.mode, rdev: [h.rdevMajor, h.rdevMinor] });
-      emitWarning(options, makeWarning('PATH_INVALID', `${entry.type ?? 'unknown type'} recorded, not created`, { entry: path }));
-      continue;
-    }
-    if (owners) await (entry.type === 'symlink' ? lchown(full, h.uid, h.gid) : chown(full, h.uid, h.gid));
-    if (entry.type !== 'dir') await lutimes(full, h.mtime, h.mtime);
-  }
-  // Directory modes and times last: a read-only directory must stay writable while filling it.
-  for (const [dir, mtime, mode] of dirTimes.reverse()) {
-    await chmod(dir, mode);
-    await utimes(dir, mtime, mtime);
-  }
-  return result;
-}
-
-async function checkParents(target: string, path: string, safeDirs: Set<string>): Promise<void> {
-  for (const dir of ancestors(path)) {
-    if (safeDirs.has(dir)) continue;
-    const full = join(target, dir);
-    const st = await lstat(full).catch(() => undefined);
-    if (st === undefined) {
-      // The kernel would drop an entry whose parent is missing; extraction creates it so nothing is lost.
-      await mkdir(full, { mode: 0o755 });
-    } else if (st.isSymbolicLink()) {
-      throw new RemasterError('PATH_THROUGH_SYMLINK', `parent ${JSON.stringify(dir)} is a symlink; refusing to write through it`, { entry: path });
-    } else if (!st.isDirectory()) {
-      throw new RemasterError('PATH_THROUGH_SYMLINK', `parent ${JSON.stringify(dir)} is not a directory`, { entry: path });
-    }
-    safeDirs.add(dir);
-  }
-}
-
-async function makeDir(full: string, mode: number): Promise<void> {
-  const st = await lstat(full).catch(() => undefined);
-  if (st && !st.isDirectory()) await rm(full, { force: true });
-  if (!st || !st.isDirectory()) await mkdir(full, { mode: 0o700 });
-  await chmod(full, mode | 0o700);
-}
-
-async function removeExisting(full: string): Promise<void> {
-  const st = await lstat(full).catch(() => undefined);
-  if (st) await rm(full, { recursive: st.isDirectory(), force: true });
-}
-
-async function writeData(full: string, body: AsyncIterable<Uint8Array>, mode: number, fresh: boolean): Promise<void> {
-  if (fresh) await removeExisting(full);
-  const flags = constants.O_WRONLY | constants.O_NOFOLLOW | (fresh ? constants.O_CREAT | constants.O_EXCL : constants.O_TRUNC);
-  const handle = await open(full, flags, 0o600);
+export async function extractEntries(entries: AsyncIterable<ExtractEntry>, target: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const run = new Extraction(target, options);
   try {
-    for await (const chunk of body) {
-      let pos = 0;
-      while (pos < chunk.length) pos += (await handle.write(chunk, pos, chunk.length - pos)).bytesWritten;
+    for await (const entry of entries) {
+      options.signal?.throwIfAborted();
+      const path = toArchivePath(entry.name);
+      // The target directory is the caller's: an entry for "." does not chmod or chown it.
+      if (path === '.' || (options.filter && !options.filter(path))) continue;
+      await run.apply(entry, path);
     }
-    await handle.chmod(mode);
-  } finally {
-    await handle.close();
+  } catch (err) {
+    throw await run.stop(err);
   }
+  await run.finish();
+  return run.result;
 }
 
 /** Create `dir` for extraction; refuse a non-empty existing directory or a symlink. */
 export async function createExtractTarget(dir: string): Promise<void> {
-  const st = await lstat(dir).catch(() => undefined);
-  if (st === undefined) {
-    await mkdir(dir, { recursive: true, mode: 0o755 });
+  const st = await fsCall('lstat', dir, () => lstat(dir), 'ENOENT');
+  if (st === 'ENOENT') {
+    // Not recursive first: a recursive mkdir reports ENOENT for EROFS/EACCES on the last level.
+    if ((await fsCall('mkdir', dir, () => mkdir(dir, { mode: 0o755 }), 'ENOENT')) === 'ENOENT') {
+      await fsCall('mkdir', dirname(dir), () => mkdir(dirname(dir), { recursive: true, mode: 0o755 }));
+      await fsCall('mkdir', dir, () => mkdir(dir, { mode: 0o755 }));
+    }
     return;
   }
   if (!st.isDirectory()) throw new RemasterError('PATH_EXISTS', `extraction target exists and is not a directory`, { file: dir });
-  if ((await readdir(dir)).length > 0) throw new RemasterError('PATH_EXISTS', `extraction target is not empty`, { file: dir });
+  if ((await fsCall('readdir', dir, () => readdir(dir))).length > 0) throw new RemasterError('PATH_EXISTS', `extraction target is not empty`, { file: dir });
 }

@@ -30,6 +30,9 @@ import { toArchivePath } from '../tree/index.ts';
 export interface ServedFile extends RandomReadSource {
   /** The resolved path inside the root. */
   readonly realPath: string;
+  /** Modification time (ms since the epoch) and inode of the opened file, for HTTP validators. */
+  readonly mtimeMs: number;
+  readonly ino: number;
 }
 
 function inside(root: string, path: string): boolean {
@@ -93,9 +96,10 @@ export async function openServedFile(root: string, relativePath: string): Promis
     const st = await handle.stat();
     if (!st.isFile()) throw new RemasterError('PATH_INVALID', 'is not a regular file', { entry: rel });
     await checkDescriptor(handle.fd, rootReal, rel, st.ino, st.dev);
-    return Object.assign(fileHandleSource(handle, st.size, real), { realPath: real });
+    return Object.assign(fileHandleSource(handle, st.size, real), { realPath: real, mtimeMs: st.mtimeMs, ino: st.ino });
   } catch (err) {
     await handle.close();
     throw err;
   }
 }
+

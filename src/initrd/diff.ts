@@ -1,28 +1,25 @@
 /**
  * Read an initrd as the tree the kernel would leave in the rootfs: every
- * segment read in order, the last entry at a path wins (init/initramfs.c
- * replaces a file, re-chmods/chowns an existing directory), hard links share
- * the data of their group (the kernel links later names to the first one and
- * writes the data into the shared inode). Regular files are compared by the
- * sha256 of their data (tree/diff.ts compares), so two images compare equal
- * when they unpack to the same tree whatever their segments, compression or
- * entry order.
+ * segment is unpacked in order into a RootfsModel (rootfs-model.ts, the
+ * semantics of init/initramfs.c), so a later file replaces an earlier one, a
+ * non-empty directory survives a later file or symlink of the same name,
+ * hard-link members share the data of their group, entries under a symlinked
+ * directory land where the link points, and an entry the kernel cannot create
+ * (no parent) is missing. Regular files are compared by the sha256 of their
+ * data (tree/diff.ts compares), so two images compare equal when they unpack
+ * to the same tree whatever their segments, compression or entry order.
  *
- * Paths are compared as stored (normalised: no leading "./" or "/"); a name
- * that is not a safe relative path is kept verbatim. Symlinked directories
- * are not resolved: an entry `lib/x` and an entry `usr/lib/x` are different
- * paths even when `lib -> usr/lib`.
+ * Paths are the ones the kernel ends up with (normalised: no leading "./" or
+ * "/"); the root "." appears only when an entry names it.
  */
-import { S_IFMT, S_IFREG } from '../cpio/index.ts';
-import { toArchivePath, type FileTree, type TreeEntry } from '../tree/index.ts';
-import { readInitrd, type ReadInitrdOptions } from './read.ts';
+import { createHash } from 'node:crypto';
+import { RemasterError, emitWarning, makeWarning } from '../errors.ts';
+import { CompactTree, toArchivePath, type FileTree, type TreeEntry } from '../tree/index.ts';
+import { readInitrd, type InitrdEntry, type ReadInitrdOptions } from './read.ts';
+import { RootfsModel, type ModelNode } from './rootfs-model.ts';
 
-function keyOf(name: string): string {
-  try {
-    return toArchivePath(name);
-  } catch {
-    return name; // unsafe names are compared verbatim
-  }
+interface Data {
+  sha256: string;
 }
 
 /** Read an image and return what it leaves at every path (file data hashed, not kept). */
@@ -30,49 +27,44 @@ export async function readInitrdTree(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: ReadInitrdOptions = {},
 ): Promise<FileTree> {
-  const tree: FileTree = new Map();
-  // Hard-link groups live until the archive's TRAILER!!! (the kernel frees its link hash there);
-  // a group is keyed within its segment, which holds one archive in every image this reads.
-  const groups = new Map<string, { members: TreeEntry[]; sha256?: string; size: number }>();
-  // Loaded here, not at import: listing commands load this module but never hash (start-up time).
-  const { createHash } = await import('node:crypto');
+  const model = new RootfsModel<Data>();
   for await (const e of readInitrd(source, options)) {
-    const h = e.header;
-    const entry: TreeEntry = { path: keyOf(e.name), type: e.type, perm: h.mode & 0o7777, uid: h.uid, gid: h.gid, mtime: h.mtime, size: 0, segment: e.segment };
-    if ((h.mode & S_IFMT) === S_IFREG) {
-      const hash = createHash('sha256');
-      let size = 0;
-      for await (const chunk of e.body) {
-        hash.update(chunk);
-        size += chunk.length;
-      }
-      entry.size = size;
-      entry.sha256 = hash.digest('hex');
-      if (h.nlink >= 2) {
-        const key = `${e.segment}:${h.devMajor}:${h.devMinor}:${h.ino}`;
-        const group = groups.get(key) ?? { members: [], size: 0 };
-        group.members.push(entry);
-        if (size > 0) {
-          group.sha256 = entry.sha256;
-          group.size = size;
-        }
-        groups.set(key, group);
-      }
-    } else if (e.type === 'symlink') {
-      entry.size = h.fileSize;
-      if (e.linkTarget !== undefined) entry.linkTarget = e.linkTarget;
-    } else if (e.type === 'char' || e.type === 'block') {
-      entry.rdev = [h.rdevMajor, h.rdevMinor];
-    }
-    tree.delete(entry.path); // keep insertion order = order of the winning entries
-    tree.set(entry.path, entry);
+    warnUnsafeName(e, options);
+    const r = model.apply(e);
+    if (r.skipped !== undefined) emitWarning(options, makeWarning('ENTRY_SKIPPED', `the kernel does not create it: ${r.skipped}`, { segment: e.segment, entry: e.name }));
+    if (r.data === undefined) continue;
+    const hash = createHash('sha256');
+    for await (const chunk of e.body) hash.update(chunk);
+    r.data.content = { sha256: hash.digest('hex') };
   }
-  for (const group of groups.values()) {
-    if (group.sha256 === undefined) continue;
-    for (const m of group.members) {
-      m.sha256 = group.sha256;
-      m.size = group.size;
-    }
-  }
+  model.finish();
+  const tree = new CompactTree(); // the result stays compact once the model is dropped
+  for (const [path, node] of model.paths()) tree.set(treeEntry(path, node));
   return tree;
+}
+
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
+
+function treeEntry(path: string, node: ModelNode<Data>): TreeEntry {
+  const entry: TreeEntry = { path, type: node.type, perm: node.perm, uid: node.uid, gid: node.gid, mtime: node.mtime, size: 0, segment: node.segment };
+  if (node.type === 'file') {
+    entry.size = node.size;
+    entry.sha256 = node.content?.sha256 ?? EMPTY_SHA256;
+  } else if (node.type === 'symlink') {
+    entry.linkTarget = node.linkTarget ?? '';
+    entry.size = new TextEncoder().encode(entry.linkTarget).length;
+  } else if (node.rdev !== undefined) {
+    entry.rdev = node.rdev;
+  }
+  return entry;
+}
+
+/** A ".." (or NUL, or empty) name: the kernel resolves it from the root (".." at the root stays there); extract refuses it. */
+function warnUnsafeName(e: InitrdEntry, options: ReadInitrdOptions): void {
+  try {
+    toArchivePath(e.name);
+  } catch (err) {
+    if (!(err instanceof RemasterError)) throw err;
+    emitWarning(options, makeWarning(err.code, `${err.detail}; the kernel resolves it from the root, extract refuses it`, { segment: e.segment, entry: e.name }));
+  }
 }

@@ -10,10 +10,10 @@
  * segments can only add or overwrite).
  */
 import { RemasterError, emitWarning, makeWarning, type WarnOptions } from '../errors.ts';
-import { ancestors, resolveParents, toArchivePath } from '../tree/index.ts';
+import { ancestors, hashPath, PathSlots, resolveParents, toArchivePath } from '../tree/index.ts';
 import type { EntryType } from '../cpio/index.ts';
 import type { CodecId } from '../compress/index.ts';
-import type { InitrdIndex, IndexedEntry } from './scan.ts';
+import type { InitrdIndex } from './scan.ts';
 
 /** One entry to add or replace. Data is produced lazily at write time. */
 export interface AddSpec {
@@ -169,24 +169,30 @@ function planDrops(index: InitrdIndex, adds: PlannedAdd[], removals: string[], o
   const drop = new Set<number>();
   const touched = new Set<number>();
   const removed: string[] = [];
+  const table = index.entries;
   for (const raw of removals) {
     const path = resolveParents((p) => index.pathInfo(p), toArchivePath(raw));
-    const hits = index.entries.filter((e) => e.path !== undefined && (e.path === path || e.path.startsWith(`${path}/`)));
-    if (hits.length === 0) emitWarning(options, makeWarning('ENTRY_NOT_FOUND', `nothing to remove at ${JSON.stringify(raw)}`, { entry: raw }));
-    for (const e of hits) {
-      drop.add(e.position);
-      touched.add(e.segment);
+    let hits = 0;
+    for (let i = 0; i < table.length; i++) {
+      const p = table.pathAt(i);
+      if (p === undefined || (p !== path && !p.startsWith(`${path}/`))) continue;
+      drop.add(i);
+      touched.add(table.segmentAt(i));
+      hits++;
     }
-    if (hits.length > 0) removed.push(path);
+    if (hits === 0) emitWarning(options, makeWarning('ENTRY_NOT_FOUND', `nothing to remove at ${JSON.stringify(raw)}`, { entry: raw }));
+    else removed.push(path);
   }
   if (options.mode === 'rebuild') {
-    for (const add of adds) {
-      if (add.action !== 'replace') continue;
-      for (const e of index.entries) {
-        if (e.path !== add.path) continue;
-        touched.add(e.segment);
-        if (!(e.type === 'dir' && add.spec.type === 'dir')) drop.add(e.position);
-      }
+    // Every copy of a replaced path goes (a directory replaced by a directory stays, for its children).
+    const replaced = new Map(adds.filter((a) => a.action === 'replace').map((a) => [a.path, a]));
+    const hashes = new Set([...replaced.keys()].map(hashPath));
+    for (let i = 0; hashes.size > 0 && i < table.length; i++) {
+      if (!hashes.has(table.hashAt(i))) continue;
+      const add = replaced.get(table.pathAt(i) as string);
+      if (add === undefined) continue;
+      touched.add(table.segmentAt(i));
+      if (!(table.typeAt(i) === 'dir' && add.spec.type === 'dir')) drop.add(i);
     }
   }
   return { drop, removed, touched };
@@ -194,33 +200,38 @@ function planDrops(index: InitrdIndex, adds: PlannedAdd[], removals: string[], o
 
 /**
  * Inside the merged segments, keep only the effective copy of each path.
- * Directories keep their first position (their children follow it) and take
- * the last metadata, as the kernel's repeated chmod/chown would.
+ * Directories keep their first position (their children follow it), take the
+ * last mode and owner, as the kernel's repeated chmod/chown would, and keep
+ * the first mtime: the kernel's dir_utime() walks its list newest entry
+ * first, so the first entry's time is the one left (checked under QEMU in
+ * test/integration/kernel-unpack-order.test.ts, case dir-twice). Two hash
+ * tables of positions (tree/compact.ts) do it without an object per entry.
  */
 function planDuplicates(index: InitrdIndex, merged: Set<number>, drop: Set<number>): InitrdEditPlan['dirUpdates'] {
-  const inMerge = index.entries.filter((e) => merged.has(e.segment) && e.path !== undefined && !drop.has(e.position));
-  const last = lastPositions(inMerge);
-  const first = new Map<string, IndexedEntry>();
-  for (const e of inMerge) {
-    const final = last.get(e.path as string) as IndexedEntry;
-    if (final.position !== e.position && e.type !== 'dir' && final.type !== 'dir') drop.add(e.position);
-    if (e.type === 'dir' && final.type === 'dir') {
-      if (first.has(e.path as string)) drop.add(e.position);
-      else first.set(e.path as string, e);
-    }
-  }
+  const table = index.entries;
+  const same = (a: number, b: number): boolean => table.samePath(a, b);
+  let start = 0;
+  while (start < table.length && !merged.has(table.segmentAt(start))) start++; // merged segments are the image's tail
+  const candidates = (fn: (i: number) => void): void => {
+    for (let i = start; i < table.length; i++) if (table.pathAt(i) !== undefined && !drop.has(i)) fn(i);
+  };
+  const last = new PathSlots((i) => table.hashAt(i));
+  candidates((i) => void last.put(i, same));
+  const lastOf = (i: number): number => last.find(table.hashAt(i), (q) => same(q, i));
+  const first = new PathSlots((i) => table.hashAt(i));
   const updates: InitrdEditPlan['dirUpdates'] = [];
-  for (const [path, e] of first) {
-    const final = last.get(path) as IndexedEntry;
-    if (final.position !== e.position) updates.push({ position: e.position, mode: final.mode, uid: final.uid, gid: final.gid, mtime: final.mtime });
-  }
+  candidates((i) => {
+    const final = lastOf(i);
+    const isDir = table.typeAt(i) === 'dir';
+    const finalIsDir = table.typeAt(final) === 'dir';
+    if (final !== i && !isDir && !finalIsDir) drop.add(i);
+    if (isDir && finalIsDir && first.find(table.hashAt(i), (q) => same(q, i)) >= 0) drop.add(i);
+    else if (isDir && finalIsDir) {
+      first.put(i, same);
+      if (final !== i) updates.push({ position: i, ...table.metaAt(final), mtime: table.metaAt(i).mtime });
+    }
+  });
   return updates;
-}
-
-function lastPositions(entries: IndexedEntry[]): Map<string, IndexedEntry> {
-  const m = new Map<string, IndexedEntry>();
-  for (const e of entries) if (e.path !== undefined) m.set(e.path, e);
-  return m;
 }
 
 /** Leading uncompressed segments the edit does not touch stay byte-identical (early microcode must stay first). */
@@ -235,7 +246,7 @@ function defaultCompression(index: InitrdIndex, mode: EditMode, merged: number[]
   const pool = mode === 'append' ? index.segments : index.segments.filter((s) => merged.includes(s.index));
   for (let i = pool.length - 1; i >= 0; i--) {
     const f = (pool[i] as { format: string }).format;
-    if (f !== 'cpio') return f === 'lzo' ? 'gzip' : (f as CodecId);
+    if (f !== 'cpio') return f as CodecId;
   }
   return 'none';
 }

@@ -18,6 +18,11 @@ export interface InitrdLimits extends CpioLimits {
   maxTotalSize?: number;
   /** Largest ratio of decompressed to compressed bytes (default 1000, like node-tar). */
   maxRatio?: number;
+  /**
+   * Most entries in the whole image (default 4,194,304): commands that index an image keep about
+   * 100 bytes per entry (diff: per path and side), so this bounds their memory.
+   */
+  maxEntries?: number;
 }
 
 /** One segment of an initrd, as found by the reader. */
@@ -47,6 +52,17 @@ export interface Segment {
 /** An entry tagged with the segment it came from. */
 export interface InitrdEntry extends CpioEntry {
   segment: number;
+  /**
+   * The cpio archive it belongs to, counted from 1 over the whole image: a new archive starts
+   * after each TRAILER!!!, where the kernel forgets its hard-link table (free_hash), so hard-link
+   * groups are keyed within an archive, not a segment.
+   */
+  archive: number;
+}
+
+/** Counts TRAILER!!!-terminated archives across segments. */
+interface ArchiveCounter {
+  current: number;
 }
 
 /** Options for readInitrd. */
@@ -61,6 +77,8 @@ export interface ReadInitrdOptions extends WarnOptions {
 
 const DEFAULT_MAX_RATIO = 1000;
 const DEFAULT_MAX_TOTAL = 8 * 1024 ** 3;
+/** 2^22 entries: twice the 2 million the memory targets are measured on (BENCHMARKS.md). */
+export const DEFAULT_MAX_ENTRIES = 4 * 1024 * 1024;
 /** Ratio checks start after this many decompressed bytes: tiny archives legitimately compress very well. */
 const RATIO_GRACE_BYTES = 16 * 1024 ** 2;
 
@@ -74,6 +92,8 @@ export async function* readInitrd(
   options: ReadInitrdOptions = {},
 ): AsyncGenerator<InitrdEntry> {
   const reader = new ByteReader(source);
+  const counter = { entries: 0, max: options.limits?.maxEntries ?? DEFAULT_MAX_ENTRIES };
+  const archive: ArchiveCounter = { current: 1 };
   let index = 0;
   let lastFormat: Segment['format'] | undefined;
   for (;;) {
@@ -95,7 +115,7 @@ export async function* readInitrd(
         if (offset % 4 !== 0) {
           throw new RemasterError('SEGMENT_MISALIGNED', `uncompressed cpio starts at an offset that is not a multiple of 4; the kernel reads it as compressed data and fails`, { offset });
         }
-        yield* readUncompressed(reader, seg, options);
+        yield* readUncompressed(reader, seg, archive, options, counter);
       } else {
         const codec = detectCodec(head);
         if (codec === undefined) {
@@ -103,7 +123,7 @@ export async function* readInitrd(
         }
         seg.format = codec;
         seg.params = describeCompression(codec, await reader.peek(DESCRIBE_HEAD_SIZE));
-        yield* readCompressed(reader, seg, codec, options);
+        yield* readCompressed(reader, seg, codec, archive, options, counter);
       }
     } catch (err) {
       throw tagSegment(err, seg);
@@ -146,16 +166,30 @@ async function skipNuls(reader: ByteReader): Promise<number> {
   }
 }
 
-async function* readUncompressed(reader: ByteReader, seg: Segment, options: ReadInitrdOptions): AsyncGenerator<InitrdEntry> {
+async function* readUncompressed(reader: ByteReader, seg: Segment, archive: ArchiveCounter, options: ReadInitrdOptions, counter: EntryCounter): AsyncGenerator<InitrdEntry> {
   const stats: CpioReadStats = { hasTrailer: false, end: 0, entries: 0 };
   for await (const entry of readCpio(reader, { ...cpioOptions(options), stats })) {
-    yield Object.assign(entry, { segment: seg.index });
+    count(counter, entry.name);
+    yield Object.assign(entry, { segment: seg.index, archive: archive.current });
   }
+  if (stats.hasTrailer) archive.current++;
   seg.archives = 1;
   seg.entries = stats.entries;
   seg.hasTrailer = stats.hasTrailer;
   seg.length = reader.offset - seg.offset;
   seg.uncompressedSize = seg.length;
+}
+
+interface EntryCounter {
+  entries: number;
+  max: number;
+}
+
+/** Count an entry against maxEntries: every command that indexes an image keeps state per entry. */
+function count(counter: EntryCounter, name: string): void {
+  if (++counter.entries > counter.max) {
+    throw new RemasterError('LIMIT_EXCEEDED', `more than maxEntries ${counter.max} entries in the image (raise limits.maxEntries, or --max-entries)`, { entry: name });
+  }
 }
 
 function cpioOptions(options: ReadInitrdOptions): WarnOptions & { limits?: CpioLimits } {
@@ -166,7 +200,7 @@ function cpioOptions(options: ReadInitrdOptions): WarnOptions & { limits?: CpioL
   return out;
 }
 
-async function* readCompressed(reader: ByteReader, seg: Segment, codecId: CodecId, options: ReadInitrdOptions): AsyncGenerator<InitrdEntry> {
+async function* readCompressed(reader: ByteReader, seg: Segment, codecId: CodecId, archive: ArchiveCounter, options: ReadInitrdOptions, counter: EntryCounter): AsyncGenerator<InitrdEntry> {
   const codec = getCodec(codecId);
   const decodeOptions: WarnOptions & { signal?: AbortSignal } = cpioOptions(options);
   if (options.signal) decodeOptions.signal = options.signal;
@@ -182,8 +216,10 @@ async function* readCompressed(reader: ByteReader, seg: Segment, codecId: CodecI
       }
       const stats: CpioReadStats = { hasTrailer: false, end: 0, entries: 0 };
       for await (const entry of readCpio(inner, { ...cpioOptions(options), stats })) {
-        yield Object.assign(entry, { segment: seg.index });
+        count(counter, entry.name);
+        yield Object.assign(entry, { segment: seg.index, archive: archive.current });
       }
+      if (stats.hasTrailer) archive.current++;
       seg.archives++;
       seg.entries += stats.entries;
       seg.hasTrailer = stats.hasTrailer;

@@ -7,7 +7,8 @@
 import { toArchivePath, type PathInfo } from '../tree/index.ts';
 import type { EntryType } from '../cpio/index.ts';
 import { concatBytes } from '../io/index.ts';
-import { readInitrd, type ReadInitrdOptions, type Segment } from './read.ts';
+import { EntryTable, type TableEntryInput } from './entry-table.ts';
+import { readInitrd, type InitrdEntry, type ReadInitrdOptions, type Segment } from './read.ts';
 
 /** Metadata of one entry, without its data. */
 export interface IndexedEntry {
@@ -35,16 +36,23 @@ export interface IndexedEntry {
   offset: number;
 }
 
-/** The whole image at a glance. */
-export interface InitrdIndex {
+/** What `inspect` shows: segments, sizes, entry count, kernel versions (no per-entry state). */
+export interface InitrdSummary {
   segments: Segment[];
-  entries: IndexedEntry[];
   /** File size in bytes. */
   size: number;
   /** NUL bytes after the last segment. */
   trailingPadding: number;
+  /** Entries in every segment (trailers excluded). */
+  entryCount: number;
   /** Kernel versions found under lib/modules or usr/lib/modules. */
   kernelVersions: string[];
+}
+
+/** The whole image at a glance, with every entry's metadata for planning edits. */
+export interface InitrdIndex extends InitrdSummary {
+  /** Every entry by position, stored as columns (entry-table.ts); iterate or get(i) for objects. */
+  entries: EntryTable;
   /** Return the effective (last) entry at a normalised path. */
   lookup(path: string): IndexedEntry | undefined;
   /** Return PathInfo for symlink resolution. */
@@ -67,46 +75,65 @@ export interface ScanOptions extends ReadInitrdOptions {
 
 const MODULES_RE = /^(?:usr\/)?lib\/modules\/([^/]+)(?:\/|$)/;
 
+function safePath(name: string): string | undefined {
+  try {
+    return toArchivePath(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Read an initrd once; `onEntry` sees every entry with its normalised path. */
+async function walk(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: ReadInitrdOptions,
+  onEntry: (e: InitrdEntry, path: string | undefined) => void | Promise<void>,
+): Promise<InitrdSummary> {
+  const summary: InitrdSummary = { segments: [], size: 0, trailingPadding: 0, entryCount: 0, kernelVersions: [] };
+  const kernels = new Set<string>();
+  const opts: ReadInitrdOptions = {
+    ...options,
+    onSegment: (s) => {
+      summary.segments.push(s);
+      options.onSegment?.(s);
+    },
+    onEnd: (e) => {
+      summary.size = e.size;
+      summary.trailingPadding = e.trailingPadding;
+      options.onEnd?.(e);
+    },
+  };
+  for await (const e of readInitrd(source, opts)) {
+    summary.entryCount++;
+    const path = safePath(e.name);
+    if (path !== undefined) {
+      const m = MODULES_RE.exec(path);
+      if (m?.[1] && (e.type === 'dir' || m[0].endsWith('/'))) kernels.add(m[1]);
+    }
+    await onEntry(e, path);
+  }
+  summary.kernelVersions = [...kernels].sort();
+  return summary;
+}
+
+/** Read an initrd once and return what `inspect` shows, keeping nothing per entry. */
+export async function summarizeInitrd(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: ReadInitrdOptions = {}): Promise<InitrdSummary> {
+  return walk(source, options, () => {});
+}
+
 /** Read an initrd once and return its index (entry data is skipped, not stored). */
 export async function scanInitrd(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: ScanOptions = {},
 ): Promise<InitrdIndex> {
   const taken = new Set<string>();
-  const segments: Segment[] = [];
-  const entries: IndexedEntry[] = [];
-  const byPath = new Map<string, IndexedEntry>();
-  const kernels = new Set<string>();
-  let size = 0;
-  let trailingPadding = 0;
-  const opts: ReadInitrdOptions = {
-    ...options,
-    onSegment: (s) => {
-      segments.push(s);
-      options.onSegment?.(s);
-    },
-    onEnd: (e) => {
-      size = e.size;
-      trailingPadding = e.trailingPadding;
-      options.onEnd?.(e);
-    },
-  };
-  for await (const e of readInitrd(source, opts)) {
+  const table = new EntryTable();
+  const summary = await walk(source, options, async (e, path) => {
     const h = e.header;
-    let path: string | undefined;
-    try {
-      path = toArchivePath(e.name);
-    } catch {
-      path = undefined;
-    }
-    const item: IndexedEntry = {
-      name: e.name, path, segment: e.segment, position: entries.length, type: e.type, mode: h.mode, uid: h.uid, gid: h.gid,
-      nlink: h.nlink, mtime: h.mtime, size: h.fileSize, ino: h.ino, devMajor: h.devMajor, devMinor: h.devMinor,
-      rdevMajor: h.rdevMajor, rdevMinor: h.rdevMinor, offset: e.offset,
-    };
-    if (e.linkTarget !== undefined) item.linkTarget = e.linkTarget;
-    entries.push(item);
-    if (path !== undefined && options.fileData !== undefined && item.type === 'file' && options.fileData.select(path)) {
+    const input: TableEntryInput = { nameBytes: e.nameBytes, name: e.name, path, segment: e.segment, header: h, offset: e.offset };
+    if (e.linkTarget !== undefined) input.linkTarget = e.linkTarget;
+    table.add(input);
+    if (path !== undefined && options.fileData !== undefined && e.type === 'file' && options.fileData.select(path)) {
       const parts: Uint8Array[] = [];
       for await (const c of e.body) parts.push(c.slice());
       if (!(h.fileSize === 0 && h.nlink > 1 && taken.has(path))) {
@@ -114,23 +141,21 @@ export async function scanInitrd(
         await options.fileData.take(path, concatBytes(parts));
       }
     }
-    if (path !== undefined) {
-      byPath.set(path, item);
-      const m = MODULES_RE.exec(path);
-      if (m?.[1] && (item.type === 'dir' || m[0].endsWith('/'))) kernels.add(m[1]);
-    }
-  }
+  });
+  const lookup = (p: string): IndexedEntry | undefined => {
+    const i = table.lastAt(p);
+    return i < 0 ? undefined : table.get(i);
+  };
   return {
-    segments,
-    entries,
-    size,
-    trailingPadding,
-    kernelVersions: [...kernels].sort(),
-    lookup: (p) => byPath.get(p),
+    ...summary,
+    entries: table,
+    lookup,
     pathInfo: (p) => {
-      const e = byPath.get(p);
-      if (!e?.type) return undefined;
-      return e.linkTarget !== undefined ? { type: e.type, linkTarget: e.linkTarget } : { type: e.type };
+      const i = table.lastAt(p);
+      const type = i < 0 ? undefined : table.typeAt(i);
+      if (type === undefined) return undefined;
+      const linkTarget = table.linkAt(i);
+      return linkTarget !== undefined ? { type, linkTarget } : { type };
     },
   };
 }

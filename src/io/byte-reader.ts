@@ -89,6 +89,16 @@ export class ByteReader {
     return this.#gather(n, true);
   }
 
+  /**
+   * Consume and return up to `n` bytes (fewer only at the end of input), coalescing small source
+   * chunks. Decoder feeds use it so that `offset` already counts every byte handed to a decoder:
+   * ratio checks then never see output without the input that produced it.
+   */
+  async readUpTo(n: number): Promise<Uint8Array> {
+    await this.fill(n);
+    return this.#gather(Math.min(n, this.#buffered), true);
+  }
+
   /** Consume and return at most `max` bytes from the current chunk (no copy); empty at end of input. */
   async readSome(max: number): Promise<Uint8Array> {
     if (max <= 0) return EMPTY;

@@ -4,8 +4,8 @@
  * directory, fsync, rename), so a failed or interrupted write never leaves a
  * half-written output under the final name.
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { open, rename, unlink, stat, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { access, open, rename, unlink, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RemasterError } from '../errors.ts';
 import { toIoError, withIoContext } from './io-error.ts';
@@ -33,6 +33,33 @@ export interface AtomicWriteOptions {
   noClobber?: boolean;
   /** Abort the write; the temporary file is removed. */
   signal?: AbortSignal;
+}
+
+function outputProblem(err: unknown, dir: string): string {
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'ENOENT': return `output directory ${JSON.stringify(dir)} does not exist`;
+    case 'ENOTDIR': return `output directory ${JSON.stringify(dir)} is not a directory`;
+    case 'EACCES': case 'EPERM': return `output directory ${JSON.stringify(dir)} is not writable (permission denied)`;
+    case 'EROFS': return `output directory ${JSON.stringify(dir)} is on a read-only file system`;
+    default: return `cannot write into ${JSON.stringify(dir)}: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * Check that a file can be written at `path` before any long work: its directory exists, is a
+ * directory and is writable, and `path` itself is not a directory. Throws OUTPUT_NOT_WRITABLE.
+ */
+export async function checkOutputFile(path: string): Promise<void> {
+  const dir = dirname(path);
+  try {
+    if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw new RemasterError('OUTPUT_NOT_WRITABLE', outputProblem(err, dir), { file: path }, { cause: err });
+  }
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) {
+    throw new RemasterError('OUTPUT_NOT_WRITABLE', 'the output is a directory, expected a file name', { file: path });
+  }
 }
 
 /** Write chunks to `path` atomically; return the number of bytes written. A disk error names `path` (DISK_FULL, IO_ERROR). */

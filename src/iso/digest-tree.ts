@@ -19,7 +19,7 @@ export interface ReadIsoTreeOptions {
 
 /** Read every node of `image` (from `source`) into a FileTree. */
 export async function readIsoTree(source: BlockSource, image: IsoImage, options: ReadIsoTreeOptions = {}): Promise<FileTree> {
-  const tree: FileTree = new Map();
+  const tree = new Map<string, TreeEntry>();
   for (const node of image.walk()) {
     if (node.path === '/') continue;
     const entry: TreeEntry = { path: node.path.slice(1), type: node.type, perm: node.mode & 0o7777, uid: node.uid, gid: node.gid, mtime: node.mtime, size: 0 };

@@ -15,7 +15,7 @@ import { normalizeMac } from './mac.ts';
 import type { DisarmedHost, PublishManifest } from './manifest.ts';
 import { partitionExpired, type PxeHost, type PxeModel } from './model.ts';
 import type { PlannedBlob, PublishPlan } from './plan.ts';
-import { kickstartArtifact } from './publish.ts';
+import { kickstartArtifact, newArmId } from './publish.ts';
 
 /** Options for armHost. */
 export interface ArmHostOptions extends CommitOptions {
@@ -84,8 +84,10 @@ export async function armHost(options: ArmHostOptions & { mac: string }): Promis
   const mac = normalizeMac(options.mac);
   return republish(options, async (m) => {
     const old = m.model.hosts.find((h) => normalizeMac(h.mac) === mac);
-    const ks = options.kickstart !== undefined ? await kickstartArtifact(options.kickstart, m.publish.httpUrl) : undefined;
-    const host: PxeHost = { ...old, mac };
+    const format = old?.kickstart?.format ?? m.model.hosts.find((h) => h.kickstart?.format !== undefined)?.kickstart?.format;
+    const ks = options.kickstart !== undefined ? await kickstartArtifact(options.kickstart, m.publish.httpUrl, format, m.model.serveUrl !== undefined) : undefined;
+    // arming (again) starts a new install attempt: serve's callbacks of the previous one are refused from now on
+    const host: PxeHost = { ...old, mac, armId: newArmId() };
     if (options.name !== undefined) host.name = options.name;
     if (options.once !== undefined) host.once = options.once;
     if (options.expires !== undefined) host.expires = options.expires;
@@ -96,11 +98,18 @@ export async function armHost(options: ArmHostOptions & { mac: string }): Promis
   });
 }
 
-/** Disarm one host: its MAC falls back to the local-boot default. */
-export async function disarmHost(options: CommitOptions & { mac: string; now?: Date }): Promise<PublishPlan> {
+/**
+ * Disarm one host: its MAC falls back to the local-boot default. With `armId`, only that install
+ * attempt is disarmed: when the host is no longer armed, or armed again since (another arm id), nothing
+ * is published and STATE_CONFLICT is thrown (so a completion reported twice never disarms twice).
+ */
+export async function disarmHost(options: CommitOptions & { mac: string; now?: Date; armId?: string }): Promise<PublishPlan> {
   const mac = normalizeMac(options.mac);
   return republish(options, (m) => {
     const old = m.model.hosts.find((h) => normalizeMac(h.mac) === mac);
+    if (options.armId !== undefined && old?.armId !== options.armId) {
+      throw new RemasterError('STATE_CONFLICT', old === undefined ? `host ${mac} is not armed; nothing to disarm` : `host ${mac} was armed again (install ${old.armId ?? 'unknown'}, not ${options.armId}); not disarmed`, { file: options.tftpRoot });
+    }
     const at = (options.now ?? new Date()).toISOString();
     const disarmed: DisarmedHost[] = old ? [{ mac, ...(old.name !== undefined ? { name: old.name } : {}), reason: 'disarmed', at }] : [];
     return { model: { ...m.model, hosts: m.model.hosts.filter((h) => normalizeMac(h.mac) !== mac) }, disarmed };
@@ -122,4 +131,28 @@ export async function hostStatus(tftpRoot: string, options: { now?: Date } = {})
     mac: d.mac, state: d.reason, once: false, at: d.at, ...(d.name !== undefined ? { name: d.name } : {}),
   }));
   return { version: m.version, hosts: [...armed, ...gone] };
+}
+
+/**
+ * Publish the tree for `remaster serve` at `serveUrl` (menus then fetch answers from it), giving every
+ * armed host an arm id it lacks; an empty string publishes it for plain HTTP/overlay answers again.
+ */
+export async function setServeUrl(options: CommitOptions & { serveUrl: string; now?: Date }): Promise<PublishPlan> {
+  const url = options.serveUrl.replace(/\/+$/u, '');
+  return republish(options, (m) => {
+    const { serveUrl: _old, ...rest } = m.model;
+    const hosts = m.model.hosts.map((h) => ({ ...h, armId: h.armId ?? newArmId() }));
+    if (url === '' && hosts.some((h) => h.kickstart !== undefined && h.kickstart.httpUrl === undefined && h.kickstart.initrdPath === undefined)) {
+      throw new RemasterError('USAGE', 'armed hosts have answers only remaster serve can deliver (no HTTP URL, no overlay); republish them first', { file: options.tftpRoot });
+    }
+    return { model: url === '' ? { ...rest, hosts } : { ...rest, hosts, serveUrl: url } };
+  });
+}
+
+/** Publish a version without the hosts whose expiry has passed at `now`; undefined (nothing published) when none has. */
+export async function expireHosts(options: CommitOptions & { now?: Date }): Promise<PublishPlan | undefined> {
+  const now = options.now ?? new Date();
+  const m = await requireCurrentManifest(options.tftpRoot);
+  if (partitionExpired(m.model.hosts, now).expired.length === 0) return undefined;
+  return republish({ ...options, now });
 }

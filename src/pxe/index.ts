@@ -1,6 +1,6 @@
 export { normalizeMac, macHexhyp, macHexraw, macConfigName, ipv4HexName, normalizeUuid } from './mac.ts';
 export {
-  hostKernelArgs, hostCmdline, hostInitrds, partitionExpired, isLegacyDialect,
+  hostKernelArgs, hostCmdline, hostInitrds, partitionExpired, isLegacyDialect, serveAnswerUrl,
   type PxeModel, type PxeHost, type PxeArtifact, type PxeKickstart, type PxeDialect, type PxeHttpUse,
 } from './model.ts';
 export { renderPxelinuxDefault, renderPxelinuxHost } from './render-pxelinux.ts';
@@ -11,8 +11,8 @@ export { parsePublishManifest, renderPublishManifest, MANIFEST_FORMAT, type Publ
 export { planPublish, type PlanPublishInput, type PublishPlan, type PlannedBlob, type LoaderFile, type VersionEntry } from './plan.ts';
 export { collectLoaders, SHIM_FILE, SIGNED_GRUB_DIR, uefiGrubBootFile, type LoaderOptions } from './loaders.ts';
 export { commitVersion, rollbackTree, readCurrentManifest, requireCurrentManifest, type CommitOptions } from './commit.ts';
-export { publishTree, type PublishTreeOptions, type PublishTreeResult, type PublishHostInput } from './publish.ts';
-export { armHost, disarmHost, hostStatus, type ArmHostOptions, type HostStatus } from './hosts.ts';
+export { publishTree, newArmId, type PublishTreeOptions, type PublishTreeResult, type PublishHostInput } from './publish.ts';
+export { armHost, disarmHost, hostStatus, setServeUrl, expireHosts, type ArmHostOptions, type HostStatus } from './hosts.ts';
 export { verifyTree, type VerifyTreeOptions, type VerifyTreeResult, type VerifyProblem } from './verify.ts';
 export { menuReferences, type MenuReference } from './references.ts';
 export { decodeKernelRelease, KERNEL_HEAD_SIZE } from './kernel-release.ts';

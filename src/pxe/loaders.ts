@@ -85,17 +85,22 @@ async function firstExisting(path: string, sources: readonly string[]): Promise<
 
 async function pxelinuxFiles(option: true | string, root: string): Promise<LoaderFile[]> {
   if (option !== true) {
-    return Promise.all(PXELINUX_NAMES.map((name) => {
+    const files: LoaderFile[] = [];
+    for (const name of PXELINUX_NAMES) {
       const source = `${option}/${name}`;
-      return loaderFile(name, source, () => new RemasterError('TOOL_MISSING', `${name} not found (the directory was given for the pxelinux loader)`, { file: source }));
-    }));
+      files.push(await loaderFile(name, source, () => new RemasterError('TOOL_MISSING', `${name} not found (the directory was given for the pxelinux loader)`, { file: source })));
+    }
+    return files;
   }
   for (const layout of PXELINUX_LAYOUTS) {
     if ((await digestFile(`${root}${layout.files['pxelinux.0']}`)) === undefined) continue;
-    return Promise.all(PXELINUX_NAMES.map((name) => {
+    // One after the other, so the first missing file in PXELINUX_NAMES order is the one named.
+    const files: LoaderFile[] = [];
+    for (const name of PXELINUX_NAMES) {
       const source = `${root}${layout.files[name]}`;
-      return loaderFile(name, source, () => new RemasterError('TOOL_MISSING', `${name} not found next to ${layout.name}'s pxelinux.0 (install ${layout.packages}, or pass a directory holding all four files)`, { file: source }));
-    }));
+      files.push(await loaderFile(name, source, () => new RemasterError('TOOL_MISSING', `${name} not found next to ${layout.name}'s pxelinux.0 (install ${layout.packages}, or pass a directory holding all four files)`, { file: source })));
+    }
+    return files;
   }
   const tried = PXELINUX_LAYOUTS.map((l) => `${l.files['pxelinux.0']} (${l.name}: ${l.packages})`).join(', ');
   throw new RemasterError('TOOL_MISSING', `pxelinux.0 not found in ${tried}; install one of those packages or pass a directory holding pxelinux.0, ldlinux.c32, libutil.c32 and menu.c32`, { file: `${root}${PXELINUX_LAYOUTS[0]?.files['pxelinux.0']}` });

@@ -9,6 +9,7 @@
 import { alterCmdline, parseCmdline, renderCmdline, type KernelArg } from '../bootcfg/index.ts';
 import { RemasterError } from '../errors.ts';
 import { answerBootArgs, type AnswerFormat } from '../answers/index.ts';
+import { macHexhyp } from './mac.ts';
 
 /** Installer generation: decides `inst.ks=` vs `ks=` and friends. */
 export type PxeDialect = 'rhel5' | 'rhel6' | 'rhel7' | 'rhel8' | 'rhel9' | 'rhel10' | 'fedora' | 'ubuntu' | 'debian' | 'generic';
@@ -48,6 +49,11 @@ export interface PxeHost {
   ip?: string;
   /** Client UUID (DHCP option 97): adds the UUID config names. */
   uuid?: string;
+  /**
+   * One install attempt: a random id set when the host is (re)armed and kept by every republish
+   * that leaves it armed. `remaster serve` derives the host's callback secret from it.
+   */
+  armId?: string;
 }
 
 /** Which loaders fetch kernel and initrd over HTTP instead of TFTP. */
@@ -76,6 +82,12 @@ export interface PxeModel {
   serialConsole?: boolean;
   /** Default: iPXE uses HTTP when a URL exists; pxelinux (needs lpxelinux.0) and GRUB use TFTP. */
   http?: PxeHttpUse;
+  /**
+   * Base URL of `remaster serve` (`http://10.0.0.1:8080`): armed hosts' answers are fetched from it,
+   * rendered per host with callbacks (`inst.ks=<url>/ks/<mac>`, `url=<url>/preseed/<mac>`,
+   * `ds=nocloud-net;s=<url>/ai/<mac>/`), instead of from the HTTP root or an overlay initrd.
+   */
+  serveUrl?: string;
 }
 
 /** Return true for installers that only understand the un-prefixed options (RHEL 5/6). */
@@ -83,10 +95,20 @@ export function isLegacyDialect(dialect: PxeDialect | undefined): boolean {
   return dialect === 'rhel5' || dialect === 'rhel6';
 }
 
+/** Return the URL `remaster serve` renders a host's answer file at (an autoinstall NoCloud directory ends with `/`). */
+export function serveAnswerUrl(serveUrl: string, mac: string, format: AnswerFormat = 'kickstart'): string {
+  const base = serveUrl.replace(/\/+$/u, '');
+  const id = macHexhyp(mac);
+  if (format === 'preseed') return `${base}/preseed/${id}`;
+  if (format === 'autoinstall') return `${base}/ai/${id}/`;
+  return `${base}/ks/${id}`;
+}
+
 function kickstartArgs(model: PxeModel, host: PxeHost): string[] {
   const ks = host.kickstart;
   if (ks === undefined) return [];
   const format = ks.format ?? 'kickstart';
+  if (model.serveUrl !== undefined) return answerBootArgs(format, { url: serveAnswerUrl(model.serveUrl, host.mac, format), legacyKs: isLegacyDialect(model.dialect) });
   if (format === 'autoinstall' && ks.httpUrl === undefined) throw new RemasterError('USAGE', `host ${host.mac}: autoinstall user-data needs an HTTP URL (NoCloud fetches it over the network)`);
   if (ks.httpUrl !== undefined || ks.initrdPath !== undefined) {
     return answerBootArgs(format, { ...(ks.httpUrl !== undefined ? { url: ks.httpUrl } : { embedded: true }), legacyKs: isLegacyDialect(model.dialect) });
@@ -126,7 +148,7 @@ export function hostCmdline(model: PxeModel, host: PxeHost): string {
 
 /** Return the initrds a host boots with: the main one, then its kickstart overlay. */
 export function hostInitrds(model: PxeModel, host: PxeHost): PxeArtifact[] {
-  const overlay = host.kickstart?.httpUrl === undefined ? host.kickstart?.initrdPath : undefined;
+  const overlay = host.kickstart?.httpUrl === undefined && model.serveUrl === undefined ? host.kickstart?.initrdPath : undefined;
   return overlay !== undefined ? [model.initrd, { path: overlay }] : [model.initrd];
 }
 

@@ -5,12 +5,12 @@
  * (`inst.ks=<url>`), else into a one-file overlay initrd
  * (`inst.ks=file:/ks.cfg`), because anaconda cannot fetch over TFTP.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { RemasterError } from '../errors.ts';
 import { digestInput, makeKickstartOverlay, readTextFile } from '../fsx/index.ts';
 import type { AnswerFormat } from '../answers/index.ts';
-import { commitVersion, type CommitOptions } from './commit.ts';
+import { commitVersion, readCurrentManifest, type CommitOptions } from './commit.ts';
 import { contentPath, DEFAULT_GRUB_DIR, DEFAULT_KEEP, httpUrlOf } from './layout.ts';
 import { collectLoaders, SIGNED_GRUB_DIR, type LoaderOptions } from './loaders.ts';
 import type { DisarmedHost, PublishManifest } from './manifest.ts';
@@ -49,6 +49,11 @@ export interface PublishTreeOptions extends CommitOptions {
   answers?: AnswerFormat;
   /** Disarm the current version's hosts that `hosts` does not list (default: keep them armed). */
   replaceHosts?: boolean;
+  /**
+   * Publish for `remaster serve` at this base URL: armed hosts' menus fetch their answers from
+   * `<url>/ks/<mac>` (rendered per host with callbacks), so no kickstart overlay is made.
+   */
+  serveUrl?: string;
 }
 
 /** What a publish did. */
@@ -81,14 +86,23 @@ function bytesBlob(bytes: Uint8Array, name: string, http: boolean): PlannedBlob 
   return { path: contentPath(digest, name), sha256: digest, size: bytes.length, source: bytes, http };
 }
 
-/** Publish an answer file: over HTTP when there is a URL, else with an overlay initrd carrying it (`/ks.cfg`, `/preseed.cfg`). */
-export async function kickstartArtifact(file: string, httpUrl: string | undefined, format: AnswerFormat = 'kickstart'): Promise<{ blobs: PlannedBlob[]; kickstart: PxeKickstart }> {
-  if (format === 'autoinstall') return autoinstallArtifact(file, httpUrl);
+/** Return a fresh arm id (128 random bits, hex): one per install attempt. */
+export function newArmId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * Publish an answer file: over HTTP when there is a URL, else with an overlay initrd carrying it (`/ks.cfg`,
+ * `/preseed.cfg`); `served` (a tree published for `remaster serve`, which renders it per host) needs neither.
+ */
+export async function kickstartArtifact(file: string, httpUrl: string | undefined, format: AnswerFormat = 'kickstart', served = false): Promise<{ blobs: PlannedBlob[]; kickstart: PxeKickstart }> {
+  if (format === 'autoinstall') return autoinstallArtifact(file, httpUrl, served);
   const name = format === 'preseed' ? 'preseed.cfg' : 'ks.cfg';
   const tag = format === 'kickstart' ? {} : { format };
   const { kickstart, overlay } = await makeKickstartOverlay(file, name);
   const ks = bytesBlob(kickstart, name, httpUrl !== undefined);
   if (httpUrl !== undefined) return { blobs: [ks], kickstart: { path: ks.path, httpUrl: httpUrlOf(httpUrl, ks.path), ...tag } };
+  if (served) return { blobs: [ks], kickstart: { path: ks.path, ...tag } };
   const img = bytesBlob(overlay, format === 'preseed' ? 'preseed.img' : 'ks.img', false);
   return { blobs: [ks, img], kickstart: { path: ks.path, initrdPath: img.path, ...tag } };
 }
@@ -98,20 +112,21 @@ export async function kickstartArtifact(file: string, httpUrl: string | undefine
  * instance-id derived from the user-data) in one content-addressed directory, which is what
  * `ds=nocloud-net;s=<dir>/` names; the directory id hashes both files.
  */
-async function autoinstallArtifact(file: string, httpUrl: string | undefined): Promise<{ blobs: PlannedBlob[]; kickstart: PxeKickstart }> {
-  if (httpUrl === undefined) throw new RemasterError('USAGE', `${file}: autoinstall user-data is served over HTTP; give an HTTP root and URL`);
+async function autoinstallArtifact(file: string, httpUrl: string | undefined, served: boolean): Promise<{ blobs: PlannedBlob[]; kickstart: PxeKickstart }> {
+  if (httpUrl === undefined && !served) throw new RemasterError('USAGE', `${file}: autoinstall user-data is served over HTTP; give an HTTP root and URL`);
   const userData = new TextEncoder().encode(await readTextFile(file));
   const metaText = await readTextFile(join(dirname(file), 'meta-data')).catch(() => `instance-id: remaster-${sha256(userData).slice(0, 16)}\n`);
   const metaData = new TextEncoder().encode(metaText);
   const dir = sha256(new Uint8Array([...userData, 0, ...metaData]));
-  const blob = (bytes: Uint8Array, name: string): PlannedBlob => ({ path: contentPath(dir, name), sha256: sha256(bytes), size: bytes.length, source: bytes, http: true });
+  const blob = (bytes: Uint8Array, name: string): PlannedBlob => ({ path: contentPath(dir, name), sha256: sha256(bytes), size: bytes.length, source: bytes, http: httpUrl !== undefined });
   const blobs = [blob(userData, 'user-data'), blob(metaData, 'meta-data')];
   const path = (blobs[0] as PlannedBlob).path;
-  return { blobs, kickstart: { path, httpUrl: httpUrlOf(httpUrl, path.replace(/user-data$/u, '')), format: 'autoinstall' } };
+  const url = httpUrl !== undefined ? { httpUrl: httpUrlOf(httpUrl, path.replace(/user-data$/u, '')) } : {};
+  return { blobs, kickstart: { path, ...url, format: 'autoinstall' } };
 }
 
 /** Resolve hosts' kickstart files into blobs and model hosts. */
-export async function resolveHosts(hosts: readonly PublishHostInput[], httpUrl: string | undefined, format: AnswerFormat = 'kickstart'): Promise<{ blobs: PlannedBlob[]; hosts: PxeHost[] }> {
+export async function resolveHosts(hosts: readonly PublishHostInput[], httpUrl: string | undefined, format: AnswerFormat = 'kickstart', served = false): Promise<{ blobs: PlannedBlob[]; hosts: PxeHost[] }> {
   const blobs: PlannedBlob[] = [];
   const out: PxeHost[] = [];
   for (const { kickstart, ...host } of hosts) {
@@ -119,7 +134,7 @@ export async function resolveHosts(hosts: readonly PublishHostInput[], httpUrl: 
       out.push(host);
       continue;
     }
-    const ks = await kickstartArtifact(kickstart, httpUrl, format);
+    const ks = await kickstartArtifact(kickstart, httpUrl, format, served);
     blobs.push(...ks.blobs);
     out.push({ ...host, kickstart: ks.kickstart });
   }
@@ -134,11 +149,12 @@ function buildModel(options: PublishTreeOptions, kernel: PxeArtifact, initrd: Px
     ...(options.stage2 !== undefined ? { stage2: options.stage2 } : {}),
     ...(options.serialConsole !== undefined ? { serialConsole: options.serialConsole } : {}),
     ...(options.http !== undefined ? { http: options.http } : {}),
+    ...(options.serveUrl ? { serveUrl: options.serveUrl.replace(/\/+$/u, '') } : {}),
   };
 }
 
 /** The previous version's armed hosts that this publish does not list, with their kickstarts re-derived for this publish. */
-async function carriedHosts(root: string, previous: PublishManifest | undefined, listed: readonly PxeHost[], httpUrl: string | undefined): Promise<{ blobs: PlannedBlob[]; hosts: PxeHost[] }> {
+async function carriedHosts(root: string, previous: PublishManifest | undefined, listed: readonly PxeHost[], httpUrl: string | undefined, served: boolean): Promise<{ blobs: PlannedBlob[]; hosts: PxeHost[] }> {
   const named = new Set(listed.map((h) => normalizeMac(h.mac)));
   const blobs: PlannedBlob[] = [];
   const hosts: PxeHost[] = [];
@@ -149,7 +165,7 @@ async function carriedHosts(root: string, previous: PublishManifest | undefined,
       continue;
     }
     // the published ks.cfg is the host's kickstart; its overlay or URL follow this publish's HTTP setting
-    const ks = await kickstartArtifact(join(root, kickstart.path), httpUrl);
+    const ks = await kickstartArtifact(join(root, kickstart.path), httpUrl, kickstart.format, served);
     blobs.push(...ks.blobs);
     hosts.push({ ...host, kickstart: ks.kickstart });
   }
@@ -171,19 +187,26 @@ export async function publishTree(options: PublishTreeOptions): Promise<PublishT
   const grubDir = options.grubDir ?? (options.loaders?.grubSigned ? SIGNED_GRUB_DIR : DEFAULT_GRUB_DIR);
   const kernel = await fileArtifact(options.kernel, 'vmlinuz', options.httpUrl);
   const initrd = await fileArtifact(options.initrd, 'initrd.img', options.httpUrl);
-  const resolved = await resolveHosts(options.hosts ?? [], options.httpUrl, options.answers);
+  // a tree published for serve stays so unless told otherwise (serveUrl '' turns it off)
+  const inherited = options.serveUrl ?? (await readCurrentManifest(options.tftpRoot).catch(() => undefined))?.model.serveUrl;
+  const serveUrl = inherited === '' ? undefined : inherited;
+  const served = serveUrl !== undefined;
+  const resolved = await resolveHosts(options.hosts ?? [], options.httpUrl, options.answers, served);
   const loaders = await collectLoaders(options.loaders ?? {}, grubDir);
   const now = options.now ?? new Date();
   let kept: PxeHost[] = [];
   let dropped: PxeHost[] = [];
   const plan = await commitVersion(options, async (previous) => {
-    const carried = await carriedHosts(options.tftpRoot, previous, resolved.hosts, options.httpUrl);
+    const carried = await carriedHosts(options.tftpRoot, previous, resolved.hosts, options.httpUrl, served);
     if (options.replaceHosts) dropped = carried.hosts;
     else kept = carried.hosts;
+    // a host armed in the previous version keeps its install attempt (and serve's callback secret); a newly armed one starts one
+    const armIds = new Map((previous?.model.hosts ?? []).map((h) => [normalizeMac(h.mac), h.armId]));
+    const listed = resolved.hosts.map((h) => ({ ...h, armId: armIds.get(normalizeMac(h.mac)) ?? newArmId() }));
     const disarmed = dropped.map((h): DisarmedHost => ({ mac: normalizeMac(h.mac), ...(h.name !== undefined ? { name: h.name } : {}), reason: 'disarmed', at: now.toISOString() }));
     return {
       now,
-      model: buildModel(options, kernel.artifact, initrd.artifact, [...kept, ...resolved.hosts]),
+      model: buildModel({ ...options, ...(serveUrl !== undefined ? { serveUrl } : {}) }, kernel.artifact, initrd.artifact, [...kept.map((h) => ({ ...h, armId: h.armId ?? newArmId() })), ...listed]),
       artifacts: [kernel.blob, initrd.blob, ...resolved.blobs, ...(options.replaceHosts ? [] : carried.blobs)],
       loaders,
       grubDir,

@@ -25,6 +25,7 @@ export const pxeSchema = z.object({
   tftpRoot: z.string().min(1).describe('TFTP root to publish into'),
   httpRoot: z.string().min(1).optional(),
   httpUrl: z.url().optional().describe('URL under which httpRoot is served'),
+  serveUrl: z.url().optional().describe('base URL of remaster serve: armed hosts fetch their answers from <serveUrl>/ks/<mac>, rendered per host with install callbacks'),
   label: z.string().min(1).optional(),
   dialect: z.enum(['rhel5', 'rhel6', 'rhel7', 'rhel8', 'rhel9', 'rhel10', 'fedora', 'ubuntu', 'debian', 'generic']).optional(),
   cmdline: z.array(z.string()).optional(),

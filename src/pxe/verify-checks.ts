@@ -89,6 +89,9 @@ export async function checkExports(root: string, exports: readonly string[]): Pr
 }
 
 function resolveTarget(m: PublishManifest, target: string): string | undefined {
+  // answers rendered by remaster serve per host are not files of the tree
+  const serve = m.model.serveUrl?.replace(/\/+$/u, '');
+  if (serve !== undefined && /^\/(?:ks|preseed|ai)\//u.test(target.slice(serve.length)) && target.startsWith(serve)) return undefined;
   const base = m.publish.httpUrl?.replace(/\/+$/u, '');
   if (base !== undefined && target.startsWith(`${base}/`)) return target.slice(base.length + 1);
   return /^[a-z]+:\/\//u.test(target) ? undefined : target;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { withContext, type WarnOptions } from '../errors.ts';
 import { hostEntries } from '../fsx/index.ts';
-import { scanInitrd, type AddSpec, type InitrdIndex } from '../initrd/index.ts';
+import { scanInitrd, type AddSpec, type InitrdIndex, type InitrdLimits } from '../initrd/index.ts';
 import { stepKind, type Recipe, type RecipeStep } from './schema.ts';
 import { resolveSource, type ResolvedSource } from './source.ts';
 import { recipeInputs } from './inputs.ts';
@@ -54,6 +54,8 @@ export interface PreparedBuild {
 /** Options for prepareBuild. */
 export interface PrepareOptions extends WarnOptions {
   sourceDateEpoch?: number;
+  /** Bounds for reading the source initrd (maxEntries, ratio, sizes). */
+  limits?: InitrdLimits;
 }
 
 /** Read the source and every step's inputs. */

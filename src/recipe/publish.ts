@@ -35,6 +35,7 @@ export function publishOptionsFromRecipe(recipe: Recipe, recipeFile: string, bui
   };
   if (pxe.httpRoot) options.httpRoot = resolve(base, pxe.httpRoot);
   if (pxe.httpUrl) options.httpUrl = pxe.httpUrl;
+  if (pxe.serveUrl) options.serveUrl = pxe.serveUrl;
   if (pxe.label) options.label = pxe.label;
   if (pxe.dialect) options.dialect = pxe.dialect;
   else if (recipe.kickstart) options.dialect = recipe.kickstart.dialect;

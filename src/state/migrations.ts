@@ -117,6 +117,17 @@ CREATE TABLE audit (
 CREATE INDEX audit_at ON audit (at)
 `,
   },
+  {
+    version: 2,
+    name: 'settings shared by every server on one database',
+    sql: `
+CREATE TABLE settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at {{ms}} NOT NULL
+)
+`,
+  },
 ];
 
 const SUBSTITUTIONS: Record<Dialect, Record<string, string>> = {

@@ -175,12 +175,13 @@ export async function transition(ctx: StoreContext, mac: string, t: Transition):
   const at = ctx.now();
   return ctx.db.transaction('write', async (tx) => {
     const { set, values } = transitionSet(t, at);
-    const guard = [`mac = ?`, `state IN (${placeholders(t.from.length)})`, ...(t.installId !== undefined ? ['install_id = ?'] : [])];
-    const params = [...values, m, ...t.from, ...(t.installId !== undefined ? [t.installId] : [])];
+    const guard = [`mac = ?`, `state IN (${placeholders(t.from.length)})`, ...(t.installId !== undefined ? ['install_id = ?'] : []), ...(t.notInstallId !== undefined ? ['(install_id IS NULL OR install_id <> ?)'] : [])];
+    const params = [...values, m, ...t.from, ...(t.installId !== undefined ? [t.installId] : []), ...(t.notInstallId !== undefined ? [t.notInstallId] : [])];
     const rows = await tx.all(`UPDATE hosts SET ${set} WHERE ${guard.join(' AND ')} RETURNING *`, params);
     if (rows[0] === undefined) {
       const host = await readHost(tx, m);
-      const refused = host === undefined ? 'not-found' : t.installId !== undefined && host.installId !== t.installId ? 'install-id' : 'state';
+      const idMismatch = (t.installId !== undefined && host?.installId !== t.installId) || (t.notInstallId !== undefined && host?.installId === t.notInstallId);
+      const refused = host === undefined ? 'not-found' : idMismatch ? 'install-id' : 'state';
       return { applied: false, host, refused };
     }
     let host = hostFromRow(rows[0]);
@@ -259,4 +260,29 @@ export async function getBlob(ctx: StoreContext, mac: string, kind: BlobKind): P
   const m = normalizeStateMac(mac);
   const row = await ctx.db.transaction('read', (tx) => tx.get('SELECT content, updated_at FROM host_blobs WHERE mac = ? AND kind = ?', [m, kind]));
   return row === undefined ? undefined : { content: String(row.content), updatedAt: Number(row.updated_at) };
+}
+
+const SETTING_NAME = /^[A-Za-z0-9._-]{1,64}$/u;
+
+function checkSettingName(name: string): void {
+  if (!SETTING_NAME.test(name)) throw new RemasterError('STATE_INVALID', `setting name ${JSON.stringify(name)} must be 1-64 letters, digits, ".", "_" or "-"`);
+}
+
+export async function getSetting(ctx: StoreContext, name: string): Promise<string | undefined> {
+  checkSettingName(name);
+  const row = await ctx.db.transaction('read', (tx) => tx.get('SELECT value FROM settings WHERE name = ?', [name]));
+  return row === undefined ? undefined : String(row.value);
+}
+
+export async function ensureSetting(ctx: StoreContext, name: string, value: string): Promise<string> {
+  checkSettingName(name);
+  return ctx.db.transaction('write', async (tx) => {
+    await tx.run('INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', [name, value, ctx.now()]);
+    return String((await tx.get('SELECT value FROM settings WHERE name = ?', [name]))?.value);
+  });
+}
+
+export async function putSetting(ctx: StoreContext, name: string, value: string): Promise<void> {
+  checkSettingName(name);
+  await ctx.db.transaction('write', (tx) => tx.run('INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at', [name, value, ctx.now()]));
 }

@@ -51,6 +51,9 @@ export async function createSqlStore(db: SqlDatabase, options: StoreOptions = {}
     updateSession: (idHash, patch) => auth.updateSession(ctx, idHash, patch),
     deleteSession: (idHash) => auth.deleteSession(ctx, idHash),
     deleteExpiredSessions: (now) => auth.deleteExpiredSessions(ctx, now),
+    getSetting: (name) => hosts.getSetting(ctx, name),
+    ensureSetting: (name, value) => hosts.ensureSetting(ctx, name, value),
+    putSetting: (name, value) => hosts.putSetting(ctx, name, value),
     appendAudit: (e) => auth.appendAudit(ctx, e),
     listAudit: (filter) => auth.listAudit(ctx, filter),
   };

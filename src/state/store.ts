@@ -110,6 +110,8 @@ export interface Transition {
   to: HostState;
   /** When set, the host's current install id must equal it (callbacks of an old install are refused). */
   installId?: string;
+  /** When set, the host's current install id must differ from it (arming an install only once, whoever sees it first). */
+  notInstallId?: string;
   /** Who or what caused it (user name, "callback", "tftp"…); recorded as updatedBy. */
   actor: string;
   /** Recorded on the timeline in the same transaction when the transition applies. */
@@ -277,6 +279,13 @@ export interface Store {
   deleteSession(idHash: string): Promise<boolean>;
   /** Remove sessions expired at `now`; return how many. */
   deleteExpiredSessions(now?: number): Promise<number>;
+
+  /** A server-wide setting; undefined when never set. */
+  getSetting(name: string): Promise<string | undefined>;
+  /** Store `value` unless the setting exists; return the stored value (so concurrent servers agree on the first one). */
+  ensureSetting(name: string, value: string): Promise<string>;
+  /** Replace a setting. */
+  putSetting(name: string, value: string): Promise<void>;
 
   appendAudit(entry: AuditInput): Promise<AuditEntry>;
   /** Newest first. */

@@ -28,8 +28,8 @@ export interface TreeEntry {
   segment?: number;
 }
 
-/** A tree keyed by path. */
-export type FileTree = Map<string, TreeEntry>;
+/** A tree keyed by path (a Map, or a CompactTree for trees of millions of paths). */
+export type FileTree = ReadonlyMap<string, TreeEntry>;
 
 /** One field that differs between the two sides. */
 export type DiffField = 'type' | 'perm' | 'owner' | 'content' | 'size' | 'target' | 'rdev' | 'mtime';

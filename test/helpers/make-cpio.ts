@@ -13,6 +13,9 @@ export interface MakeEntry {
   gid?: number;
   nlink?: number;
   mtime?: number;
+  /** The device the file was on (part of the kernel's hard-link key with ino). */
+  devMajor?: number;
+  devMinor?: number;
   rdevMajor?: number;
   rdevMinor?: number;
   /** Override the stored size field (for lying headers). */
@@ -42,7 +45,7 @@ export function makeCpio(entries: MakeEntry[], options: { trailer?: boolean } = 
     const name = enc.encode(e.name);
     const fields = [
       e.ino ?? i + 1, e.mode ?? 0o100644, e.uid ?? 0, e.gid ?? 0, e.nlink ?? 1, e.mtime ?? 1700000000,
-      e.fileSize ?? data.length, 0, 0, e.rdevMajor ?? 0, e.rdevMinor ?? 0, e.nameSize ?? name.length + (e.noNul ? 0 : 1), 0,
+      e.fileSize ?? data.length, e.devMajor ?? 0, e.devMinor ?? 0, e.rdevMajor ?? 0, e.rdevMinor ?? 0, e.nameSize ?? name.length + (e.noNul ? 0 : 1), 0,
     ];
     const header = (e.magic ?? '070701') + fields.map(hex8).join('');
     push(enc.encode(header));

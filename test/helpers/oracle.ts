@@ -34,6 +34,7 @@ const DECOMPRESSORS: Record<string, string[]> = {
   zstd: ['zstd', '-dcq'],
   lz4: ['lz4', '-dcq'],
   bzip2: ['bzip2', '-dc'],
+  lzo: ['lzop', '-dcq'],
 };
 
 /** Decompress exactly `bytes` with the real tool for `format` ('cpio' returns the bytes). */

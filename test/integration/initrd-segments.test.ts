@@ -17,32 +17,33 @@ async function tree(dir: string, name: string, size: number): Promise<Uint8Array
   return runTool('cpio', ['-o', '--null', '--reproducible', '-R', '0:0', '-H', 'newc', '--quiet'], names, dir);
 }
 
+// Every codec in the middle of an image: each member must end exactly where its tool ended it
+// (lzma and bzip2 included: decoded in process / cut after the bit-aligned end marker).
 const COMPRESSORS: [string, string, string[]][] = [
   ['gzip', 'gzip', ['-n', '-9']],
   ['xz', 'xz', ['--check=crc32', '--lzma2=dict=1MiB']],
-  ['zstd', 'zstd', ['-q', '-19']],
-  ['lz4', 'lz4', ['-l', '-9', '-q']],
-];
-// These formats have no end marker the reader can find without decoding, so they can only be last.
-const LAST: [string, string, string[]][] = [
   ['lzma', 'xz', ['--format=lzma', '-9']],
+  ['zstd', 'zstd', ['-q', '-19']],
   ['bzip2', 'bzip2', ['-9']],
+  ['lz4', 'lz4', ['-l', '-9', '-q']],
+  ['lzo', 'lzop', ['-9', '-q']],
 ];
 
-for (const last of LAST) test(`lists every segment of early cpio + gzip + xz + zstd + lz4 + ${last[0]} exactly as GNU cpio lists each payload`, async (t) => {
-  if (!requireTool(t, 'cpio', 'gzip', 'xz', 'zstd', 'lz4', 'bzip2')) return;
+test('lists every segment of early cpio + gzip + xz + lzma + zstd + bzip2 + lz4 + lzo exactly as GNU cpio lists each payload', async (t) => {
+  if (!requireTool(t, 'cpio', 'gzip', 'xz', 'zstd', 'lz4', 'bzip2', 'lzop')) return;
   const dir = await tmpDir(t);
   const early = await tree(join(dir, 'early'), 'early', 3);
   const parts: Uint8Array[] = [early];
-  for (const [name, cmd, args] of [...COMPRESSORS, last]) {
+  for (const [name, cmd, args] of COMPRESSORS) {
     const payload = await tree(join(dir, name), name, 2000);
     parts.push(runTool(cmd, args, payload));
-    // lz4 legacy has no end marker: 4 NULs end it (kernel >= 5.14 rule), and keep alignment for the next.
-    if (name === 'lz4') parts.push(new Uint8Array(4 + ((4 - (parts.reduce((n, p) => n + p.length, 0) % 4)) % 4)));
+    // Keep every segment 4-aligned; lz4 legacy has no end marker: 4 NULs end it (kernel >= 5.14 rule).
+    const pad = (4 - (parts.reduce((n, p) => n + p.length, 0) % 4)) % 4 + (name === 'lz4' ? 4 : 0);
+    if (pad > 0) parts.push(new Uint8Array(pad));
   }
   const image = Buffer.concat(parts);
   const index = await scanInitrd([image]);
-  assert.deepEqual(index.segments.map((s) => s.format), ['cpio', 'gzip', 'xz', 'zstd', 'lz4', last[0]]);
+  assert.deepEqual(index.segments.map((s) => s.format), ['cpio', ...COMPRESSORS.map(([name]) => name)]);
   assert.equal(index.size, image.length);
   for (const seg of index.segments) {
     // The real tool, fed exactly the bytes we say the segment occupies, must decode it: proves the boundary.

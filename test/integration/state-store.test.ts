@@ -179,6 +179,35 @@ for (const backend of [sqlite, postgres]) {
       assert.equal(disarms.filter((r) => r.applied).length, 1);
     });
 
+    test('settings: concurrent ensureSetting calls from several servers agree on the first value; putSetting replaces it', async (t) => {
+      const db = await backend.open(t);
+      if (db === undefined) return;
+      const servers = [db.store, await db.reopen(), await db.reopen()];
+      assert.equal(await db.store.getSetting('serve.callbackKey'), undefined);
+      const values = await Promise.all(Array.from({ length: 12 }, (_, i) => servers[i % 3]!.ensureSetting('serve.callbackKey', `key-${i}`)));
+      assert.equal(new Set(values).size, 1, `every server got the same key: ${values.join(',')}`);
+      assert.equal(await servers[2]!.getSetting('serve.callbackKey'), values[0]);
+      await db.store.putSetting('serve.callbackKey', 'replaced');
+      assert.equal(await servers[1]!.getSetting('serve.callbackKey'), 'replaced');
+      await assert.rejects(db.store.getSetting('bad name'), { code: 'STATE_INVALID' });
+    });
+
+    test('arming one install id concurrently (notInstallId): exactly one server applies it, a new id applies again', async (t) => {
+      const db = await backend.open(t);
+      if (db === undefined) return;
+      const servers = [db.store, await db.reopen(), await db.reopen()];
+      await db.store.createHost({ mac: MAC }, 'serve');
+      const arm = (id: string, s: Store) => s.transition(MAC, { from: ['registered', 'armed', 'boot-fetched', 'installed', 'disarmed', 'failed', 'stalled'], to: 'armed', actor: 'serve', notInstallId: id, arm: { installId: id, callbackSecretHash: hashSecret(id) }, event: { kind: 'armed' } });
+      const first = await Promise.all(Array.from({ length: 9 }, (_, i) => arm('a1', servers[i % 3]!)));
+      assert.equal(first.filter((r) => r.applied).length, 1);
+      assert.ok(first.filter((r) => !r.applied).every((r) => r.refused === 'install-id'));
+      await db.store.transition(MAC, { from: ['armed'], to: 'boot-fetched', actor: 'tftp', installId: 'a1' });
+      assert.equal((await arm('a1', db.store)).applied, false, 'seeing the same arm id again never resets progress');
+      assert.equal((await db.store.getHost(MAC))?.state, 'boot-fetched');
+      assert.equal((await arm('a2', servers[1]!)).host?.installId, 'a2');
+      assert.equal((await db.store.hostTimeline(MAC)).filter((e) => e.kind === 'armed').length, 2);
+    });
+
     test('100 concurrent host registrations and 200 concurrent events all land', async (t) => {
       const db = await backend.open(t);
       if (db === undefined) return;

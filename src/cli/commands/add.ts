@@ -23,7 +23,7 @@ export function registerAdd(program: Command, cli: CliContext): void {
     .option('--append', 'append one new segment after the original bytes (default)')
     .option('--rebuild', 'rewrite the image deterministically (needed for --remove)')
     .option('--remove <path>', 'remove a path (and its subtree); needs --rebuild', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('-c, --compression <codec>', 'gzip, xz, lzma, zstd, lz4, bzip2 or none (default: as the edited segment)', parseCompression)
+    .option('-c, --compression <codec>', 'gzip, xz, lzma, zstd, lz4, bzip2, lzo or none (default: as the edited segment)', parseCompression)
     .option('-l, --level <n>', 'compression level', (v) => Number.parseInt(v, 10))
     .option('--dry-run', 'print the plan as JSON and write nothing')
     .action(async (input: string, mappings: string[], opts: Record<string, unknown>) => {

@@ -4,6 +4,7 @@ import type { BootPhase, BootTestResult, ProbeChecks } from '../../index.ts';
 import { RemasterError } from '../../engine.ts';
 import { library } from '../library.ts';
 import { write, type CliContext } from '../context.ts';
+import { escapeLines, toJson } from '../escape.ts';
 import { warner } from '../warnings.ts';
 import { examplesText } from '../help.ts';
 
@@ -54,7 +55,7 @@ export function registerBootTest(program: Command, cli: CliContext): void {
         ...(o.kernel ? { kernel: o.kernel } : {}),
         ...(o.initrd ? { initrd: o.initrd } : {}),
       });
-      await write(cli.stdout, o.json ? `${JSON.stringify(result, (k, v) => (k === 'log' ? undefined : v), 2)}\n` : render(result));
+      await write(cli.stdout, o.json ? `${toJson(result, 2, (k, v) => (k === 'log' ? undefined : v))}\n` : escapeLines(render(result)));
       if (!result.passed) throw new RemasterError('BOOT_TEST_FAILED', `boot test failed (${result.runs.filter((r) => !r.passed).map((r) => r.name).join(', ')})`, { file: target });
     });
 }

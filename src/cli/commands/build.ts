@@ -8,6 +8,7 @@ import { countOf, formatSize } from '../format.ts';
 import { runSteps, type Step } from '../tasks.ts';
 import { warner } from '../warnings.ts';
 import { planForDisplay } from '../edit-run.ts';
+import { escapeLines, toJson } from '../escape.ts';
 import { examplesText } from '../help.ts';
 
 export interface BuildState {
@@ -31,20 +32,20 @@ export function registerBuild(program: Command, cli: CliContext): void {
       const { state } = await buildRecipe(cli, file, { ...global, ...opts, quiet: Boolean(global.quiet || opts.json) });
       if (opts.dryRun) {
         const plan = state.plan as BuildPlan;
-        await write(cli.stdout, opts.json ? `${JSON.stringify({ ...plan, edit: planForDisplay(plan.edit) }, null, 2)}\n` : renderPlan(plan));
+        await write(cli.stdout, opts.json ? `${toJson({ ...plan, edit: planForDisplay(plan.edit) }, 2)}\n` : escapeLines(renderPlan(plan)));
       } else if (opts.json) {
-        await write(cli.stdout, `${JSON.stringify(state.result?.manifest, null, 2)}\n`);
+        await write(cli.stdout, `${toJson(state.result?.manifest, 2)}\n`);
       }
     });
 }
 
 /** Load, prepare, plan and (unless dryRun) apply a recipe with one progress task per step. */
-export async function buildRecipe(cli: CliContext, file: string, o: { dryRun?: boolean; out?: string; force?: boolean; quiet?: boolean; debug?: boolean; strict?: boolean }): Promise<{ recipe: Recipe; state: BuildState }> {
+export async function buildRecipe(cli: CliContext, file: string, o: { dryRun?: boolean; out?: string; force?: boolean; quiet?: boolean; debug?: boolean; strict?: boolean; maxEntries?: number }): Promise<{ recipe: Recipe; state: BuildState }> {
   const { recipe, text } = await (await library()).loadRecipe(file);
   // --out is relative to where the command runs, output.dir to the recipe
   if (o.out) recipe.output.dir = resolve(o.out);
   const sde = sourceDateEpoch(cli.env);
-  const options = { onWarning: warner(cli), ...(o.strict ? { strict: true } : {}), ...(o.force ? { force: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) };
+  const options = { onWarning: warner(cli), ...(o.strict ? { strict: true } : {}), ...(o.force ? { force: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}), ...(o.maxEntries !== undefined ? { limits: { maxEntries: o.maxEntries } } : {}) };
   const state = await runSteps<BuildState>(buildSteps(recipe, file, text, options, Boolean(o.dryRun)), {}, cli, { quiet: Boolean(o.quiet), debug: Boolean(o.debug) });
   await state.build?.source.close();
   return { recipe, state };

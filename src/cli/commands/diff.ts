@@ -6,13 +6,15 @@
 import type { Command } from 'commander';
 import { diffTrees, readInitrdTree, withContext, type FileTree, type TreeChange, type TreeEntry } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
+import { escapeName, escapeText, toJson } from '../escape.ts';
 import { initrdSource } from '../inputs.ts';
+import { withLimits } from '../limits.ts';
 import { warner } from '../warnings.ts';
 import { examplesText } from '../help.ts';
 
-async function treeOf(file: string, cli: CliContext): Promise<FileTree> {
+async function treeOf(file: string, cli: CliContext, program: Command): Promise<FileTree> {
   try {
-    return await readInitrdTree((await initrdSource(file)).open(), { onWarning: warner(cli, file) });
+    return await readInitrdTree((await initrdSource(file)).open(), withLimits(program, { onWarning: warner(cli, file) }));
   } catch (err) {
     throw withContext(err, { file });
   }
@@ -23,7 +25,7 @@ const short = (sha: string | undefined): string => (sha === undefined ? '-' : sh
 
 function describe(e: TreeEntry): string {
   const what = e.type === 'char' || e.type === 'block' ? `${e.rdev?.[0]},${e.rdev?.[1]}` : String(e.size);
-  const name = e.linkTarget !== undefined ? `${e.path} -> ${e.linkTarget}` : e.path;
+  const name = e.linkTarget !== undefined ? `${escapeName(e.path)} -> ${escapeName(e.linkTarget)}` : escapeName(e.path);
   return `${(e.type ?? '?').padEnd(7)} ${octal(e.perm)} ${`${e.uid}:${e.gid}`.padEnd(9)} ${what.padStart(10)} ${name}`;
 }
 
@@ -37,12 +39,12 @@ function detail(c: TreeChange): string {
       case 'owner': return `owner ${a.uid}:${a.gid} → ${b.uid}:${b.gid}`;
       case 'content': return `content ${short(a.sha256)} → ${short(b.sha256)}`;
       case 'size': return `size ${a.size} → ${b.size}`;
-      case 'target': return `target ${a.linkTarget} → ${b.linkTarget}`;
+      case 'target': return `target ${escapeName(a.linkTarget ?? '')} → ${escapeName(b.linkTarget ?? '')}`;
       case 'rdev': return `device ${a.rdev?.join(',')} → ${b.rdev?.join(',')}`;
       case 'mtime': return `mtime ${a.mtime} → ${b.mtime}`;
     }
   });
-  return `~ ${c.path}: ${parts.join(', ')}`;
+  return `~ ${escapeName(c.path)}: ${parts.join(', ')}`;
 }
 
 /** Options shared by `diff` and `iso diff`. */
@@ -67,9 +69,9 @@ export function diffOptions(command: Command): Command {
 export async function printChanges(cli: CliContext, program: Command, a: FileTree, b: FileTree, opts: DiffCliOptions, extra: { text: string; json: object }[] = []): Promise<void> {
   const changes = diffTrees(a, b, { mtime: opts.mtime === true });
   let out = '';
-  for (const x of extra) out += opts.json ? `${JSON.stringify(x.json)}\n` : `${x.text}\n`;
+  for (const x of extra) out += opts.json ? `${toJson(x.json)}\n` : `${escapeText(x.text)}\n`;
   for (const c of changes) {
-    if (opts.json) out += `${JSON.stringify(c)}\n`;
+    if (opts.json) out += `${toJson(c)}\n`;
     else if (c.kind === 'added') out += `+ ${describe(c.b as TreeEntry)}\n`;
     else if (c.kind === 'removed') out += `- ${describe(c.a as TreeEntry)}\n`;
     else out += `${detail(c)}\n`;
@@ -91,7 +93,8 @@ export function registerDiff(program: Command, cli: CliContext): void {
     .argument('<a>', 'initrd image (or image.iso:/path)')
     .argument('<b>', 'initrd image (or image.iso:/path)'))
     .action(async (fileA: string, fileB: string, opts: DiffCliOptions) => {
-      const [a, b] = await Promise.all([treeOf(fileA, cli), treeOf(fileB, cli)]);
+      const a = await treeOf(fileA, cli, program); // one after the other: one decoder at a time
+      const b = await treeOf(fileB, cli, program);
       await printChanges(cli, program, a, b, opts);
     });
 }

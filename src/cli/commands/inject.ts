@@ -7,24 +7,26 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { RecipeStep } from '../../index.ts';
-import { writeFileAtomic, writeInitrd } from '../../engine.ts';
+import { checkOutputFile, writeFileAtomic, writeInitrd } from '../../engine.ts';
 import { library, type Library } from '../library.ts';
 import { sourceDateEpoch, type CliContext } from '../context.ts';
 import { formatSize } from '../format.ts';
 import { parseCompression } from '../edit-run.ts';
 import { runSteps } from '../tasks.ts';
+import { withLimits } from '../limits.ts';
 import { warner } from '../warnings.ts';
 
 interface InjectOptions { output: string; rebuild?: boolean; compression?: string; level?: number }
 
 async function inject(cli: CliContext, program: Command, initrd: string, step: RecipeStep, o: InjectOptions): Promise<void> {
+  await checkOutputFile(o.output); // before reading packages and decoding the image
   const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();
   const sde = sourceDateEpoch(cli.env);
   const recipe = (await library()).recipeSchema.parse({
     name: 'inject', source: { initrd: resolve(initrd) }, steps: [step],
     output: { dir: '.', mode: o.rebuild ? 'rebuild' : 'append', ...(o.compression ? { compression: o.compression } : {}), ...(o.level !== undefined ? { level: o.level } : {}) },
   });
-  const options = { onWarning: warner(cli, initrd), ...(global.strict ? { strict: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) };
+  const options = withLimits(program, { onWarning: warner(cli, initrd), ...(global.strict ? { strict: true } : {}), ...(sde !== undefined ? { sourceDateEpoch: sde } : {}) });
   const recipeFile = resolve('inject.yaml');
   type S = { build?: Awaited<ReturnType<Library['prepareSource']>> };
   const state = await runSteps<S>([

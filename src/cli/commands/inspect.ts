@@ -1,9 +1,11 @@
 /** `remaster inspect <initrd>`: segments, codecs and their parameters, entry counts, kernel versions. */
 import type { Command } from 'commander';
-import { scanInitrd, withContext } from '../../core.ts';
+import { summarizeInitrd, withContext } from '../../core.ts';
 import { write, type CliContext } from '../context.ts';
+import { toJson } from '../escape.ts';
 import { formatInspect } from '../format.ts';
 import { initrdSource } from '../inputs.ts';
+import { withLimits } from '../limits.ts';
 import { warner } from '../warnings.ts';
 import { examplesText } from '../help.ts';
 
@@ -16,12 +18,12 @@ export function registerInspect(program: Command, cli: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
       const source = await initrdSource(file).catch((err: unknown) => { throw withContext(err, { file }); });
-      const index = await scanInitrd(source.open(), { onWarning: warner(cli, file) }).catch((err: unknown) => {
+      const index = await summarizeInitrd(source.open(), withLimits(program, { onWarning: warner(cli, file) })).catch((err: unknown) => {
         throw withContext(err, { file });
       });
       if (opts.json) {
-        const { lookup: _l, pathInfo: _p, entries, ...rest } = index;
-        await write(cli.stdout, `${JSON.stringify({ file, ...rest, entries: entries.length }, null, 2)}\n`);
+        const { entryCount, ...rest } = index;
+        await write(cli.stdout, `${toJson({ file, ...rest, entries: entryCount }, 2)}\n`);
       } else {
         await write(cli.stdout, formatInspect(file, index));
       }

@@ -1,10 +1,10 @@
 /** `remaster iso extract <iso> <dir> [paths...]`: safe extraction (no "..", never through a symlink, devices recorded). */
 import type { Command } from 'commander';
-import { createExtractTarget, extractIsoNodes, readIsoFile, toIoError, type ExtractNode, type IsoNode } from '../../engine.ts';
+import { createExtractTarget, extractIsoNodes, readIsoFile, toIoError, type ExtractNode } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { warner } from '../warnings.ts';
 import { withIso } from './iso.ts';
-import { lookup, nodesUnder } from './iso-ls.ts';
+import { lookup } from './iso-ls.ts';
 import { examplesText } from '../help.ts';
 
 export function registerIsoExtract(iso: Command, program: Command, cli: CliContext): void {
@@ -18,10 +18,11 @@ export function registerIsoExtract(iso: Command, program: Command, cli: CliConte
     .action(async (file: string, dir: string, paths: string[]) => {
       const strict = program.opts<{ strict?: boolean }>().strict === true;
       await withIso(cli, file, strict, async (source, image) => {
-        const tops = (paths.length > 0 ? paths : ['/']).map((p) => lookup(image, p));
+        const tops = (paths.length > 0 ? paths : ['/']).map((p) => lookup(image, p).path);
         await createExtractTarget(dir);
-        const seen = new Set<IsoNode>();
-        const nodes = tops.flatMap((t) => [...nodesUnder(image, t)]).filter((n) => n.path !== '/' && !seen.has(n) && seen.add(n));
+        // Chosen subtrees and their ancestors (extraction creates nothing under a missing parent), in walk order.
+        const wanted = (p: string): boolean => tops.some((t) => t === '/' || p === t || p.startsWith(`${t}/`) || t.startsWith(`${p}/`));
+        const nodes = [...image.walk()].filter((n) => n.path !== '/' && wanted(n.path));
         const toExtract = nodes.map((n): ExtractNode => ({ ...n, body: () => readIsoFile(source, n) }));
         const result = await extractIsoNodes(toExtract, dir, { onWarning: warner(cli, file), ...(strict ? { strict } : {}) }).catch((err: unknown) => {
           // a disk error without a path of its own names the target directory

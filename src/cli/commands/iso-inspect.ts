@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { detectLayout, hasImplantedMd5, listLinuxEntries, readIsoText, type BootEntry, type HybridInfo } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
+import { escapeLines, escapeName, toJson } from '../escape.ts';
 import { withIso } from './iso.ts';
 import { examplesText } from '../help.ts';
 
@@ -32,11 +33,11 @@ export function registerIsoInspect(iso: Command, program: Command, cli: CliConte
         const md5 = await hasImplantedMd5(source);
         const { volume, hasRockRidge, hasJoliet, bootCatalog, hybrid } = image;
         if (opts.json) {
-          await write(cli.stdout, `${JSON.stringify({ file, volume, hasRockRidge, hasJoliet, layout, bootCatalog, hybrid, hasImplantedMd5: md5 }, null, 2)}\n`);
+          await write(cli.stdout, `${toJson({ file, volume, hasRockRidge, hasJoliet, layout, bootCatalog, hybrid, hasImplantedMd5: md5 }, 2)}\n`);
           return;
         }
         const lines = [
-          `${file}: label ${JSON.stringify(volume.label)}, ${volume.size} blocks, ${[hasRockRidge && 'Rock Ridge', hasJoliet && 'Joliet'].filter(Boolean).join(', ') || 'plain ISO 9660'}`,
+          `${file}: label "${escapeName(volume.label)}", ${volume.size} blocks, ${[hasRockRidge && 'Rock Ridge', hasJoliet && 'Joliet'].filter(Boolean).join(', ') || 'plain ISO 9660'}`,
           `layout: ${[layout.family === 'boot-config' ? 'from the boot menus (no known distribution layout)' : layout.family, layout.distro, layout.version, layout.arch].filter(Boolean).join(' ')}`,
           `kernels: ${layout.kernels.join(' ') || '(none)'}`,
           `initrds: ${layout.initrds.join(' ') || '(none)'}`,
@@ -47,7 +48,7 @@ export function registerIsoInspect(iso: Command, program: Command, cli: CliConte
           `boot configs: ${layout.bootConfigs.map((c) => `${c.path} (${c.kind}${c.isPrimary ? ', read first' : ''})`).join(' ') || '(none)'}`,
           `implanted MD5: ${md5 ? 'yes' : 'no'}`,
         ];
-        await write(cli.stdout, `${lines.join('\n')}\n`);
+        await write(cli.stdout, `${escapeLines(lines.join('\n'))}\n`); // paths, names and .treeinfo text come from the image
       });
     });
 }

@@ -2,11 +2,12 @@
 import type { Command } from 'commander';
 import { formatMode, readIsoFile, RemasterError, type IsoImage, type IsoNode } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
+import { escapeName, toJson } from '../escape.ts';
 import { formatTime } from '../format.ts';
 import { withIso } from './iso.ts';
 
 function listLine(n: IsoNode): string {
-  const name = n.linkTarget !== undefined ? `${n.path} -> ${n.linkTarget}` : n.path;
+  const name = n.linkTarget !== undefined ? `${escapeName(n.path)} -> ${escapeName(n.linkTarget)}` : escapeName(n.path);
   return `${formatMode(n.mode)} ${String(n.nlink).padStart(3)} ${String(n.uid).padEnd(5)} ${String(n.gid).padEnd(5)} ${String(n.size).padStart(10)} ${formatTime(n.mtime)} ${name}`;
 }
 
@@ -34,7 +35,7 @@ export function registerIsoLs(iso: Command, program: Command, cli: CliContext): 
         let buffer = '';
         for (const n of nodesUnder(image, lookup(image, path))) {
           const { children: _c, ...rest } = n;
-          buffer += opts.json ? `${JSON.stringify(rest)}\n` : `${listLine(n)}\n`;
+          buffer += opts.json ? `${toJson(rest)}\n` : `${listLine(n)}\n`;
           if (buffer.length > 1 << 16) {
             await write(cli.stdout, buffer);
             buffer = '';

@@ -1,7 +1,8 @@
 /** `remaster iso rebuild <in.iso> -o <out.iso>`: replace/add files and edit kernel arguments, replaying the boot setup (mkksiso-like). */
 import { InvalidArgumentError, type Command } from 'commander';
-import { bootConfigEditor, createIsoWorkdir, listLinuxEntries, rebuildIso, type BootConfigChange, type IsoFileMapping, type RebuildIsoResult } from '../../engine.ts';
+import { bootConfigEditor, checkOutputFile, createIsoWorkdir, listLinuxEntries, rebuildIso, type BootConfigChange, type IsoFileMapping, type RebuildIsoResult } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
+import { escapeLines, escapeName } from '../escape.ts';
 import { runSteps } from '../tasks.ts';
 import { warner } from '../warnings.ts';
 import { examplesText } from '../help.ts';
@@ -22,7 +23,7 @@ function parseSeconds(value: string): number {
 }
 
 function summary(r: RebuildIsoResult): string {
-  const lines = [`wrote ${r.output} (label ${JSON.stringify(r.volumeLabel)})`];
+  const lines = [`wrote ${r.output} (label "${escapeName(r.volumeLabel)}")`];
   for (const f of r.replaced) lines.push(`replaced ${f.isoPath}${f.linkOf ? ` (hard link of ${f.linkOf})` : ''} <- ${f.hostPath}`);
   for (const f of r.added) lines.push(`added    ${f.isoPath} <- ${f.hostPath}`);
   for (const c of r.configs) {
@@ -30,7 +31,7 @@ function summary(r: RebuildIsoResult): string {
     lines.push(`config   ${c.path}: ${c.changes} line${c.changes === 1 ? '' : 's'} changed${entries.length > 0 ? `; ${entries.join('; ')}` : ''}`);
   }
   if (r.md5 !== 'none') lines.push(`implanted MD5: ${r.md5}`);
-  return `${lines.join('\n')}\n`;
+  return `${escapeLines(lines.join('\n'))}\n`;
 }
 
 export function registerIsoRebuild(iso: Command, program: Command, cli: CliContext): void {
@@ -51,6 +52,7 @@ export function registerIsoRebuild(iso: Command, program: Command, cli: CliConte
       'remaster iso rebuild rhel9.iso -o ks.iso --add ks.cfg:/ks.cfg --kernel-arg inst.ks=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64:/ks.cfg',
       'remaster iso rebuild in.iso -o out.iso --replace new-initrd.img:/images/pxeboot/initrd.img --default check'))
     .action(async (input: string, opts: { output: string; add?: IsoFileMapping[]; replace?: IsoFileMapping[]; kernelArg?: string[]; removeKernelArg?: string[]; volumeLabel?: string; timeout?: number; default?: string }) => {
+      await checkOutputFile(opts.output);
       const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();
       const warn = { onWarning: warner(cli, input), ...(global.strict ? { strict: true } : {}) };
       const kernelArgs = { add: opts.kernelArg ?? [], remove: opts.removeKernelArg ?? [] };

@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import { readInitrd, withContext } from '../../core.ts';
 import { write, type CliContext } from '../context.ts';
+import { toJson } from '../escape.ts';
 import { formatListLine, type ListLine } from '../format.ts';
 import { initrdSource } from '../inputs.ts';
+import { withLimits } from '../limits.ts';
 import { warner } from '../warnings.ts';
 import { examplesText } from '../help.ts';
 
@@ -18,12 +20,12 @@ export function registerLs(program: Command, cli: CliContext): void {
     .action(async (file: string, opts: { json?: boolean; segment?: number }) => {
       try {
         let buffer = '';
-        for await (const e of readInitrd((await initrdSource(file)).open(), { onWarning: warner(cli, file) })) {
+        for await (const e of readInitrd((await initrdSource(file)).open(), withLimits(program, { onWarning: warner(cli, file) }))) {
           if (opts.segment !== undefined && e.segment !== opts.segment) continue;
           const h = e.header;
           const line: ListLine = { segment: e.segment, mode: h.mode, nlink: h.nlink, uid: h.uid, gid: h.gid, size: h.fileSize, rdev: [h.rdevMajor, h.rdevMinor], mtime: h.mtime, name: e.name };
           if (e.linkTarget !== undefined) line.linkTarget = e.linkTarget;
-          buffer += opts.json ? `${JSON.stringify({ ...line, type: e.type, ino: h.ino })}\n` : `${formatListLine(line)}\n`;
+          buffer += opts.json ? `${toJson({ ...line, type: e.type, ino: h.ino })}\n` : `${formatListLine(line)}\n`;
           if (buffer.length > 1 << 16) {
             await write(cli.stdout, buffer);
             buffer = '';

@@ -11,6 +11,7 @@ import { library } from '../library.ts';
 import { buildRecipe } from './build.ts';
 import { write, type CliContext } from '../context.ts';
 import { registerPxeHosts } from './pxe-hosts.ts';
+import { escapeText, toJson } from '../escape.ts';
 import { examplesText } from '../help.ts';
 
 /** Parse `--host <mac>[,ks=<file>][,once][,expires=<iso>][,name=<n>]`. */
@@ -31,7 +32,7 @@ export function parseHostFlag(value: string, previous: PublishHostInput[] = []):
 interface PublishFlags {
   tftpRoot: string; httpRoot?: string; httpUrl?: string; keep?: string; host?: PublishHostInput[]; label?: string; dialect?: string;
   answers?: string; append?: string[]; repo?: string; stage2?: string; grubDir?: string; grubNetdir?: string; grubSigned?: boolean | string; pxelinuxDir?: string; ipxe?: boolean; wait?: string; json?: boolean;
-  replaceHosts?: boolean;
+  replaceHosts?: boolean; serveUrl?: string;
 }
 
 function registerPublish(program: Command, cli: CliContext): void {
@@ -45,6 +46,7 @@ function registerPublish(program: Command, cli: CliContext): void {
     .option('--tftp-root <dir>', 'TFTP root to publish into (default: the recipe\'s pxe.tftpRoot)')
     .option('--http-root <dir>', 'also copy kernel, initrd and kickstarts here (needs --http-url)')
     .option('--http-url <url>', 'URL under which --http-root is served')
+    .option('--serve-url <url>', 'publish for remaster serve at this base URL: armed hosts fetch inst.ks=<url>/ks/<mac>, rendered with install callbacks (kept by later publishes; "" turns it off)')
     .option('--keep <n>', 'versions to keep for rollback (default 3)')
     .option('--host <mac[,ks=file][,once][,expires=iso]>', 'arm a host (repeatable)', parseHostFlag)
     .option('--label <text>', 'menu label')
@@ -72,7 +74,7 @@ function registerPublish(program: Command, cli: CliContext): void {
         ...(o.httpRoot ? { httpRoot: o.httpRoot } : {}), ...(o.httpUrl ? { httpUrl: o.httpUrl } : {}), ...(o.label ? { label: o.label } : {}),
         ...(o.dialect ? { dialect: o.dialect as never } : {}), ...answersFlag(o), ...(o.append ? { cmdline: o.append } : {}), ...(o.repo ? { repo: o.repo } : {}),
         ...(o.stage2 ? { stage2: o.stage2 } : {}), ...(o.grubDir ? { grubDir: o.grubDir } : {}), ...(o.wait ? { waitMs: Number(o.wait) * 1000 } : {}),
-        ...(o.replaceHosts ? { replaceHosts: true } : {}),
+        ...(o.replaceHosts ? { replaceHosts: true } : {}), ...(o.serveUrl !== undefined ? { serveUrl: o.serveUrl } : {}),
       });
       const macs = (hosts: { mac: string }[]) => hosts.map((h) => h.mac).join(', ');
       const kept = r.kept.length ? ` (kept from the previous version: ${macs(r.kept)})` : '';
@@ -98,10 +100,10 @@ function registerVerify(program: Command, cli: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (root: string, o: { readOnly?: boolean; json?: boolean }) => {
       const r = await (await library()).verifyTree(root, { ...(o.readOnly ? { readOnly: true } : {}) });
-      if (o.json) await write(cli.stdout, `${JSON.stringify(r, null, 2)}\n`);
+      if (o.json) await write(cli.stdout, `${toJson(r, 2)}\n`);
       else {
         for (const h of r.disarmed) await write(cli.stdout, `disarmed expired host ${h}\n`);
-        for (const p of r.problems) await write(cli.stdout, `${p.message}\n`);
+        for (const p of r.problems) await write(cli.stdout, `${escapeText(p.message)}\n`);
         if (r.problems.length === 0) await write(cli.stdout, `version ${r.version}: OK (kernel ${r.kernelRelease ?? '?'}, initrd modules ${r.initrdKernels?.join(', ') || 'none'})\n`);
       }
       if (r.problems.length > 0) throw new RemasterError('VERIFY_FAILED', `${r.problems.length} problem(s) in the published tree`, { file: root });

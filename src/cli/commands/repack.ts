@@ -11,7 +11,7 @@ export function registerRepack(program: Command, cli: CliContext): void {
     .addHelpText('after', examplesText('remaster repack initrd.img -o initrd-zstd.img -c zstd -l 15'))
     .argument('<initrd>', 'initrd image')
     .requiredOption('-o, --output <file>', 'output image (written atomically)')
-    .option('-c, --compression <codec>', 'gzip, xz, lzma, zstd, lz4, bzip2 or none (default: as the main segment)', parseCompression)
+    .option('-c, --compression <codec>', 'gzip, xz, lzma, zstd, lz4, bzip2, lzo or none (default: as the main segment)', parseCompression)
     .option('-l, --level <n>', 'compression level', (v) => Number.parseInt(v, 10))
     .action(async (input: string, opts: Record<string, unknown>) => {
       const global = program.opts<{ quiet?: boolean; debug?: boolean; strict?: boolean }>();

@@ -1,5 +1,5 @@
 /**
- * Consume-to-end codecs (LZMA-alone, bzip2, lzo) and CLI error handling:
+ * CLI-backed codecs (LZMA-alone, bzip2, lzo) and CLI error handling:
  * kernel-detectable lzma headers, oracle cross-checks, missing tools.
  */
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { describeCompression, getCodec } from '../../../src/compress/index.ts';
 import { isRemasterError } from '../../../src/errors.ts';
 import { hasTool, requireTool, runTool } from '../../helpers/tools.ts';
-import { compressWith, concat, decodeOne, FOLLOWING_CPIO, sameBytes, sampleData } from './support.ts';
+import { compressWith, concat, decodeOne, sameBytes, sampleData } from './support.ts';
 
 const data = sampleData(100_000);
 
@@ -26,15 +26,6 @@ test('writes LZMA-alone with the 5D 00 header the kernel detects, decodable by x
   assert.ok(sameBytes(member, await compressWith(lzma, data)), 'deterministic');
 });
 
-test('reads LZMA-alone written by the xz CLI and consumes the rest of the input', async (t) => {
-  if (!requireTool(t, 'xz')) return;
-  const member = runTool('xz', ['--format=lzma', '-9', '-c'], data);
-  const { out, offset, rest } = await decodeOne(getCodec('lzma'), concat(member, FOLLOWING_CPIO), 321);
-  assert.ok(sameBytes(out, data));
-  assert.equal(offset, member.length + FOLLOWING_CPIO.length);
-  assert.equal(rest.length, 0);
-});
-
 test('round-trips bzip2 and cross-checks with bzip2 -t', async (t) => {
   if (!requireTool(t, 'bzip2')) return;
   const bzip2 = getCodec('bzip2');
@@ -43,7 +34,7 @@ test('round-trips bzip2 and cross-checks with bzip2 -t', async (t) => {
   assert.equal(describeCompression('bzip2', member).codec, 'bzip2');
   const { out, offset } = await decodeOne(bzip2, concat(member, new Uint8Array(16)), 2048);
   assert.ok(sameBytes(out, data));
-  assert.equal(offset, member.length + 16);
+  assert.equal(offset, member.length, 'the NUL padding after the stream is the caller\'s');
   assert.ok(sameBytes((await decodeOne(bzip2, runTool('bzip2', ['-c'], data))).out, data));
 });
 

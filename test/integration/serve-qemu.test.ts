@@ -1,0 +1,196 @@
+/**
+ * The whole loop of `remaster serve` under QEMU, in a LAN of network namespaces (test/helpers/netns.ts):
+ * - "site": dnsmasq handing out addresses only (no PXE options, no boot file);
+ * - "boot": `remaster serve <tree> --proxy-dhcp` (the built CLI: TFTP on 69, HTTP on 8080, ProxyDHCP);
+ * - QEMU guests on tap devices: SeaBIOS + QEMU's iPXE ROM (e1000); iPXE announces itself (user class), so
+ *   the ProxyDHCP offer names serve's HTTP script boot.ipxe, which chains ipxe/mac-<hex>.ipxe → the Debian
+ *   test kernel and a busybox initrd (all over serve's HTTP), whose /init gets an address
+ *   (udhcpc), fetches the kickstart named by inst.ks= on its command line (the one serve rendered for
+ *   it), and runs that kickstart's own %pre, %pre-install and %post sections with sh, as anaconda
+ *   would (a failing section runs %onerror and stops).
+ * Checked: the server records armed → boot-fetched → kernel-fetched → ks-fetched → pre-started →
+ * pre-done → installing → post-done → installed → disarmed in that order, publishes the disarm, and a
+ * second boot of the same VM finds no per-MAC script and boots the local disk (there is none) — the kernel
+ * never loads. A host
+ * whose %pre fails (--erroronfail) ends in state failed with its %pre log tail.
+ * Each configuration boots once.
+ */
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { hostEntries, openStore, publishTree, readCurrentManifest } from '../../src/index.ts';
+import { buildImage } from '../helpers/edit.ts';
+import { ensureFixtures } from '../helpers/fixtures.ts';
+import { createLan, requireNetns, waitFor } from '../helpers/netns.ts';
+import { bootTap, makeNonce } from '../helpers/qemu.ts';
+import { CLI } from '../helpers/run-cli.ts';
+import { requireTool } from '../helpers/tools.ts';
+import { makeRoots, tempDir } from '../unit/pxe/support.ts';
+
+const GOOD = '52:54:00:5e:00:01';
+const BAD = '52:54:00:5e:00:02';
+
+const KS_BASE = `#version=RHEL9
+text
+lang en_US.UTF-8
+keyboard --xlayouts=us
+timezone Etc/UTC --utc
+url --url=http://10.0.0.5/os/
+rootpw --lock
+zerombr
+clearpart --all --initlabel
+autopart --type=plain
+poweroff
+%packages
+@^minimal-environment
+%end
+`;
+const KS_GOOD = `${KS_BASE}%pre
+echo "REMASTER-OWN-PRE host=$(hostname)"
+%end
+%post --nochroot
+echo REMASTER-OWN-POST
+%end
+`;
+const KS_BAD = `${KS_BASE}%pre --erroronfail
+echo "REMASTER-PRE-FAILING: disk /dev/nvme9n9 not found"
+exit 1
+%end
+`;
+
+/** The guest's /init: network, fetch inst.ks=, run the kickstart's script sections in anaconda's order. */
+const INIT = `#!/bin/sh
+PATH=/bin
+busybox mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+busybox mount -t proc proc /proc
+busybox mount -t sysfs sysfs /sys
+busybox --install -s /bin
+mkdir -p /tmp /usr/share/udhcpc
+echo "REMASTER-GUEST-INIT $(uname -r)"
+insmod /lib/e1000.ko
+ip link set lo up
+ip link set eth0 up
+udhcpc -i eth0 -s /etc/udhcpc.sh -q -n -t 10 -T 3 || { echo REMASTER-NO-DHCP; poweroff -f; }
+ks=''
+for w in $(cat /proc/cmdline); do case "$w" in inst.ks=*) ks=\${w#inst.ks=} ;; esac; done
+echo "REMASTER-KS-URL $ks"
+wget -q -O /tmp/ks.cfg "$ks" || { echo REMASTER-KS-FETCH-FAILED; poweroff -f; }
+echo "REMASTER-KS-FETCHED $(wc -c < /tmp/ks.cfg) bytes"
+awk '
+  /^%(pre|pre-install|post|onerror)([ \\t]|$)/ { n++; split($1, a, "%"); file = sprintf("/tmp/sec-%02d-%s", n, a[2]); lg = "/tmp/sec-log-" n; for (i = 2; i <= NF; i++) { if ($i ~ /^--log=/) lg = substr($i, 7); if ($i == "--erroronfail") fatal[file] = 1 }; print lg > (file ".log"); if (fatal[file]) print "" > (file ".fatal"); next }
+  /^%end/ { file = ""; next }
+  file != "" { print > file }
+' /tmp/ks.cfg
+run_kind() {
+  for f in /tmp/sec-??-"$1"; do
+    [ -f "$f" ] || continue
+    log=$(cat "$f.log")
+    if ! sh "$f" > "$log" 2>&1; then
+      cat "$log"
+      if [ -f "$f.fatal" ]; then
+        echo "REMASTER-SECTION-FAILED $f"
+        for e in /tmp/sec-??-onerror; do [ -f "$e" ] && sh "$e"; done
+        echo REMASTER-GUEST-DONE failed
+        poweroff -f
+      fi
+    fi
+    cat "$log"
+  done
+}
+run_kind pre
+run_kind pre-install
+run_kind post
+echo REMASTER-GUEST-DONE ok
+poweroff -f
+`;
+
+const UDHCPC = `#!/bin/sh
+case "$1" in
+  bound|renew) ifconfig "$interface" "$ip" netmask "\${subnet:-255.255.255.0}" up; echo "REMASTER-DHCP $ip" ;;
+esac
+`;
+
+test('remaster serve under QEMU: an armed once host installs through its own callbacks, is disarmed, and boots locally next time; a failing %pre ends in failed', { timeout: 900_000 }, async (t) => {
+  if (!requireNetns(t) || !requireTool(t, 'qemu-system-x86_64', 'dnsmasq')) return;
+  const fx = await ensureFixtures(t);
+  if (fx === undefined) return;
+  const nonce = makeNonce();
+  const lan = createLan(t);
+  const site = await lan.addHost('site', 2);
+  const boot = await lan.addHost('boot', 1);
+  const serveUrl = `http://${boot.address}:8080`;
+
+  // the tree: pxelinux, the Debian kernel, the busybox initrd, two once hosts published for serve
+  const dir = await tempDir('remaster-serve-qemu-');
+  const base = (await hostEntries(fx.small.root, '/')).filter((e) => e.path !== 'init' && e.path !== '/init');
+  const initrd = join(dir, 'initrd.img');
+  await writeFile(initrd, await buildImage([
+    ...base,
+    { path: 'init', type: 'file', mode: 0o755, data: new TextEncoder().encode(INIT) },
+    { path: 'etc/udhcpc.sh', type: 'file', mode: 0o755, data: new TextEncoder().encode(UDHCPC) },
+    { path: 'lib/e1000.ko', type: 'file', data: new Uint8Array(await readFile(join(fx.kernel.modulesDir, 'kernel/drivers/net/ethernet/intel/e1000/e1000.ko'))) },
+  ], 'gzip'));
+  await writeFile(join(dir, 'good.ks'), KS_GOOD);
+  await writeFile(join(dir, 'bad.ks'), KS_BAD);
+  const { tftpRoot } = await makeRoots();
+  await publishTree({
+    tftpRoot, kernel: fx.kernel.vmlinuz, initrd, dialect: 'rhel9', label: 'serve qemu', serveUrl,
+    cmdline: ['console=ttyS0', 'panic=-1', `remaster.nonce=${nonce}`],
+    hosts: [{ mac: GOOD, kickstart: join(dir, 'good.ks'), once: true }, { mac: BAD, kickstart: join(dir, 'bad.ks'), once: true }],
+    loaders: { pxelinux: true, ipxe: false },
+  });
+  const stateDir = join(dir, 'state');
+
+  // the network: dnsmasq (addresses only) and remaster serve with ProxyDHCP
+  const dnsmasq = site.spawn('dnsmasq', ['--no-daemon', '--conf-file=/dev/null', '--port=0', '--interface=eth0', '--bind-interfaces', '--user=root',
+    `--dhcp-range=${lan.prefix}.100,${lan.prefix}.150,255.255.255.0,1h`, `--dhcp-leasefile=${join(dir, 'leases')}`, `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--log-dhcp', '--log-facility=-']);
+  let siteLog = '';
+  dnsmasq.stderr!.on('data', (d: Buffer) => (siteLog += d.toString()));
+  const serve = boot.spawn(process.execPath, [CLI, 'serve', tftpRoot, '--listen', boot.address, '--tftp-port', '69', '--http-port', '8080', '--proxy-dhcp', boot.address, '--state', stateDir]);
+  let serveOut = '';
+  let serveLog = '';
+  serve.stdout!.on('data', (d: Buffer) => (serveOut += d.toString()));
+  serve.stderr!.on('data', (d: Buffer) => (serveLog += d.toString()));
+  await waitFor(() => (serveOut.includes('serving') ? true : undefined), 30_000, `remaster serve to start: ${serveOut}${serveLog}`);
+  await waitFor(() => (siteLog.includes('DHCP, IP range') ? true : undefined), 15_000, `dnsmasq to start: ${siteLog}`);
+  const logs = () => `serve:\n${serveLog.split('\n').slice(-60).join('\n')}\ndnsmasq:\n${siteLog.split('\n').slice(-30).join('\n')}`;
+  const tap = lan.addTap();
+  const store = await openStore({ stateDir });
+  t.after(() => store.close());
+
+  // 1. the armed once host installs
+  const first = await bootTap({
+    netns: lan.ns, tap, mac: GOOD, nic: 'e1000', nonce, timeoutMs: 240_000,
+    expect: [/boot\.ipxe/, /REMASTER-GUEST-INIT/, /REMASTER-KS-FETCHED/, /REMASTER-OWN-PRE/, /REMASTER-OWN-POST/, /REMASTER-GUEST-DONE ok/],
+  });
+  t.diagnostic(`install boot: ${first.durationMs} ms`);
+  assert.ok(first.passed, `missing ${first.missing.join(', ')}; console tail:\n${first.log.split('\n').slice(-40).join('\n')}\n${logs()}`);
+  assert.match(first.log, new RegExp(`REMASTER-KS-URL ${serveUrl.replaceAll('.', '\\.')}/ks/52-54-00-5e-00-01`, 'u'));
+  await waitFor(async () => ((await store.getHost(GOOD))?.state === 'disarmed' ? true : undefined), 30_000, `the disarm: ${logs()}`);
+  const kinds = (await store.hostTimeline(GOOD)).map((e) => e.kind);
+  const order = ['armed', 'boot-fetched', 'kernel-fetched', 'ks-fetched', 'pre-started', 'pre-done', 'installing', 'post-done', 'installed', 'disarmed'];
+  const states = kinds.map((k) => (k === 'initrd-fetched' ? 'kernel-fetched' : k)).filter((k) => order.includes(k));
+  assert.deepEqual(states.filter((k, i) => states.indexOf(k) === i), order, `timeline: ${kinds.join(' ')}`);
+  const m = await readCurrentManifest(tftpRoot);
+  assert.deepEqual(m?.model.hosts.map((h) => h.mac), [BAD], 'the installed host was disarmed by a new version; the other stays armed');
+
+  // 2. the same VM boots again: no per-MAC script, local boot, no kernel
+  const second = await bootTap({ netns: lan.ns, tap, mac: GOOD, nic: 'e1000', nonce, timeoutMs: 150_000, expect: [/boot\.ipxe/, /No bootable device|Boot failed/] });
+  assert.ok(second.passed, `missing ${second.missing.join(', ')}; console tail:\n${second.log.split('\n').slice(-30).join('\n')}\n${logs()}`);
+  assert.doesNotMatch(second.log, /Linux version|REMASTER-GUEST-INIT/u, 'the kernel never loads on the second boot');
+
+  // 3. a host whose %pre fails
+  const third = await bootTap({
+    netns: lan.ns, tap, mac: BAD, nic: 'e1000', nonce, timeoutMs: 240_000,
+    expect: [/REMASTER-KS-FETCHED/, /REMASTER-PRE-FAILING/, /REMASTER-GUEST-DONE failed/],
+  });
+  assert.ok(third.passed, `missing ${third.missing.join(', ')}; console tail:\n${third.log.split('\n').slice(-40).join('\n')}\n${logs()}`);
+  await waitFor(async () => ((await store.getHost(BAD))?.state === 'failed' ? true : undefined), 30_000, `failed: ${logs()}`);
+  const bad = await store.getHost(BAD);
+  assert.match(bad?.failureReason ?? '', /%onerror/u);
+  assert.match((await store.getBlob(BAD, 'log:failed'))?.content ?? '', /REMASTER-PRE-FAILING: disk \/dev\/nvme9n9 not found/u);
+  assert.ok((await readCurrentManifest(tftpRoot))?.model.hosts.some((h) => h.mac === BAD), 'a failed host stays armed (nothing is disarmed on failure)');
+  serve.kill('SIGTERM');
+});
