@@ -38,8 +38,9 @@ const ALLOWED: Record<string, string[]> = {
   preseed: ['errors', 'kickstart'],
   autoinstall: ['errors', 'kickstart', 'preseed'],
   answers: ['errors', 'kickstart', 'preseed', 'autoinstall'],
+  install: ['errors', 'kickstart'],
   pxe: ['errors', 'io', 'bootcfg', 'kickstart', 'answers', 'fsx', 'tree'],
-  recipe: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'kickstart', 'preseed', 'autoinstall', 'answers', 'pxe', 'kmod', 'elf', 'package'],
+  recipe: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'kickstart', 'preseed', 'autoinstall', 'answers', 'install', 'pxe', 'kmod', 'elf', 'package'],
   kmod: ['errors', 'io', 'compress', 'tree'],
   boottest: ['errors', 'io', 'tree', 'cpio', 'compress', 'initrd', 'iso', 'fsx', 'bootcfg', 'pxe'],
   elf: ['errors', 'io'],
@@ -47,14 +48,14 @@ const ALLOWED: Record<string, string[]> = {
   net: ['errors', 'io'],
   state: ['errors', 'fsx'],
   web: ['errors', 'fsx', 'state'],
-  serve: ['errors', 'fsx', 'net', 'state', 'pxe', 'kickstart', 'preseed', 'answers', 'web'],
+  serve: ['errors', 'fsx', 'net', 'state', 'pxe', 'kickstart', 'preseed', 'answers', 'install', 'web'],
   index: ['*'],
   core: ['errors', 'io', 'compress', 'cpio', 'initrd', 'tree'],
   engine: ['*'],
   cli: ['index', 'engine', 'core'],
 };
 const FS_OK = new Set(['io', 'fsx']);
-const NO_CLI_DEPS = new Set(['serve', 'web', 'preseed', 'autoinstall', 'answers', 'net', 'state', 'kmod', 'elf', 'package', 'boottest', 'recipe', 'pxe', 'initrd', 'cpio', 'compress', 'iso', 'io', 'tree', 'fsx', 'errors', 'bootcfg', 'kickstart']);
+const NO_CLI_DEPS = new Set(['serve', 'web', 'preseed', 'autoinstall', 'answers', 'install', 'net', 'state', 'kmod', 'elf', 'package', 'boottest', 'recipe', 'pxe', 'initrd', 'cpio', 'compress', 'iso', 'io', 'tree', 'fsx', 'errors', 'bootcfg', 'kickstart']);
 
 const problems: string[] = [];
 for (const file of files(SRC)) {

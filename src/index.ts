@@ -13,6 +13,7 @@ export * from './pxe/index.ts';
 export * from './preseed/index.ts';
 export * from './autoinstall/index.ts';
 export * from './answers/index.ts';
+export * from './install/index.ts';
 export * from './net/dhcp/index.ts';
 export * from './state/index.ts';
 export * from './net/tftp/index.ts';

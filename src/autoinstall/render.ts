@@ -21,6 +21,8 @@ export interface RenderAutoinstallOptions {
   hashPasswords?: boolean;
   salt?: string;
   early?: readonly PreseedScript[];
+  /** Scripts put ahead of the template's own early-commands (checks that must come before anything else). */
+  earlyFirst?: readonly PreseedScript[];
   late?: readonly PreseedScript[];
   /** meta-data instance-id (default: derived from the user-data, so a changed answer is a new instance). */
   instanceId?: string;
@@ -47,7 +49,9 @@ export function renderAutoinstall(template: string, vars: Readonly<Record<string
   if (options.hashPasswords !== false && typeof password === 'string' && !CRYPT.test(password)) {
     doc.setIn(['autoinstall', 'identity', 'password'], hashPassword(password, options.salt !== undefined ? { salt: options.salt } : {}));
   }
-  append(doc, 'early-commands', (options.early ?? []).map((s, i) => scriptCommand(s, `/tmp/remaster-early-${i + 1}.sh`, { inTarget: false })));
+  const first = options.earlyFirst ?? [];
+  append(doc, 'early-commands', first.map((s, i) => scriptCommand(s, `/tmp/remaster-early-${i + 1}.sh`, { inTarget: false })), 'first');
+  append(doc, 'early-commands', (options.early ?? []).map((s, i) => scriptCommand(s, `/tmp/remaster-early-${first.length + i + 1}.sh`, { inTarget: false })));
   append(doc, 'late-commands', (options.late ?? []).map((s, i) => scriptCommand(s, `/tmp/remaster-late-${i + 1}.sh`, { inTarget: s.nochroot !== true, runner: IN_TARGET })));
   let userData = doc.toString({ lineWidth: 0 });
   if (!userData.startsWith('#cloud-config')) userData = `#cloud-config\n${userData}`;
@@ -55,11 +59,12 @@ export function renderAutoinstall(template: string, vars: Readonly<Record<string
   return { userData, metaData: `instance-id: ${instanceId}\n` };
 }
 
-function append(doc: ReturnType<typeof parseDocument>, key: string, commands: readonly string[]): void {
+function append(doc: ReturnType<typeof parseDocument>, key: string, commands: readonly string[], where: 'first' | 'last' = 'last'): void {
   if (commands.length === 0) return;
   const path = ['autoinstall', key];
   const list = doc.getIn(path, true);
   if (list === undefined || list === null) doc.setIn(path, doc.createNode([...commands]));
+  else if (isSeq(list) && where === 'first') list.items.unshift(...commands.map((c) => doc.createNode(c)));
   else if (isSeq(list)) for (const c of commands) list.add(doc.createNode(c));
   else throw new RemasterError('KICKSTART_SYNTAX', `autoinstall.${key} is not a list`);
 }

@@ -31,7 +31,8 @@ const COMMANDS: readonly { names: readonly string[]; load: () => Promise<Registe
   { names: ['ks'], load: async () => (await import('./commands/ks.ts')).registerKs },
   { names: ['answers'], load: async () => (await import('./commands/answers.ts')).registerAnswers },
   { names: ['publish', 'verify', 'rollback', 'dhcp-snippet', 'arm', 'disarm', 'status'], load: async () => (await import('./commands/publish.ts')).registerPxe },
-  { names: ['serve'], load: async () => (await import('./commands/serve.ts')).registerServe },
+  { names: ['serve', 'events'], load: async () => (await import('./commands/serve.ts')).registerServe },
+  { names: ['user', 'token'], load: async () => (await import('./commands/users.ts')).registerUsers },
 ];
 
 /** The command an argument vector names: its first operand (global options take no value). */

@@ -9,7 +9,7 @@
 import { CommanderError } from 'commander';
 import { RemasterError, toIoError } from '../core.ts';
 import { processContext } from './context.ts';
-import { escapeLines, escapeText } from './escape.ts';
+import { escapeLines } from './escape.ts';
 import { createProgram } from './program.ts';
 
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -34,10 +34,10 @@ function report(thrown: unknown): number {
   }
   if (err instanceof RemasterError) {
     if (err.code === 'USAGE') {
-      process.stderr.write(`remaster: ${escapeText(err.message)}\n`);
+      process.stderr.write(`remaster: ${escapeLines(err.message)}\n`);
       return 2;
     }
-    process.stderr.write(`remaster: ${escapeText(err.message)}\n`);
+    process.stderr.write(`remaster: ${escapeLines(err.message)}\n`);
     if (debug && err.stack) process.stderr.write(`${escapeLines(err.stack)}\n`);
     return 1;
   }

@@ -8,7 +8,7 @@
 import { RemasterError } from '../errors.ts';
 import { isSectionHeader } from './parse.ts';
 import { scriptOptionsFor, sectionSince, sectionsFor, type ScriptSection } from './sections.ts';
-import type { Kickstart, KickstartDialect, KickstartSection } from './types.ts';
+import type { Kickstart, KickstartDialect, KickstartNode, KickstartSection } from './types.ts';
 
 /** Options for injectScript. */
 export interface InjectScriptOptions {
@@ -27,6 +27,8 @@ export interface InjectScriptOptions {
   dialect?: KickstartDialect;
   /** Where to put it among sections of the same type (default `last`). */
   position?: 'first' | 'last';
+  /** What produced the script, kept on the node for `ks render --explain`. */
+  origin?: string;
 }
 
 function refuse(detail: string): RemasterError {
@@ -34,7 +36,7 @@ function refuse(detail: string): RemasterError {
 }
 
 /** Build the header arguments in the order `--nochroot --log= --interpreter= --erroronfail`. */
-export function scriptHeaderArgs(options: Omit<InjectScriptOptions, 'section' | 'body'>): string[] {
+export function scriptHeaderArgs(options: Omit<InjectScriptOptions, 'section' | 'body' | 'origin'>): string[] {
   const args: string[] = [];
   if (options.nochroot) args.push('--nochroot');
   if (options.log !== undefined) args.push(`--log=${options.log}`);
@@ -63,10 +65,21 @@ export function injectScript(ks: Kickstart, options: InjectScriptOptions): Kicks
   const args = scriptHeaderArgs(options);
   validate(options, args);
   const body = options.body === '' || options.body.endsWith('\n') ? options.body : `${options.body}\n`;
-  const node: KickstartSection = { kind: 'section', line: 0, name: options.section, args, body, end: { line: 0 } };
+  const node: KickstartSection = { kind: 'section', line: 0, name: options.section, args, body, end: { line: 0 }, ...(options.origin !== undefined ? { origin: options.origin } : {}) };
   const nodes = [...ks.nodes];
   const same = nodes.flatMap((n, i) => (n.kind === 'section' && n.name === options.section ? [i] : []));
   const at = options.position === 'first' && same.length > 0 ? (same[0] as number) : nodes.length;
   nodes.splice(at, 0, node);
+  return { ...ks, nodes };
+}
+
+/** Return a copy of `ks` with `%include <path>` lines added at the end of the command section (before the first section). */
+export function injectIncludes(ks: Kickstart, paths: readonly string[], origin?: string): Kickstart {
+  if (paths.length === 0) return ks;
+  const nodes = [...ks.nodes];
+  const first = nodes.findIndex((n) => n.kind === 'section');
+  const at = first < 0 ? nodes.length : first;
+  const added: KickstartNode[] = paths.map((path) => ({ kind: 'include', line: 0, directive: 'include', path, ...(origin !== undefined ? { origin } : {}) }));
+  nodes.splice(at, 0, ...added);
   return { ...ks, nodes };
 }

@@ -23,6 +23,8 @@ interface NodeBase {
   line: number;
   /** Original text including line terminators; absent when the node must be formatted. */
   raw?: string;
+  /** What added a node built in code (a script file, `install.raid`, `serve`), for `ks render --explain`. */
+  origin?: string;
 }
 
 /** An empty or whitespace-only line in the command section. */

@@ -3,7 +3,8 @@
  * variables filled (the kickstart template rules: an unknown name is an
  * error with its line), plaintext passwords replaced by SHA-512 crypt
  * hashes (`passwd/root-password-crypted`, `passwd/user-password-crypted`),
- * and scripts carried into `preseed/early_command` and
+ * and scripts carried into `preseed/early_command`, `partman/early_command`
+ * (right before partitioning, once disks are detected) and
  * `preseed/late_command` the way a kickstart carries `%pre` and `%post`.
  * Pure: text and variables in, text out, so a server can call it per host.
  *
@@ -39,6 +40,8 @@ export interface RenderPreseedOptions {
   /** Crypt salt (reproducible builds); random when absent. */
   salt?: string;
   early?: readonly PreseedScript[];
+  /** Scripts run right before partitioning, after the disks are detected (`partman/early_command`). */
+  partman?: readonly PreseedScript[];
   late?: readonly PreseedScript[];
 }
 
@@ -101,7 +104,9 @@ export function renderPreseed(template: string, vars: Readonly<Record<string, st
   if (options.hashPasswords !== false) model = hashPreseedPasswords(model, options.salt !== undefined ? { salt: options.salt } : {});
   const early = (options.early ?? []).map((s, i) => scriptCommand(s, `/tmp/remaster-early-${i + 1}.sh`, { inTarget: false }));
   const late = (options.late ?? []).map((s, i) => scriptCommand(s, `/tmp/remaster-late-${i + 1}.sh`, { inTarget: s.nochroot !== true }));
+  const partman = (options.partman ?? []).map((s, i) => scriptCommand(s, `/tmp/remaster-partman-${i + 1}.sh`, { inTarget: false }));
   model = withCommand(model, 'preseed/early_command', early);
+  model = withCommand(model, 'partman/early_command', partman);
   model = withCommand(model, 'preseed/late_command', late);
   return renderPreseedModel(model);
 }

@@ -9,6 +9,8 @@
  */
 import { resolve } from 'node:path';
 import { answerFormat, lintAnswers, renderAnswers, type AnswerFormat, type AnswerIssue } from '../answers/index.ts';
+import type { Kickstart } from '../kickstart/index.ts';
+import { installAnswerScripts, type PreparedInstall } from './install.ts';
 import { RemasterError, emitWarning, makeWarning, type WarnOptions } from '../errors.ts';
 import { readTextFile } from '../fsx/index.ts';
 import type { AddSpec } from '../initrd/index.ts';
@@ -25,6 +27,8 @@ export interface RenderedAnswerFiles {
   issues: AnswerIssue[];
   /** Initrd entries carrying the answers (preseed: `/preseed.cfg`). */
   embedded: AddSpec[];
+  /** The kickstart's final model (kickstart format), for explainKickstart. */
+  kickstart?: Kickstart;
 }
 
 type Script = NonNullable<AnswersSection['pre']>[number];
@@ -43,11 +47,13 @@ async function readScripts(scripts: readonly Script[] | undefined, baseDir: stri
 }
 
 /** Render and lint the answers of a recipe; throw ANSWERS_LINT when the lint finds errors. */
-export async function renderRecipeAnswers(section: AnswersSection, baseDir: string, options: WarnOptions & { saltSeed?: string } = {}): Promise<RenderedAnswerFiles> {
+export async function renderRecipeAnswers(section: AnswersSection, baseDir: string, options: WarnOptions & { saltSeed?: string; install?: PreparedInstall } = {}): Promise<RenderedAnswerFiles> {
   const template = await readTextFile(resolve(baseDir, section.template));
+  const install = options.install ? installAnswerScripts(options.install) : undefined;
   const rendered = renderAnswers(template, section.vars, {
     dialect: section.dialect, file: section.template, hashPasswords: section.hashPasswords,
-    pre: await readScripts(section.pre, baseDir), post: await readScripts(section.post, baseDir),
+    pre: await readScripts(section.pre, baseDir), post: [...(await readScripts(section.post, baseDir)), ...(install?.post ?? [])],
+    ...(install ? { prePartition: install.prePartition, includes: install.includes } : {}),
     ...(options.saltSeed !== undefined ? { salt: derivedSalt(options.saltSeed) } : {}),
   });
   const main = rendered.files[0] as { name: string; text: string };
@@ -70,5 +76,5 @@ export async function renderRecipeAnswers(section: AnswersSection, baseDir: stri
     const data = new TextEncoder().encode(main.text);
     embedded.push({ path: 'ks.cfg', type: 'file', mode: 0o644, size: data.length, data, source: `answers:${section.template}` });
   }
-  return { format, dialect: section.dialect, template: section.template, files: rendered.files, issues, embedded };
+  return { format, dialect: section.dialect, template: section.template, files: rendered.files, issues, embedded, ...(rendered.kickstart ? { kickstart: rendered.kickstart } : {}) };
 }

@@ -8,10 +8,12 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { RemasterError, emitWarning, makeWarning, type WarnOptions } from '../errors.ts';
 import { readTextFile } from '../fsx/index.ts';
+import type { AnswerScript } from '../answers/index.ts';
 import {
-  formatLintIssue, hasLintErrors, injectScript, lintKickstart, parseKickstart, renderKickstart, renderTemplate, securePasswords,
-  type KickstartDialect, type LintIssue,
+  formatLintIssue, hasLintErrors, injectIncludes, injectScript, lintKickstart, parseKickstart, renderKickstart, renderTemplate, securePasswords,
+  type Kickstart, type KickstartDialect, type LintIssue,
 } from '../kickstart/index.ts';
+import { installAnswerScripts, type PreparedInstall } from './install.ts';
 import type { KickstartSection as KickstartRecipe } from './schema.ts';
 
 /** A rendered, linted kickstart. */
@@ -21,6 +23,8 @@ export interface RenderedKickstart {
   issues: LintIssue[];
   /** The template path as the recipe names it. */
   template: string;
+  /** The final model (nodes added in code carry their origin), for explainKickstart. */
+  model: Kickstart;
 }
 
 type Script = NonNullable<KickstartRecipe['pre']>[number];
@@ -37,7 +41,10 @@ async function inject(ks: ReturnType<typeof parseKickstart>, section: 'pre' | 'p
       interpreter ??= shebang[1];
       body = body.slice(shebang[0].length);
     }
-    out = injectScript(out, { section, body, dialect, ...(interpreter ? { interpreter } : {}), ...(spec.log ? { log: spec.log } : {}), ...(spec.nochroot ? { nochroot: true } : {}), ...(spec.erroronfail ? { erroronfail: true } : {}) });
+    out = injectScript(out, {
+      section, body, dialect, origin: spec.file, ...(interpreter ? { interpreter } : {}), ...(spec.log ? { log: spec.log } : {}),
+      ...(spec.nochroot ? { nochroot: true } : {}), ...(spec.erroronfail ? { erroronfail: true } : {}),
+    });
   }
   return out;
 }
@@ -50,16 +57,37 @@ export function derivedSalt(seed: string): string {
   return Array.from(digest.subarray(0, 16), (b) => CRYPT_ALPHABET[b % 64]).join('');
 }
 
+/** Add the install's %include lines, its %pre ahead of every other and its %post after the recipe's. */
+function injectInstall(ks: Kickstart, install: PreparedInstall, dialect: KickstartDialect): Kickstart {
+  const scripts = installAnswerScripts(install);
+  let out = injectIncludes(ks, scripts.includes, 'install.raid');
+  for (const s of [...scripts.prePartition].reverse()) out = injectScript(out, { section: 'pre', body: s.body, dialect, position: 'first', ...scriptOptions(s) });
+  for (const s of scripts.post) out = injectScript(out, { section: 'post', body: s.body, dialect, ...scriptOptions(s) });
+  return out;
+}
+
+function scriptOptions(s: AnswerScript): { log?: string; erroronfail?: boolean; nochroot?: boolean; origin?: string } {
+  return { ...(s.log !== undefined ? { log: s.log } : {}), ...(s.erroronfail ? { erroronfail: true } : {}), ...(s.nochroot ? { nochroot: true } : {}), ...(s.origin !== undefined ? { origin: s.origin } : {}) };
+}
+
+/** Options for renderRecipeKickstart. */
+export interface RenderRecipeKickstartOptions extends WarnOptions {
+  saltSeed?: string;
+  /** The recipe's composed install section. */
+  install?: PreparedInstall;
+}
+
 /** Render the kickstart of a recipe; throw KICKSTART_LINT when the lint finds errors. */
-export async function renderRecipeKickstart(section: KickstartRecipe, baseDir: string, options: WarnOptions & { saltSeed?: string } = {}): Promise<RenderedKickstart> {
+export async function renderRecipeKickstart(section: KickstartRecipe, baseDir: string, options: RenderRecipeKickstartOptions = {}): Promise<RenderedKickstart> {
   const file = resolve(baseDir, section.template);
   const dialect = section.dialect as KickstartDialect;
   const text = renderTemplate(await readTextFile(file), section.vars, { file: section.template });
   let ks = parseKickstart(text, { file: section.template });
   ks = await inject(ks, 'pre', section.pre, baseDir, dialect);
   ks = await inject(ks, 'post', section.post, baseDir, dialect);
+  if (options.install) ks = injectInstall(ks, options.install, dialect);
   if (section.hashPasswords) {
-    const { saltSeed, ...warn } = options;
+    const { saltSeed, install: _install, ...warn } = options;
     ks = securePasswords(ks, { ...warn, ...(saltSeed !== undefined ? { salt: derivedSalt(saltSeed) } : {}) });
   }
   const rendered = renderKickstart(ks, { dialect });
@@ -71,5 +99,5 @@ export async function renderRecipeKickstart(section: KickstartRecipe, baseDir: s
     const lines = issues.filter((i) => i.severity === 'error').map((i) => formatLintIssue('ks.cfg', i));
     throw new RemasterError('KICKSTART_LINT', `the rendered kickstart (from ${section.template}) has lint errors:\n  ${lines.join('\n  ')}`);
   }
-  return { text: rendered, dialect, issues, template: section.template };
+  return { text: rendered, dialect, issues, template: section.template, model: ks };
 }

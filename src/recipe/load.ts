@@ -40,7 +40,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   const where = formatKeyPath(issue.path);
   if (issue.code === 'unrecognized_keys') return `${where} has unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   if (issue.code === 'invalid_type') return `${where} must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}${received(issue)}`;
-  if (issue.code === 'invalid_union') return `${where} is not a known step or value: a step has exactly one of files, kernelModules, binaries, firmware (with their options)`;
+  if (issue.code === 'invalid_union' && issue.path[0] === 'steps') return `${where} is not a known step or value: a step has exactly one of files, kernelModules, binaries, firmware (with their options)`;
+  if (issue.code === 'invalid_union') return `${where} matches none of its accepted forms`;
   return `${where}: ${issue.message}`;
 }
 
@@ -61,7 +62,7 @@ export function parseRecipe(text: string, file: string): Recipe {
   const value = toJS(doc, counter, file);
   const result = recipeSchema.safeParse(value);
   if (!result.success) {
-    const issue = stepIssue(value, result.error.issues[0] as z.core.$ZodIssue);
+    const issue = unionIssue(stepIssue(value, result.error.issues[0] as z.core.$ZodIssue));
     const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
     const pos = position(doc, counter, issue.path, key);
     throw new RemasterError('RECIPE_SCHEMA', describeIssue(issue), { file, ...pos });
@@ -97,6 +98,22 @@ const STEP_SCHEMAS = [
   ['firmware', firmwareStep],
   ['files', filesStep],
 ] as const;
+
+/**
+ * A union error outside the steps (`install.raid.disks: 2 | [names]`): a union of literals becomes
+ * "must be one of"; otherwise the branch issue that got deepest into the value is the useful one.
+ */
+function unionIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || issue.path[0] === 'steps') return issue;
+  const branches = issue.errors;
+  const literals = branches.map((b) => (b.length === 1 && b[0]?.code === 'invalid_value' && b[0].path.length === 0 ? b[0].values : undefined));
+  if (literals.length > 0 && literals.every((v) => v !== undefined)) {
+    return { code: 'custom', path: issue.path, input: issue.input, message: `must be one of ${literals.flat().map((v) => JSON.stringify(v)).join(', ')}` } as z.core.$ZodIssue;
+  }
+  const best = branches.flat().reduce<z.core.$ZodIssue | undefined>((a, b) => (a === undefined || b.path.length > a.path.length ? b : a), undefined);
+  if (best === undefined || best.path.length === 0) return issue;
+  return unionIssue({ ...best, path: [...issue.path, ...best.path] } as z.core.$ZodIssue);
+}
 
 /** A union error on a step says little; validate the step against the schema its key names instead. */
 function stepIssue(value: unknown, issue: z.core.$ZodIssue): z.core.$ZodIssue {

@@ -36,6 +36,8 @@ export interface BuildPlan {
   kickstart?: { template: string; dialect: string; warnings: number };
   /** The answers written next to the outputs (and embedded in the initrd). */
   answers?: { template: string; dialect: string; format: string; warnings: number; embedded: string[] };
+  /** The install section: snippets composed, scripts by origin, where each needed binary comes from. */
+  install?: { snippets: string[]; scripts: string[]; binaries: { snippet: string; name: string; path?: string; via: string }[] };
 }
 
 /** Expand removal patterns against the image's paths. */
@@ -67,7 +69,7 @@ function titleOf(step: PreparedStep, adds: readonly string[], removes: number): 
   const parts = [`${plural(adds.length - indexes, noun[step.kind])} to add`];
   if (indexes > 0) parts.push(`${plural(indexes, 'module index')} regenerated`);
   if (removes > 0) parts.push(`${plural(removes, 'path')} to remove`);
-  return `${what[step.kind]} (step ${step.index + 1}): ${parts.join(', ')}`;
+  return `${step.label ?? `${what[step.kind]} (step ${step.index + 1})`}: ${parts.join(', ')}`;
 }
 
 /** Decide the build from prepared inputs. */
@@ -119,6 +121,14 @@ export function planRecipe(build: PreparedBuild, options: WarnOptions = {}): Bui
     plan.answers = {
       template: build.answers.template, dialect: build.answers.dialect, format: build.answers.format,
       warnings: build.answers.issues.length, embedded: embedded.map((e) => e.path),
+    };
+  }
+  if (build.install) {
+    const { composed, binaries } = build.install;
+    plan.install = {
+      snippets: composed.snippets,
+      scripts: composed.scripts.map((x) => `${x.stage}${x.nochroot ? ' (nochroot)' : ''}: ${x.origin}`),
+      binaries: binaries.map((b) => ({ snippet: b.snippet, name: b.name, ...(b.path !== undefined ? { path: b.path } : {}), via: b.via })),
     };
   }
   if (build.source.layout) plan.source.layout = `${build.source.layout.family} ${build.source.layout.version ?? ''}`.trim();

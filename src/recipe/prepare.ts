@@ -8,7 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { withContext, type WarnOptions } from '../errors.ts';
 import { hostEntries } from '../fsx/index.ts';
 import { scanInitrd, type AddSpec, type InitrdIndex, type InitrdLimits } from '../initrd/index.ts';
-import { stepKind, type Recipe, type RecipeStep } from './schema.ts';
+import { stepKind, type BinariesStep, type Recipe, type RecipeStep } from './schema.ts';
+import { prepareInstall, type PreparedInstall } from './install.ts';
 import { resolveSource, type ResolvedSource } from './source.ts';
 import { recipeInputs } from './inputs.ts';
 import { prepareFirmware } from './steps/firmware.ts';
@@ -29,6 +30,8 @@ export interface PreparedStep {
   removes: string[];
   modules?: PreparedModules;
   binaries?: PreparedBinaries;
+  /** Name in plan titles when not the recipe's own step (`Install tools (install.tools[0])`). */
+  label?: string;
 }
 
 /** Inputs of a plan. */
@@ -45,6 +48,8 @@ export interface PreparedBuild {
   kickstart?: RenderedKickstart;
   /** The rendered and linted answers, when the recipe has an answers section. */
   answers?: RenderedAnswerFiles;
+  /** The composed install section and where its binaries come from. */
+  install?: PreparedInstall;
   /** Absolute paths of the recipe and every host file or directory it reads (an output directory may hold none of them). */
   inputs: string[];
   /** The image's modules (decoded) and module lists, gathered by the scan when the recipe has a kernelModules step. */
@@ -63,6 +68,7 @@ export async function prepareBuild(recipe: Recipe, recipeFile: string, recipeTex
   const build = await prepareSource(recipe, recipeFile, recipeText, options);
   try {
     for (const [i, s] of recipe.steps.entries()) build.steps.push(await prepareStep(s, i, build, options));
+    for (const [i, tool] of (recipe.install?.tools ?? []).entries()) build.steps.push(await prepareInstallTool(tool, i, build, options));
     return build;
   } catch (err) {
     await build.source.close();
@@ -90,13 +96,18 @@ export async function prepareSource(recipe: Recipe, recipeFile: string, recipeTe
     if (modules) prepared.moduleFiles = modules.files;
     // With SOURCE_DATE_EPOCH the password salt comes from the recipe's hash, so two builds match byte for byte.
     const seed = options.sourceDateEpoch !== undefined ? { saltSeed: `${prepared.recipeSha256}:${options.sourceDateEpoch}` } : {};
+    const install = await prepareInstall(recipe, index).catch((err: unknown) => {
+      throw withContext(err, { file: recipeFile });
+    });
+    if (install) prepared.install = install;
+    const carry = { ...options, ...seed, ...(install ? { install } : {}) };
     if (recipe.answers) {
-      prepared.answers = await renderRecipeAnswers(recipe.answers, baseDir, { ...options, ...seed }).catch((err: unknown) => {
+      prepared.answers = await renderRecipeAnswers(recipe.answers, baseDir, carry).catch((err: unknown) => {
         throw withContext(err, { file: recipeFile });
       });
     }
     if (recipe.kickstart) {
-      prepared.kickstart = await renderRecipeKickstart(recipe.kickstart, baseDir, { ...options, ...seed }).catch((err: unknown) => {
+      prepared.kickstart = await renderRecipeKickstart(recipe.kickstart, baseDir, carry).catch((err: unknown) => {
         throw withContext(err, { file: recipeFile });
       });
     }
@@ -105,6 +116,13 @@ export async function prepareSource(recipe: Recipe, recipeFile: string, recipeTe
     await source.close();
     throw err;
   }
+}
+
+/** Gather one of install.tools: a binaries step placed where the installer runs the snippets. */
+export async function prepareInstallTool(tool: BinariesStep, index: number, build: PreparedBuild, options: WarnOptions): Promise<PreparedStep> {
+  const prefix = build.install?.target.placement ?? '';
+  const binaries = await prepareBinaries(tool, build, { ...options, prefix });
+  return { index: build.recipe.steps.length + index, kind: 'binaries', adds: binaries.adds, removes: [], binaries, label: `Install tools (install.tools[${index}])` };
 }
 
 /** Gather the inputs of one step (recipe order). */

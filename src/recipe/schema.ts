@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { pxeSchema } from '../pxe/schema.ts';
 import { isAnswerDialect } from '../answers/index.ts';
+import { installSchema } from '../install/index.ts';
 
 const octalMode = z
   .union([z.string().regex(/^0?[0-7]{3,4}$/, 'a mode is an octal string such as "0755"'), z.number().int().min(0).max(0o7777)])
@@ -62,7 +63,8 @@ export const kernelModulesStep = z
 export const binariesStep = z
   .object({
     binaries: z.array(imagePath).min(1).describe('executables inside the sysroot to install with their shared-library closure'),
-    sysroot: z.union([hostPath, packageRef]).describe('directory or vendor package holding the binaries and their libraries'),
+    sysroot: z.union([hostPath, packageRef, z.array(packageRef).min(1).describe('packages looked up together, first one first (a tool and its library packages)')])
+      .describe('directory, vendor package, or list of packages holding the binaries and their libraries'),
   })
   .strict();
 
@@ -123,6 +125,13 @@ export const answersSection = z
   })
   .strict();
 
+export const installSection = installSchema
+  .extend({
+    tools: z.array(binariesStep).optional().describe('binaries the snippets need (mdadm, ssacli, storcli64, perccli64), added to the initrd (under updates/ for Anaconda, whose %pre runs in stage 2)'),
+    present: z.array(z.string().regex(/^[A-Za-z0-9._+-]+$/u, 'a command name such as mdadm')).optional().describe('binaries the installer already has (Anaconda\'s stage 2 ships mdadm); not checked'),
+  })
+  .strict();
+
 export const recipeSchema = z
   .object({
     $schema: z.string().optional(),
@@ -132,11 +141,13 @@ export const recipeSchema = z
     steps: z.array(step).default([]),
     kickstart: kickstartSection.optional().describe('written as ks.cfg next to the kernel and initrd'),
     answers: answersSection.optional().describe('unattended-install answers for any installer, written next to the kernel and initrd (ks.cfg, preseed.cfg, or user-data + meta-data)'),
+    install: installSection.optional().describe('one-pass installs: inventory, hardware policy, RAID and configuration-management bootstrap from shipped snippets, composed into the kickstart or answers'),
     pxe: pxeSchema.optional().describe('how `remaster publish <recipe>` publishes the build'),
     output,
   })
   .strict()
-  .refine((r) => !(r.kickstart !== undefined && r.answers !== undefined), { message: 'give kickstart: or answers:, not both (answers: covers kickstart too)' });
+  .refine((r) => !(r.kickstart !== undefined && r.answers !== undefined), { message: 'give kickstart: or answers:, not both (answers: covers kickstart too)' })
+  .refine((r) => r.install === undefined || r.kickstart !== undefined || r.answers !== undefined, { message: 'needs a kickstart: or answers: section to carry its scripts', path: ['install'] });
 
 export type Recipe = z.infer<typeof recipeSchema>;
 export type RecipeStep = z.infer<typeof step>;
@@ -146,6 +157,7 @@ export type BinariesStep = z.infer<typeof binariesStep>;
 export type FirmwareStep = z.infer<typeof firmwareStep>;
 export type KickstartSection = z.infer<typeof kickstartSection>;
 export type AnswersSection = z.infer<typeof answersSection>;
+export type InstallSection = z.infer<typeof installSection>;
 
 /** Return the JSON Schema editors use to complete and validate recipes. */
 export function recipeJsonSchema(): Record<string, unknown> {

@@ -12,7 +12,9 @@
  *   curl, the installed system may not);
  * - `%onerror` (RHEL 7+; `%traceback` on RHEL 5/6) reports failed with the
  *   tails of /tmp/anaconda.log, program.log, storage.log and the %pre logs.
- * Preseed: `preseed/early_command` gains pre-started before and pre-done
+ * - a `%pre` right after the pre-started one writes /tmp/remaster.env (the
+ *   callback URL and the host record) for the install snippets (install/env.ts).
+ * Preseed: `preseed/early_command` writes that env file after pre-started and gains pre-started before and pre-done
  * after the host's own command; `preseed/late_command` post-done and
  * installed after it (d-i has no failure hook). Autoinstall: the same in
  * `early-commands` / `late-commands`, and `error-commands` reports failed.
@@ -23,7 +25,11 @@ import { injectScript, parseKickstart, renderKickstart, sectionsFor, type Kickst
 import { parsePreseed, renderPreseedModel, type PreseedAnswer } from '../preseed/index.ts';
 import type { AnswerFormat } from '../answers/index.ts';
 import type { PxeDialect } from '../pxe/index.ts';
+import { injectInstallEnv, installEnvCommand, type InstallEnv } from '../install/index.ts';
 import { callbackCommand, callbackPreamble, failureCommand } from './callbacks.ts';
+
+/** The host record the install snippets read from /tmp/remaster.env (snippets/report.sh). */
+export type ServedHost = NonNullable<InstallEnv['host']>;
 
 /** Installer logs whose tails a kickstart failure report carries. */
 export const ANACONDA_LOGS = ['/tmp/anaconda.log', '/tmp/program.log', '/tmp/storage.log'] as const;
@@ -85,14 +91,15 @@ function prepareSections(ks: Kickstart, preamble: string): { ks: Kickstart; preL
 }
 
 /** Render a host's kickstart with callbacks for `callbackUrl` (`<base>/cb/<mac>/<secret>`). */
-export function renderServedKickstart(text: string, callbackUrl: string, dialect?: KickstartDialect, file?: string): string {
+export function renderServedKickstart(text: string, callbackUrl: string, dialect?: KickstartDialect, file?: string, host?: ServedHost): string {
   const lines = callbackPreamble(callbackUrl);
   const preamble = `${lines.join('\n')}\n`;
   const report = (kind: string, extra: string[] = []) => [...lines, ...extra, `remaster_report ${kind} </dev/null`].join('\n');
   const prepared = prepareSections(parseKickstart(text, file !== undefined ? { file } : {}), preamble);
   const has = (section: string) => dialect === undefined || sectionsFor(dialect).includes(section);
   const d = dialect !== undefined ? { dialect } : {};
-  let ks = prepared.ks;
+  // the snippets' env file (callback URL and host record) before the host's own %pre, after pre-started
+  let ks = injectInstallEnv(prepared.ks, { callbackUrl, ...(host !== undefined ? { host } : {}) }, d);
   ks = injectScript(ks, { section: 'pre', body: report('pre-started'), position: 'first', ...d });
   ks = injectScript(ks, { section: 'pre', body: report('pre-done'), ...d });
   if (has('pre-install')) ks = injectScript(ks, { section: 'pre-install', body: report('installing'), position: 'first', ...d });
@@ -111,7 +118,7 @@ export function renderServedKickstart(text: string, callbackUrl: string, dialect
 }
 
 /** Render a host's preseed with callbacks in preseed/early_command and preseed/late_command. */
-export function renderServedPreseed(text: string, callbackUrl: string, file?: string): string {
+export function renderServedPreseed(text: string, callbackUrl: string, file?: string, host?: ServedHost): string {
   const model = parsePreseed(text, file !== undefined ? { file } : {});
   const say = (kind: string) => callbackCommand(callbackUrl, kind);
   const nodes = [...model.nodes];
@@ -122,13 +129,14 @@ export function renderServedPreseed(text: string, callbackUrl: string, file?: st
     if (at >= 0) nodes[at] = answer;
     else nodes.push(answer);
   };
-  edit('preseed/early_command', (own) => [say('pre-started'), ...(own !== undefined ? [own] : []), say('pre-done')].join('; '));
+  const env = installEnvCommand({ callbackUrl, ...(host !== undefined ? { host } : {}) });
+  edit('preseed/early_command', (own) => [say('pre-started'), env, ...(own !== undefined ? [own] : []), say('pre-done')].join('; '));
   edit('preseed/late_command', (own) => [...(own !== undefined ? [own] : []), say('post-done'), say('installed')].join('; '));
   return renderPreseedModel({ ...model, nodes });
 }
 
 /** Render a host's autoinstall user-data with callbacks in early-, late- and error-commands. */
-export function renderServedAutoinstall(text: string, callbackUrl: string, file?: string): string {
+export function renderServedAutoinstall(text: string, callbackUrl: string, file?: string, host?: ServedHost): string {
   const doc = parseDocument(text);
   if (doc.errors.length > 0 || !isMap(doc.contents) || !doc.has('autoinstall')) {
     throw new RemasterError('KICKSTART_SYNTAX', 'the user-data is not a cloud-config mapping with an autoinstall: key', file !== undefined ? { file } : {});
@@ -145,6 +153,7 @@ export function renderServedAutoinstall(text: string, callbackUrl: string, file?
   };
   const early = list('early-commands');
   if (!isSeq(early)) throw new RemasterError('KICKSTART_SYNTAX', 'autoinstall.early-commands is not a list');
+  early.items.unshift(doc.createNode(installEnvCommand({ callbackUrl, ...(host !== undefined ? { host } : {}) })));
   early.items.unshift(doc.createNode(callbackCommand(callbackUrl, 'pre-started')));
   early.add(doc.createNode(callbackCommand(callbackUrl, 'pre-done')));
   const late = list('late-commands');
@@ -156,8 +165,8 @@ export function renderServedAutoinstall(text: string, callbackUrl: string, file?
 }
 
 /** Render the answers of one host in its format. */
-export function renderServedAnswers(format: AnswerFormat, text: string, callbackUrl: string, dialect?: PxeDialect, file?: string): string {
-  if (format === 'preseed') return renderServedPreseed(text, callbackUrl, file);
-  if (format === 'autoinstall') return renderServedAutoinstall(text, callbackUrl, file);
-  return renderServedKickstart(text, callbackUrl, kickstartDialectOfTree(dialect), file);
+export function renderServedAnswers(format: AnswerFormat, text: string, callbackUrl: string, dialect?: PxeDialect, file?: string, host?: ServedHost): string {
+  if (format === 'preseed') return renderServedPreseed(text, callbackUrl, file, host);
+  if (format === 'autoinstall') return renderServedAutoinstall(text, callbackUrl, file, host);
+  return renderServedKickstart(text, callbackUrl, kickstartDialectOfTree(dialect), file, host);
 }

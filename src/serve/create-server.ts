@@ -25,6 +25,7 @@ import { CALLBACK_BODY_LIMIT } from './callbacks.ts';
 import { decideBootFile } from './boot-policy.ts';
 import { FAILURE_LOG_BYTES, InstallService, type ServeLogger } from './install-service.ts';
 import { isCallbackKind, type CallbackState } from './lifecycle.ts';
+import { createConsole, type ServeConsoleOptions } from './console.ts';
 import { createServeMetrics } from './metrics.ts';
 import { classifyServedPath } from './paths.ts';
 import { callbackSecret, callbackSecretMatches, loadCallbackKey } from './secret.ts';
@@ -60,6 +61,8 @@ export interface ServeOptions {
   /** Structured log (pino's logger fits); default: nothing is logged. */
   log?: ServeLogger;
   now?: () => number;
+  /** The web console and authenticated /api/v1 (`--ui`). */
+  ui?: ServeConsoleOptions | boolean;
 }
 
 /** A running server. */
@@ -196,7 +199,9 @@ export async function createServer(options: ServeOptions): Promise<ServeHandle> 
       tracker.learn(remote.address, mac);
       if (what === 'meta-data') return { status: 200, body: await readAll(options.tftpRoot, ks.path.replace(/user-data$/u, 'meta-data')) };
       const callbackUrl = `${baseOf(m)}/cb/${hostLabel(mac)}/${secret}`;
-      const body = renderServedAnswers(format, await readAll(options.tftpRoot, ks.path), callbackUrl, m?.model.dialect, ks.path);
+      const record = await store.getHost(mac);
+      const served = { mac, ...(record?.name ? { name: record.name } : {}), ...(record?.group ? { group: record.group } : {}), ...(record?.profile ? { profile: record.profile } : {}) };
+      const body = renderServedAnswers(format, await readAll(options.tftpRoot, ks.path), callbackUrl, m?.model.dialect, ks.path, served);
       await service.advance(mac, host.armId as string, 'ks-fetched', { kind: 'ks-fetched', detail: { what }, remote: remote.address });
       return { status: 200, body };
     };
@@ -273,7 +278,8 @@ export async function createServer(options: ServeOptions): Promise<ServeHandle> 
         events: async (rawMac, limit) => store.hostTimeline(normalizeMac(rawMac), { limit: limit ?? 1000 }).catch(() => []),
       },
     };
-    const app: FastifyInstance = createWebApp(ctx, { callbackBodyLimit: CALLBACK_BODY_LIMIT });
+    const ui = options.ui ? await createConsole({ store, tree, tftpRoot: options.tftpRoot, ...(options.httpRoot !== undefined ? { httpRoot: options.httpRoot } : {}), readOnly: options.readOnly === true, refresh: async () => void (await current()), now }, options.ui === true ? {} : options.ui) : undefined;
+    const app: FastifyInstance = createWebApp(ctx, { callbackBodyLimit: CALLBACK_BODY_LIMIT, ...(ui !== undefined ? { console: ui } : {}) });
     let appClosed: Promise<void> | undefined;
     const closeApp = () => (appClosed ??= app.close());
     cleanups.push(closeApp);

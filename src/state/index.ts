@@ -6,3 +6,4 @@ export { openSqliteStore, type SqliteStoreOptions } from './sqlite.ts';
 export { openPostgresStore, redactUrl, type PostgresStoreOptions } from './postgres.ts';
 export { hashUserPassword, verifyUserPassword, newSecret, hashSecret, secretMatches, SCRYPT_DEFAULTS } from './password.ts';
 export { normalizeStateMac } from './sql-hosts.ts';
+export { addUser, setUserPassword, removeUser, createUserToken, checkUserPassword, userOfToken, parseRole } from './accounts.ts';

@@ -21,6 +21,8 @@ export interface WebAppOptions {
   callbackBodyLimit: number;
   /** fastify's logger (a pino instance) or false. */
   logger?: object | false;
+  /** The console with the authenticated /api/v1 (serve --ui, web/console); without it /api/v1 is the read-only loopback API. */
+  console?: (app: FastifyInstance) => Promise<void>;
 }
 
 const remoteOf = (request: FastifyRequest): WebRemote => ({ address: request.ip });
@@ -79,11 +81,13 @@ export function createWebApp(ctx: WebContext, options: WebAppOptions): FastifyIn
     return reply.code(status).header('Cache-Control', 'no-store').send(status === 204 ? undefined : `${status}\n`);
   });
 
+  if (options.console !== undefined) void app.register(options.console);
   const api = async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     if (await ctx.api.authorize(request.headers.authorization, remoteOf(request))) return true;
     await text(reply, 401, 'unauthorized\n');
     return false;
   };
+  if (options.console === undefined) {
   app.get('/api/v1/hosts', async (request: FastifyRequest<{ Querystring: { state?: string; search?: string; limit?: string } }>, reply) => {
     if (!(await api(request, reply))) return reply;
     const q = request.query;
@@ -98,6 +102,7 @@ export function createWebApp(ctx: WebContext, options: WebAppOptions): FastifyIn
     if (!(await api(request, reply))) return reply;
     return reply.send(await ctx.api.events(request.params.mac));
   });
+  }
 
   // files: GET (and fastify's automatic HEAD) of anything else
   // (HEAD declared here, not fastify's automatic HEAD route, which would replace Content-Length with 0)

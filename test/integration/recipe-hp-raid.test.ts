@@ -4,6 +4,9 @@
  * real Debian installer kernel + initrd, a kmod-hpsa rpm carrying the real
  * hpsa.ko for that kernel, and an ssacli rpm whose CLI is the real mdadm
  * binary (an ELF that needs libudev and libc, both already in the initrd).
+ * Its install: section puts ssacli under updates/ (Anaconda's stage 2) and
+ * composes the hardware check and the Smart Array RAID into ks.cfg, which
+ * pykickstart's ksvalidator accepts once the %include holds what %pre writes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +19,7 @@ import { ensurePackages } from '../helpers/packages.ts';
 import { buildIso } from '../helpers/installer-iso.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { tmpDir } from '../helpers/tmp-dir.ts';
+import { ksvalidate, requireKsvalidator } from '../helpers/ksvalidator.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -34,7 +38,7 @@ function rpm(dir: string, name: string, version: string, files: [src: string, de
   return join(top, 'RPMS/x86_64', `${name}-${version}-0.x86_64.rpm`);
 }
 
-test('recipes/hp-raid.yaml plans and builds: vendor hpsa into updates/, the RAID CLI with its libraries reused, %pre script, stock initrd kept', async (t) => {
+test('recipes/hp-raid.yaml plans and builds: vendor hpsa into updates/, ssacli under updates/ with its libraries reused, install %pre from the snippets, stock initrd kept', async (t) => {
   if (!requireTool(t, 'rpmbuild', 'xorriso', 'mcopy', 'grub-mkimage', 'mkfs.vfat', 'modprobe')) return;
   const fx = await ensureFixtures(t);
   const pk = await ensurePackages(t);
@@ -62,7 +66,9 @@ test('recipes/hp-raid.yaml plans and builds: vendor hpsa into updates/, the RAID
   const paths = plan.edit.adds.map((a) => a.path);
   assert.ok(paths.includes(`lib/modules/${kver}/updates/hpsa.ko`));
   assert.ok(paths.includes(`lib/modules/${kver}/modules.dep.bin`));
-  assert.ok(paths.includes('opt/smartstorageadmin/ssacli/bin/ssacli'));
+  assert.ok(paths.includes('updates/opt/smartstorageadmin/ssacli/bin/ssacli'), 'ssacli reaches stage 2 through /updates');
+  assert.deepEqual(plan.install?.binaries, [{ snippet: 'raid-ssacli.sh', name: 'ssacli', path: '/opt/smartstorageadmin/ssacli/bin/ssacli', via: 'install.tools' }]);
+  assert.deepEqual(plan.install?.snippets, ['report.sh', 'hardware.sh', 'inventory.sh', 'require.sh', 'raid-common.sh', 'raid-ssacli.sh']);
   assert.ok(paths.includes('.rundepmod'));
   assert.ok(!paths.some((p) => /libudev|libc\.so/.test(p)), 'libraries the initrd has are reused');
   assert.match(plan.source.initrd, /rhel-9\.4-x86_64-boot\.iso:\/(images\/pxeboot|isolinux)\/initrd\.img$/);
@@ -80,10 +86,18 @@ test('recipes/hp-raid.yaml plans and builds: vendor hpsa into updates/, the RAID
   await extractEntries(readInitrd(fileRangeSource(join(result.dir, 'initrd.img')).open()), root, { onWarning: () => {} });
   const deps = execFileSync('modprobe', ['-d', root, '-S', kver, '--show-depends', 'hpsa']).toString();
   assert.match(deps, new RegExp(`/lib/modules/${kver}/updates/hpsa\\.ko`));
-  assert.equal((await readFile(join(root, 'usr/share/remaster/pre-raid.sh'), 'utf8')).startsWith('#!/bin/sh'), true);
+  assert.equal(Buffer.compare(await readFile(join(root, 'updates/opt/smartstorageadmin/ssacli/bin/ssacli')), await readFile(join(pk.sysroot, 'sbin/mdadm'))), 0);
   const ks = await readFile(join(result.dir, 'ks.cfg'), 'utf8');
   assert.match(ks, /^rootpw --iscrypted '?\$6\$/m);
-  assert.match(ks, /^%pre (?=[^\n]*--interpreter=\/bin\/sh)(?=[^\n]*--log=\/tmp\/pre-raid\.log)[^\n]*\n[\s\S]*ssacli[\s\S]*^%end$/m);
+  assert.match(ks, /^%include \/tmp\/remaster-storage\.ks$/m);
+  assert.match(ks, /^%pre --log=\/tmp\/remaster-pre\.log --erroronfail\n[\s\S]*^REMASTER_SSACLI='\/opt\/smartstorageadmin\/ssacli\/bin\/ssacli'$[\s\S]*^remaster_inventory \|\| [^\n]*\nremaster_require \|\| exit 1\nremaster_raid_ssacli \|\| exit 1\n[\s\S]*^%end$/m);
   assert.ok(result.manifest.outputs['ks.cfg']);
+  if (requireKsvalidator(t)) {
+    // What Anaconda reads after %pre: the include replaced by the storage lines raid-ssacli.sh writes for the logical drive sda.
+    const resolved = ks.replace('%include /tmp/remaster-storage.ks\n', recipe.install!.raid!.storage!.map((l) => `${l.replaceAll('@DEVICE@', 'sda')}\n`).join(''));
+    await writeFile(join(dir, 'resolved.ks'), resolved);
+    const [record] = await ksvalidate(['RHEL9'], ['resolved.ks'], dir);
+    assert.equal(record?.rc, 0, record?.messages.join('\n'));
+  }
   await writeFile(join(dir, 'done'), '');
 });

@@ -16,11 +16,11 @@
  * Each configuration boots once.
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { hostEntries, openStore, publishTree, readCurrentManifest } from '../../src/index.ts';
-import { buildImage } from '../helpers/edit.ts';
+import { openStore, publishTree, readCurrentManifest } from '../../src/index.ts';
+import { writeGuestInitrd } from '../helpers/guest-installer.ts';
 import { ensureFixtures } from '../helpers/fixtures.ts';
 import { createLan, requireNetns, waitFor } from '../helpers/netns.ts';
 import { bootTap, makeNonce } from '../helpers/qemu.ts';
@@ -59,59 +59,6 @@ exit 1
 %end
 `;
 
-/** The guest's /init: network, fetch inst.ks=, run the kickstart's script sections in anaconda's order. */
-const INIT = `#!/bin/sh
-PATH=/bin
-busybox mount -t devtmpfs devtmpfs /dev
-exec </dev/console >/dev/console 2>&1
-busybox mount -t proc proc /proc
-busybox mount -t sysfs sysfs /sys
-busybox --install -s /bin
-mkdir -p /tmp /usr/share/udhcpc
-echo "REMASTER-GUEST-INIT $(uname -r)"
-insmod /lib/e1000.ko
-ip link set lo up
-ip link set eth0 up
-udhcpc -i eth0 -s /etc/udhcpc.sh -q -n -t 10 -T 3 || { echo REMASTER-NO-DHCP; poweroff -f; }
-ks=''
-for w in $(cat /proc/cmdline); do case "$w" in inst.ks=*) ks=\${w#inst.ks=} ;; esac; done
-echo "REMASTER-KS-URL $ks"
-wget -q -O /tmp/ks.cfg "$ks" || { echo REMASTER-KS-FETCH-FAILED; poweroff -f; }
-echo "REMASTER-KS-FETCHED $(wc -c < /tmp/ks.cfg) bytes"
-awk '
-  /^%(pre|pre-install|post|onerror)([ \\t]|$)/ { n++; split($1, a, "%"); file = sprintf("/tmp/sec-%02d-%s", n, a[2]); lg = "/tmp/sec-log-" n; for (i = 2; i <= NF; i++) { if ($i ~ /^--log=/) lg = substr($i, 7); if ($i == "--erroronfail") fatal[file] = 1 }; print lg > (file ".log"); if (fatal[file]) print "" > (file ".fatal"); next }
-  /^%end/ { file = ""; next }
-  file != "" { print > file }
-' /tmp/ks.cfg
-run_kind() {
-  for f in /tmp/sec-??-"$1"; do
-    [ -f "$f" ] || continue
-    log=$(cat "$f.log")
-    if ! sh "$f" > "$log" 2>&1; then
-      cat "$log"
-      if [ -f "$f.fatal" ]; then
-        echo "REMASTER-SECTION-FAILED $f"
-        for e in /tmp/sec-??-onerror; do [ -f "$e" ] && sh "$e"; done
-        echo REMASTER-GUEST-DONE failed
-        poweroff -f
-      fi
-    fi
-    cat "$log"
-  done
-}
-run_kind pre
-run_kind pre-install
-run_kind post
-echo REMASTER-GUEST-DONE ok
-poweroff -f
-`;
-
-const UDHCPC = `#!/bin/sh
-case "$1" in
-  bound|renew) ifconfig "$interface" "$ip" netmask "\${subnet:-255.255.255.0}" up; echo "REMASTER-DHCP $ip" ;;
-esac
-`;
-
 test('remaster serve under QEMU: an armed once host installs through its own callbacks, is disarmed, and boots locally next time; a failing %pre ends in failed', { timeout: 900_000 }, async (t) => {
   if (!requireNetns(t) || !requireTool(t, 'qemu-system-x86_64', 'dnsmasq')) return;
   const fx = await ensureFixtures(t);
@@ -124,14 +71,8 @@ test('remaster serve under QEMU: an armed once host installs through its own cal
 
   // the tree: pxelinux, the Debian kernel, the busybox initrd, two once hosts published for serve
   const dir = await tempDir('remaster-serve-qemu-');
-  const base = (await hostEntries(fx.small.root, '/')).filter((e) => e.path !== 'init' && e.path !== '/init');
   const initrd = join(dir, 'initrd.img');
-  await writeFile(initrd, await buildImage([
-    ...base,
-    { path: 'init', type: 'file', mode: 0o755, data: new TextEncoder().encode(INIT) },
-    { path: 'etc/udhcpc.sh', type: 'file', mode: 0o755, data: new TextEncoder().encode(UDHCPC) },
-    { path: 'lib/e1000.ko', type: 'file', data: new Uint8Array(await readFile(join(fx.kernel.modulesDir, 'kernel/drivers/net/ethernet/intel/e1000/e1000.ko'))) },
-  ], 'gzip'));
+  await writeGuestInitrd(fx, initrd);
   await writeFile(join(dir, 'good.ks'), KS_GOOD);
   await writeFile(join(dir, 'bad.ks'), KS_BAD);
   const { tftpRoot } = await makeRoots();

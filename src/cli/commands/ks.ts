@@ -1,16 +1,20 @@
 /**
  * `remaster ks lint|render`: kickstart lint and templating. Thin: flags to
  * options, library calls, output. Lint prints `file:line: severity: message
- * [CODE]` and fails (exit 1) only on errors.
+ * [CODE]` and fails (exit 1) only on errors. `render --recipe` renders a
+ * recipe's kickstart with its install: snippets; `--explain` says which
+ * template line, script file, install: key or snippet produced each line.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { dirname, resolve } from 'node:path';
 import {
-  detectDialect, expandKsappend, injectScript, KICKSTART_DIALECTS, ksappendLocations, lintKickstartText, parseKickstart, readTextFile,
+  detectDialect, expandKsappend, explainKickstart, injectScript, RemasterError, KICKSTART_DIALECTS, ksappendLocations, lintKickstartText, parseKickstart, readTextFile,
   renderKickstart, renderTemplate, securePasswords, withContext, writeFileAtomic, type Kickstart, type KickstartDialect,
 } from '../../engine.ts';
 import { write, type CliContext } from '../context.ts';
 import { reportLint, type LintedFile } from '../lint-report.ts';
 import { warner } from '../warnings.ts';
+import { library } from '../library.ts';
 
 const dialectOption = (): Option => new Option('--dialect <dialect>', 'target installer').choices(KICKSTART_DIALECTS);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -74,20 +78,18 @@ export async function lintKickstartFile(file: string, opts: Omit<KsLintOptions, 
 function registerKsRender(ks: Command, program: Command, cli: CliContext): void {
   ks.command('render')
     .description('fill {{variables}}, inject %pre/%post scripts, hash passwords, and write the kickstart for a target')
-    .argument('<template>', 'kickstart template')
+    .argument('[template]', 'kickstart template (not with --recipe)')
     .option('--var <name=value>', 'template variable (repeatable)', parseVar, {})
     .addOption(dialectOption())
     .option('--pre <file>', '%pre script to inject (repeatable; a #! line sets --interpreter)', collect, [])
     .option('--post <file>', '%post script to inject (repeatable; a #! line sets --interpreter)', collect, [])
     .option('--hash-passwords', 'turn plaintext rootpw/user passwords into $6$ SHA-512 crypt hashes')
+    .option('--recipe <file>', "render a recipe's kickstart as the build writes it, with its install: snippets")
+    .option('--explain', 'prefix every line with what produced it: a template line, a script file, an install: key or a snippet')
     .option('-o, --output <file>', 'write here instead of stdout')
-    .action(async (template: string, opts: RenderOptions) => {
-      const text = renderTemplate(await readTextFile(template), opts.var, { file: template });
-      let model = parseKickstart(text, { file: template });
-      model = await injectFiles(model, 'pre', opts.pre, opts.dialect);
-      model = await injectFiles(model, 'post', opts.post, opts.dialect);
-      if (opts.hashPasswords) model = securePasswords(model, { onWarning: warner(cli), strict: Boolean(program.opts().strict) });
-      const out = renderKickstart(model, opts.dialect ? { dialect: opts.dialect } : {});
+    .action(async (template: string | undefined, opts: RenderOptions) => {
+      const rendered = opts.recipe !== undefined ? await renderRecipe(opts.recipe, cli, Boolean(program.opts().strict)) : await renderFromFlags(template, opts, cli, Boolean(program.opts().strict));
+      const out = opts.explain ? explainText(rendered.model, rendered.dialect, rendered.template) : rendered.text;
       if (opts.output === undefined) await write(cli.stdout, out);
       else await writeFileAtomic(opts.output, [new TextEncoder().encode(out)]);
     });
@@ -99,7 +101,48 @@ interface RenderOptions {
   pre: string[];
   post: string[];
   hashPasswords?: boolean;
+  recipe?: string;
+  explain?: boolean;
   output?: string;
+}
+
+interface Rendered { text: string; model: Kickstart; dialect: KickstartDialect | undefined; template: string }
+
+async function renderFromFlags(template: string | undefined, opts: RenderOptions, cli: CliContext, strict: boolean): Promise<Rendered> {
+  if (template === undefined) throw new InvalidArgumentError('give a template, or --recipe');
+  const text = renderTemplate(await readTextFile(template), opts.var, { file: template });
+  let model = parseKickstart(text, { file: template });
+  model = await injectFiles(model, 'pre', opts.pre, opts.dialect);
+  model = await injectFiles(model, 'post', opts.post, opts.dialect);
+  if (opts.hashPasswords) model = securePasswords(model, { onWarning: warner(cli), strict });
+  return { text: renderKickstart(model, opts.dialect ? { dialect: opts.dialect } : {}), model, dialect: opts.dialect, template };
+}
+
+/** Render a recipe's kickstart (kickstart: or a kickstart-format answers:) with its install section. */
+async function renderRecipe(file: string, cli: CliContext, strict: boolean): Promise<Rendered> {
+  const lib = await library();
+  const { recipe } = await lib.loadRecipe(file);
+  const baseDir = dirname(resolve(file));
+  const options = { onWarning: warner(cli), strict };
+  const install = await lib.prepareInstall(recipe).catch((err: unknown) => {
+    throw withContext(err, { file });
+  });
+  const carry = { ...options, ...(install ? { install } : {}) };
+  if (recipe.kickstart) {
+    const r = await lib.renderRecipeKickstart(recipe.kickstart, baseDir, carry).catch((err: unknown) => {
+      throw withContext(err, { file });
+    });
+    return { text: r.text, model: r.model, dialect: r.dialect, template: r.template };
+  }
+  const answers = recipe.answers ? await lib.renderRecipeAnswers(recipe.answers, baseDir, carry) : undefined;
+  if (answers?.kickstart === undefined) throw new RemasterError('USAGE', `${file} has no kickstart (no kickstart: section, and answers: is not for a kickstart installer)`);
+  return { text: answers.files[0]?.text ?? '', model: answers.kickstart, dialect: lib.kickstartDialectOf(answers.dialect), template: answers.template };
+}
+
+function explainText(model: Kickstart, dialect: KickstartDialect | undefined, template: string): string {
+  const lines = explainKickstart(model, { template, ...(dialect ? { dialect } : {}) });
+  const width = Math.min(36, Math.max(...lines.map((l) => l.origin.length)));
+  return lines.map((l) => `${l.origin.padEnd(width)} | ${l.text}\n`).join('');
 }
 
 async function injectFiles(model: Kickstart, section: 'pre' | 'post', files: readonly string[], dialect: KickstartDialect | undefined): Promise<Kickstart> {
@@ -108,7 +151,7 @@ async function injectFiles(model: Kickstart, section: 'pre' | 'post', files: rea
     const shebang = /^#!\s*(\S+)/u.exec(body)?.[1];
     const interpreter = shebang !== undefined && shebang !== '/bin/sh' ? { interpreter: shebang } : {};
     try {
-      model = injectScript(model, { section, body, ...interpreter, ...(dialect ? { dialect } : {}) });
+      model = injectScript(model, { section, body, origin: file, ...interpreter, ...(dialect ? { dialect } : {}) });
     } catch (err) {
       throw withContext(err, { file });
     }

@@ -27,6 +27,16 @@ function port(value: string | undefined, name: string, fallback: number): number
   return n;
 }
 
+function profilesOption(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq <= 0 || eq === v.length - 1) throw new RemasterError('USAGE', `--profile must be NAME=FILE, got ${JSON.stringify(v)}`);
+    out[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return out;
+}
+
 interface ServeFlags {
   httpRoot?: string;
   listen?: string;
@@ -37,6 +47,8 @@ interface ServeFlags {
   db?: string;
   readOnly?: boolean;
   stallAfter?: string;
+  ui?: boolean;
+  profile?: string[];
 }
 
 /** Register serve and events. */
@@ -53,6 +65,8 @@ export function registerServe(program: Command, cli: CliContext): void {
     .option('--db <url>', 'state in PostgreSQL (postgres://…)')
     .option('--read-only', 'serve and record, never publish (no disarm, no expiry)')
     .option('--stall-after <minutes>', 'no event for this long marks an install stalled', '30')
+    .option('--ui', 'the web console at /ui and the authenticated /api/v1 (users: remaster user add)')
+    .option('--profile <name=file>', 'a kickstart template the console can arm hosts with (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (root: string, o: ServeFlags) => {
       const lib = await library();
       const log = pino({ base: { service: 'remaster-serve' } }, pino.destination({ fd: 2, sync: false }));
@@ -62,8 +76,9 @@ export function registerServe(program: Command, cli: CliContext): void {
         tftpPort: port(o.tftpPort, '--tftp-port', 69), httpPort: port(o.httpPort, '--http-port', 80), state: stateOption(root, o),
         ...(o.proxyDhcp !== undefined ? { proxyDhcp: { serverAddress: o.proxyDhcp } } : {}), ...(o.readOnly ? { readOnly: true } : {}),
         ...(Number.isFinite(stall) && stall > 0 ? { stallAfterMs: stall * 60_000 } : {}), log,
+        ...(o.ui ? { ui: { profiles: profilesOption(o.profile ?? []) } } : {}),
       });
-      await write(cli.stdout, `serving ${root}: tftp ${o.listen ?? '0.0.0.0'}:${server.tftpPort}, http ${server.httpUrl}${o.proxyDhcp ? `, proxydhcp ${o.proxyDhcp}` : ''}\n`);
+      await write(cli.stdout, `serving ${root}: tftp ${o.listen ?? '0.0.0.0'}:${server.tftpPort}, http ${server.httpUrl}${o.ui ? `, console ${server.httpUrl}/ui/` : ''}${o.proxyDhcp ? `, proxydhcp ${o.proxyDhcp}` : ''}\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

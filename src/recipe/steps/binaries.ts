@@ -53,12 +53,33 @@ export function imageHasLibrary(index: InitrdIndex, soname: string): boolean {
   return false;
 }
 
+/** Look a path up in several packages, the first that has it winning. */
+async function packagesLookup(baseDir: string, packages: readonly { package: string }[]): Promise<Lookup> {
+  const lookups: Lookup[] = [];
+  for (const p of packages) lookups.push(packageLookup(await readPackageFiles(resolve(baseDir, p.package), () => true)));
+  return async (path) => {
+    for (const lookup of lookups) {
+      const found = await lookup(path);
+      if (found.kind !== 'missing') return found;
+    }
+    return { kind: 'missing' };
+  };
+}
+
+/** Options for prepareBinaries. */
+export interface PrepareBinariesOptions extends WarnOptions {
+  /** Image prefix for every file (`updates/`: Anaconda copies it into stage 2). */
+  prefix?: string;
+}
+
 /** Collect the binaries of a step with their libraries. */
-export async function prepareBinaries(step: BinariesStep, build: BuildContext, _options: WarnOptions): Promise<PreparedBinaries> {
-  const source = typeof step.sysroot === 'string' ? step.sysroot : step.sysroot.package;
-  const lookup: Lookup = typeof step.sysroot === 'string'
-    ? sysrootLookup(resolve(build.baseDir, step.sysroot))
-    : packageLookup(await readPackageFiles(resolve(build.baseDir, step.sysroot.package), () => true));
+export async function prepareBinaries(step: BinariesStep, build: BuildContext, options: PrepareBinariesOptions = {}): Promise<PreparedBinaries> {
+  const { sysroot } = step;
+  const source = typeof sysroot === 'string' ? sysroot : Array.isArray(sysroot) ? sysroot.map((p) => p.package).join(' + ') : sysroot.package;
+  const lookup: Lookup = typeof sysroot === 'string'
+    ? sysrootLookup(resolve(build.baseDir, sysroot))
+    : await packagesLookup(build.baseDir, Array.isArray(sysroot) ? sysroot : [sysroot]);
+  const prefix = options.prefix ?? '';
   const closure = await resolveLibraryClosure({ binaries: step.binaries }, lookup as LibraryLookup, { already: (soname) => imageHasLibrary(build.index, soname) }).catch((err: unknown) => {
     throw withContext(err, { file: source });
   });
@@ -66,7 +87,8 @@ export async function prepareBinaries(step: BinariesStep, build: BuildContext, _
   const files: PreparedBinaries['files'] = [];
   for (const f of closure.files) {
     const found = await lookup(f.path);
-    const spec: AddSpec = { path: f.path, type: f.kind === 'symlink' ? 'symlink' : 'file', source: `${source}:${f.path}` };
+    const path = prefix === '' ? f.path : `/${prefix}${f.path.replace(/^\/+/u, '')}`;
+    const spec: AddSpec = { path, type: f.kind === 'symlink' ? 'symlink' : 'file', source: `${source}:${f.path}` };
     if (f.kind === 'symlink') spec.linkTarget = f.linkTarget ?? found.target ?? '';
     else {
       const data = await (found.bytes as () => Promise<Uint8Array>)();
@@ -74,7 +96,7 @@ export async function prepareBinaries(step: BinariesStep, build: BuildContext, _
     }
     if (build.sourceDateEpoch !== undefined) spec.mtime = build.sourceDateEpoch;
     adds.push(spec);
-    files.push({ path: f.path, reason: f.reason, source });
+    files.push({ path, reason: f.reason, source });
   }
   return { adds, files, reused: closure.reused };
 }

@@ -87,6 +87,8 @@ test('the served kickstart keeps the host\'s own sections, adds the callbacks, a
     const sections = parseKickstart(served).nodes.filter((n): n is KickstartSection => n.kind === 'section');
     const pre = sections.filter((s) => s.name === 'pre');
     assert.match(pre[0]?.body ?? '', /remaster_report pre-started <\/dev\/null\n$/u);
+    // the install snippets' env file comes next, before the host's own %pre
+    assert.match(pre[1]?.body ?? '', /^REMASTER_CALLBACK_URL='http:\/\/10\.0\.0\.1:8080\/cb\/52-54-00-12-34-56\/abc'$/mu);
     assert.match(pre.at(-1)?.body ?? '', /remaster_report pre-done <\/dev\/null\n$/u);
     const post = sections.filter((s) => s.name === 'post');
     assert.deepEqual(post.slice(-2).map((s) => [s.args, /remaster_report (\S+)/u.exec(s.body.split('\n').at(-2) ?? '')?.[1]]), [[['--nochroot'], 'post-done'], [['--nochroot'], 'installed']]);
@@ -94,7 +96,7 @@ test('the served kickstart keeps the host\'s own sections, adds the callbacks, a
     assert.equal(sections.some((s) => s.name === 'onerror'), modern, `${name}: %onerror only where anaconda has it`);
     assert.equal(sections.some((s) => s.name === 'pre-install' && s.body.includes('remaster_report installing')), modern);
     if (!modern) assert.ok(sections.some((s) => s.name === 'traceback' && s.body.includes('remaster_report failed')), `${name}: %traceback reports the failure`);
-    assert.ok(sections.filter((s) => ['pre', 'post'].includes(s.name)).every((s) => s.body.includes('export REMASTER_CALLBACK_URL')), `${name}: every script section can call remaster_report`);
+    assert.ok(sections.filter((s) => ['pre', 'post'].includes(s.name) && !s.body.startsWith('# remaster: begin serve')).every((s) => s.body.includes('export REMASTER_CALLBACK_URL')), `${name}: every script section can call remaster_report`);
     const file = join(dir, `served-${name}`);
     await writeFile(file, served);
     files.push(file);
@@ -154,7 +156,7 @@ test('with only busybox (no curl), the function falls back to wget --post-file a
 test('preseed and autoinstall get the callbacks in their command hooks, around the host\'s own commands', async (t) => {
   const preseed = renderServedPreseed('d-i debian-installer/locale string en_US\nd-i preseed/late_command string in-target systemctl enable ssh\n', 'http://10.0.0.1/cb/m/s');
   const early = /^d-i preseed\/early_command string (.*)$/mu.exec(preseed)?.[1] ?? '';
-  assert.match(early, /^\{ curl -fsS -m 20 -o \/dev\/null http:\/\/10\.0\.0\.1\/cb\/m\/s\/pre-started \|\| wget .*; \{ curl .*\/pre-done/u);
+  assert.match(early, /^\{ curl -fsS -m 20 -o \/dev\/null http:\/\/10\.0\.0\.1\/cb\/m\/s\/pre-started \|\| wget .*; \(umask 077 && printf .*REMASTER_CALLBACK_URL=.* > \/tmp\/remaster\.env\); \{ curl .*\/pre-done/u);
   const late = /^d-i preseed\/late_command string (.*)$/mu.exec(preseed)?.[1] ?? '';
   assert.match(late, /^in-target systemctl enable ssh; \{ curl .*\/post-done .*; \{ curl .*\/installed /u);
   assert.equal(preseed.match(/preseed\/late_command/gu)?.length, 1, 'the host\'s late_command is extended, not duplicated');
