@@ -1,5 +1,5 @@
 /** Text renderings shared by commands (listing lines, sizes, dates). */
-import { formatMode, type InitrdSummary, type Segment } from '../engine.ts';
+import { formatMode, type InitrdSummary, type Segment } from '../core.ts';
 import { escapeName, escapeText } from './escape.ts';
 
 /** Return "1 segment", "3 segments" (or the given plural). */
@@ -7,9 +7,13 @@ export function countOf(n: number, noun: string, nouns = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : nouns}`;
 }
 
+let lastTime: { seconds: number; text: string } | undefined;
+
 /** Format seconds since the epoch as "YYYY-MM-DD HH:MM" in UTC. */
 export function formatTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
+  // Archives repeat a few build times thousands of times; a Date per line showed up in `ls` profiles.
+  if (lastTime?.seconds !== seconds) lastTime = { seconds, text: new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ') };
+  return lastTime.text;
 }
 
 /** Format a byte count for humans. */

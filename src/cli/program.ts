@@ -1,28 +1,50 @@
-/** createProgram(): the commander program, as a factory so tests can use exitOverride()/configureOutput(). */
+/**
+ * createProgram(): the commander program, as a factory so tests can use
+ * exitOverride()/configureOutput(). Command modules are imported on demand:
+ * given the command line, only the module of the command it names is loaded
+ * (`remaster ls` never loads the ISO, recipe or PXE code; module loading is
+ * most of a short command's start-up, BENCHMARKS.md); help, an unknown
+ * command or no command load them all, so help lists every command and
+ * commander can suggest the nearest name.
+ */
 import { Command } from 'commander';
 import { processContext, type CliContext } from './context.ts';
 import { parseMaxEntries } from './limits.ts';
-import { registerAdd } from './commands/add.ts';
-import { registerAnswers } from './commands/answers.ts';
-import { registerBootTest } from './commands/boot-test.ts';
-import { registerBuild } from './commands/build.ts';
-import { registerCat } from './commands/cat.ts';
-import { registerDiff } from './commands/diff.ts';
-import { registerExtract } from './commands/extract.ts';
-import { registerInspect } from './commands/inspect.ts';
-import { registerInject } from './commands/inject.ts';
-import { registerIso } from './commands/iso.ts';
-import { registerKs } from './commands/ks.ts';
-import { registerPxe } from './commands/publish.ts';
-import { registerLs } from './commands/ls.ts';
-import { registerRepack } from './commands/repack.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerUsers } from './commands/users.ts';
 
 export const VERSION = '0.1.0';
 
-/** Build the program with every command registered. */
-export function createProgram(cli: CliContext = processContext()): Command {
+type Register = (program: Command, cli: CliContext) => void;
+
+/** Top-level command names, the module that registers them, in help order. */
+const COMMANDS: readonly { names: readonly string[]; load: () => Promise<Register> }[] = [
+  { names: ['inspect'], load: async () => (await import('./commands/inspect.ts')).registerInspect },
+  { names: ['ls'], load: async () => (await import('./commands/ls.ts')).registerLs },
+  { names: ['cat'], load: async () => (await import('./commands/cat.ts')).registerCat },
+  { names: ['extract'], load: async () => (await import('./commands/extract.ts')).registerExtract },
+  { names: ['diff'], load: async () => (await import('./commands/diff.ts')).registerDiff },
+  { names: ['add'], load: async () => (await import('./commands/add.ts')).registerAdd },
+  { names: ['repack'], load: async () => (await import('./commands/repack.ts')).registerRepack },
+  { names: ['iso'], load: async () => (await import('./commands/iso.ts')).registerIso },
+  { names: ['build'], load: async () => (await import('./commands/build.ts')).registerBuild },
+  { names: ['inject-module', 'inject-binary'], load: async () => (await import('./commands/inject.ts')).registerInject },
+  { names: ['boot-test'], load: async () => (await import('./commands/boot-test.ts')).registerBootTest },
+  { names: ['ks'], load: async () => (await import('./commands/ks.ts')).registerKs },
+  { names: ['answers'], load: async () => (await import('./commands/answers.ts')).registerAnswers },
+  { names: ['publish', 'verify', 'rollback', 'dhcp-snippet', 'arm', 'disarm', 'status'], load: async () => (await import('./commands/publish.ts')).registerPxe },
+  { names: ['serve', 'events'], load: async () => (await import('./commands/serve.ts')).registerServe },
+  { names: ['user', 'token'], load: async () => (await import('./commands/users.ts')).registerUsers },
+];
+
+/** The command an argument vector names: its first operand (global options take no value). */
+export function commandOf(argv: readonly string[]): string | undefined {
+  return argv.slice(2).find((a) => !a.startsWith('-'));
+}
+
+/**
+ * Build the program with every command registered, or, when `argv` names a
+ * known command, with only that command's module loaded.
+ */
+export async function createProgram(cli: CliContext = processContext(), argv?: readonly string[]): Promise<Command> {
   const program = new Command('remaster')
     .description('read and rewrite Linux installer initrds and ISOs without root')
     .version(VERSION)
@@ -32,21 +54,9 @@ export function createProgram(cli: CliContext = processContext()): Command {
     .option('--max-entries <n>', 'most entries an initrd may hold (default 4194304; memory is about 100 bytes per entry)', parseMaxEntries)
     .showHelpAfterError()
     .exitOverride();
-  registerInspect(program, cli);
-  registerLs(program, cli);
-  registerCat(program, cli);
-  registerExtract(program, cli);
-  registerDiff(program, cli);
-  registerAdd(program, cli);
-  registerRepack(program, cli);
-  registerIso(program, cli);
-  registerBuild(program, cli);
-  registerInject(program, cli);
-  registerBootTest(program, cli);
-  registerKs(program, cli);
-  registerAnswers(program, cli);
-  registerPxe(program, cli);
-  registerServe(program, cli);
-  registerUsers(program, cli);
+  const name = argv === undefined ? undefined : commandOf(argv);
+  const wanted = COMMANDS.filter((c) => name !== undefined && c.names.includes(name));
+  const registers = await Promise.all((wanted.length > 0 ? wanted : COMMANDS).map((c) => c.load()));
+  for (const register of registers) register(program, cli);
   return program;
 }

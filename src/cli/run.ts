@@ -7,7 +7,8 @@
  * ends quietly.
  */
 import { CommanderError } from 'commander';
-import { RemasterError, toIoError } from '../engine.ts';
+import { RemasterError, toIoError } from '../core.ts';
+import { processContext } from './context.ts';
 import { escapeLines } from './escape.ts';
 import { createProgram } from './program.ts';
 
@@ -17,9 +18,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 const debug = process.argv.includes('--debug');
-const program = createProgram();
-
 try {
+  const program = await createProgram(processContext(), process.argv);
   await program.parseAsync(process.argv);
 } catch (err) {
   process.exitCode = report(err);

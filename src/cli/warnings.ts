@@ -1,5 +1,5 @@
 /** Print library warnings on stderr, with the file name filled in. */
-import type { Warning, WarningHandler } from '../engine.ts';
+import type { Warning, WarningHandler } from '../core.ts';
 import type { CliContext } from './context.ts';
 import { escapeText } from './escape.ts';
 

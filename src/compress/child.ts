@@ -8,7 +8,7 @@
  * EPIPE on stdin is expected when a tool exits early on bad data and is
  * swallowed: the exit status and stderr say what went wrong.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { RemasterError, type ErrorCode } from '../errors.ts';
 import type { ByteReader } from '../io/byte-reader.ts';
@@ -53,6 +53,9 @@ export function throwIfAborted(signal: AbortSignal | undefined, offset?: number)
 }
 
 async function spawnTool(tool: ToolSpec, args: readonly string[]): Promise<ChildProcessWithoutNullStreams> {
+  // Loaded on first use: node:child_process pulls in net, dgram and more, which a listing of an
+  // uncompressed or gzip image never needs (start-up time, BENCHMARKS.md).
+  const { spawn } = await import('node:child_process');
   const child = spawn(tool.command, args, { stdio: 'pipe', env: toolEnv() });
   try {
     await Promise.race([once(child, 'spawn'), once(child, 'error').then(([err]) => Promise.reject(err))]);

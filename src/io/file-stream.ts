@@ -4,11 +4,9 @@
  * directory, fsync, rename), so a failed or interrupted write never leaves a
  * half-written output under the final name.
  */
-import { createReadStream } from 'node:fs';
-import { constants } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { access, open, rename, unlink, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { RemasterError } from '../errors.ts';
 import { toIoError, withIoContext } from './io-error.ts';
 
@@ -74,6 +72,8 @@ export async function writeFileAtomic(
     const exists = await stat(path).then(() => true, () => false);
     if (exists) throw new RemasterError('OUTPUT_EXISTS', 'output file exists', { file: path });
   }
+  // node:crypto is loaded on first write: commands that only read never pay for it (start-up time).
+  const { randomBytes } = await import('node:crypto');
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await withIoContext('create', path, () => open(tmp, 'wx', options.mode ?? 0o644));
   let written = 0;
@@ -129,37 +129,73 @@ export function isSeekable(source: unknown): source is SeekableChunks {
 const MAX_READ = 1 << 20;
 const MIN_READ = 16 << 10;
 
+/** Options for readFileSeekable() and fileRangeSource(). */
+export interface SeekableReadOptions {
+  /**
+   * Read with blocking positioned reads (readSync) instead of the thread
+   * pool. For a process that has nothing else to do meanwhile (the CLI): a
+   * listing makes hundreds of small reads after seeks, and each thread-pool
+   * round trip costs several times the read itself (BENCHMARKS.md). Reads
+   * are at most 1 MiB, so the event loop is never held for long.
+   */
+  blocking?: boolean;
+}
+
+/** The few file operations a seekable read needs, over a promise handle or a descriptor. */
+interface PositionedFile {
+  read(buffer: Uint8Array, position: number): Promise<number> | number;
+  size(): Promise<number> | number;
+  close(): Promise<void> | void;
+}
+
+async function openPositioned(path: string, blocking: boolean): Promise<PositionedFile> {
+  if (blocking) {
+    const fd = openSync(path, 'r');
+    return {
+      read: (buffer, position) => readSync(fd, buffer, 0, buffer.length, position),
+      size: () => fstatSync(fd).size,
+      close: () => closeSync(fd),
+    };
+  }
+  const handle: FileHandle = await open(path, 'r');
+  return {
+    read: async (buffer, position) => (await handle.read(buffer, 0, buffer.length, position)).bytesRead,
+    size: async () => (await handle.stat()).size,
+    close: () => handle.close(),
+  };
+}
+
 /**
  * Read bytes [start, end) of a file with positioned reads, as seekable
  * chunks. Every chunk is a fresh buffer. The file is opened on the first
  * read and closed at the end or when the consumer stops.
  */
-export function readFileSeekable(path: string, range: { start?: number; end?: number } = {}): SeekableChunks {
+export function readFileSeekable(path: string, range: { start?: number; end?: number } = {}, options: SeekableReadOptions = {}): SeekableChunks {
   let position = range.start ?? 0;
   let end = range.end;
   let readSize = MIN_READ;
-  let handle: FileHandle | undefined;
+  let file: PositionedFile | undefined;
   let isClosed = false;
-  const ensureOpen = async (): Promise<FileHandle> => {
-    if (handle !== undefined) return handle;
+  const ensureOpen = async (): Promise<PositionedFile> => {
+    if (file !== undefined) return file;
     try {
-      handle = await open(path, 'r');
+      file = await openPositioned(path, options.blocking === true);
     } catch (err) {
       throw new RemasterError('INPUT_NOT_FOUND', `cannot open: ${(err as Error).message}`, { file: path }, { cause: err });
     }
-    end = Math.min(end ?? Number.POSITIVE_INFINITY, (await handle.stat()).size);
-    return handle;
+    end = Math.min(end ?? Number.POSITIVE_INFINITY, await file.size());
+    return file;
   };
   const close = async (): Promise<void> => {
     isClosed = true;
-    const h = handle;
-    handle = undefined;
-    await h?.close();
+    const f = file;
+    file = undefined;
+    await f?.close();
   };
   const iterator: AsyncIterator<Uint8Array> = {
     async next() {
       if (isClosed) return { done: true, value: undefined };
-      const h = await ensureOpen();
+      const f = await ensureOpen();
       const want = Math.min(readSize, (end as number) - position);
       if (want <= 0) {
         await close();
@@ -168,7 +204,7 @@ export function readFileSeekable(path: string, range: { start?: number; end?: nu
       // Not zero-filled, never from the shared pool: the read fills it and the chunk owns its memory.
       const raw = Buffer.allocUnsafeSlow(want);
       const buffer = new Uint8Array(raw.buffer, raw.byteOffset, want);
-      const { bytesRead } = await h.read(buffer, 0, want, position);
+      const bytesRead = await f.read(buffer, position);
       if (bytesRead === 0) {
         await close();
         return { done: true, value: undefined };
@@ -196,12 +232,12 @@ export function readFileSeekable(path: string, range: { start?: number; end?: nu
 }
 
 /** Describe a file as a re-readable source (used for initrds read twice: scan, then write); reads can seek forward. */
-export function fileRangeSource(path: string): FileRangeSource {
+export function fileRangeSource(path: string, options: SeekableReadOptions = {}): FileRangeSource {
   return {
     name: path,
     open(range) {
       if (range && range.end <= range.start) return [];
-      return readFileSeekable(path, range ? { start: range.start, end: range.end } : {});
+      return readFileSeekable(path, range ? { start: range.start, end: range.end } : {}, options);
     },
   };
 }

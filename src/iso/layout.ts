@@ -216,7 +216,8 @@ async function detectFamily(image: IsoImage, readText: ReadText): Promise<Family
   const treeinfoText = image.lookup('/.treeinfo') ? await readText('/.treeinfo') : undefined;
   if (treeinfoText !== undefined) return fromTreeinfo(image, parseTreeinfo(treeinfoText));
   const diskInfo = image.lookup('/.disk/info') ? await readText('/.disk/info') : undefined;
-  if (image.lookup('/casper')) return fromDiskTree(image, 'ubuntu', '/casper', /^(vmlinuz|initrd)/u, diskInfo);
+  // Ubuntu live-server: casper/vmlinuz + casper/initrd, and from 22.04 point releases the HWE pair (hwe-vmlinuz, hwe-initrd).
+  if (image.lookup('/casper')) return fromDiskTree(image, 'ubuntu', '/casper', /^(hwe-)?(vmlinuz|initrd)/u, diskInfo);
   const installDir = image.root.children?.find((c) => c.type === 'dir' && /^install\.[a-z0-9]+$/u.test(c.name));
   if (installDir) return fromDiskTree(image, 'debian', installDir.path, /^(vmlinuz|initrd\.gz)$/u, diskInfo);
   const discinfo = image.lookup('/.discinfo') ? await readText('/.discinfo') : undefined;
@@ -245,14 +246,16 @@ function fromTreeinfo(image: IsoImage, info: TreeInfo): FamilyResult {
 }
 
 function fromDiskTree(image: IsoImage, family: 'debian' | 'ubuntu', dir: string, pattern: RegExp, diskInfo: string | undefined): FamilyResult {
-  const files = filesUnder(image, dir, pattern);
+  // The main pair first (what the first menu entry boots), the HWE pair after it.
+  const isHwe = (p: string): number => Number(/\/hwe-[^/]*$/u.test(p));
+  const files = filesUnder(image, dir, pattern).sort((a, b) => isHwe(a) - isHwe(b));
   const info = (diskInfo ?? '').trim();
   const version = /\d+(\.\d+)+/u.exec(info)?.[0] ?? '';
   const distro = version ? info.slice(0, info.indexOf(version)).replace(/[-\s]+$/u, '') : info.split(/\s/u)[0] ?? '';
   const arch = /\b(amd64|arm64|i386|ppc64el|s390x|riscv64)\b/u.exec(info)?.[1] ?? /install\.([a-z0-9]+)/u.exec(dir)?.[1] ?? '';
   return {
     family, distro, version, arch: arch === 'amd' ? 'amd64' : arch,
-    kernels: withCopies(image, files.filter((p) => /\/vmlinuz[^/]*$/u.test(p))),
-    initrds: withCopies(image, files.filter((p) => /\/initrd[^/]*$/u.test(p))),
+    kernels: withCopies(image, files.filter((p) => /\/(hwe-)?vmlinuz[^/]*$/u.test(p))),
+    initrds: withCopies(image, files.filter((p) => /\/(hwe-)?initrd[^/]*$/u.test(p))),
   };
 }

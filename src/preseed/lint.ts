@@ -4,7 +4,8 @@
  * - syntax: lines debconf-set-selections cannot read, unknown types, owner
  *   and question forms debconf does not accept, booleans other than
  *   true/false, shell commands with broken quoting (d-i runs them with
- *   `sh -c`), the same question answered twice (the last one wins);
+ *   `sh -c`), `\n` in a value (cdebconf makes it a line break, which cuts
+ *   a command), the same question answered twice (the last one wins);
  * - unattended: answers the installer needs to run without a person —
  *   automatic partitioning without `partman-auto/method` (partman then asks
  *   for the method), a manual mirror without `mirror/http/hostname`, and the
@@ -66,6 +67,11 @@ function checkAnswer(a: PreseedAnswer, strict: boolean): PreseedIssue[] {
   if (COMMANDS.includes(a.question)) {
     const problem = shellQuotingProblem(a.value);
     if (problem !== undefined) push('error', 'PS_COMMAND_QUOTING', 'syntax', `${a.question}: ${problem} (d-i runs it with sh -c)`);
+  }
+  if (a.value.includes('\\n')) {
+    // cdebconf stores \n as a line break and cuts the protocol line there (see splitBackslashN).
+    const what = COMMANDS.includes(a.question) ? 'the command is cut there and the installer misreads its next debconf reply' : 'programs reading it get only the first line';
+    push(COMMANDS.includes(a.question) ? 'error' : 'warning', 'PS_BACKSLASH_N', 'syntax', `${a.question}: debconf turns "\\n" into a line break, so ${what}; write printf's \\012 or split the two characters`);
   }
   if (/^passwd\/(?:root|user)-password(?:-again)?$/u.test(a.question) && a.value !== '') {
     push(strict ? 'error' : 'warning', 'PS_PLAINTEXT_PASSWORD', 'advice', `${a.question} is a plaintext password; use ${a.question.replace(/-again$/u, '')}-crypted with a $6$ hash`);

@@ -17,7 +17,7 @@
  */
 import { hashPassword, renderTemplate } from '../kickstart/index.ts';
 import { parsePreseed, renderPreseedModel } from './parse.ts';
-import { shellQuote } from './shell.ts';
+import { shellQuote, splitBackslashN } from './shell.ts';
 import type { Preseed, PreseedAnswer, PreseedNode } from './types.ts';
 
 /** A script to run early (before partitioning) or late (before the reboot). */
@@ -75,10 +75,11 @@ export function splitShebang(body: string, interpreter?: string): { body: string
 /** Turn a script into one shell command line that writes it to `path` and runs it (in /target through `runner`, default d-i's `in-target`). */
 export function scriptCommand(script: PreseedScript, path: string, options: { inTarget: boolean; runner?: string }): string {
   const { body, interpreter } = splitShebang(script.body, script.interpreter);
-  const lines = body.replace(/\n$/u, '').split('\n').map(shellQuote).join(' ');
+  // No `\n` anywhere in the command (see splitBackslashN): printf's octal \012 is the line break.
+  const lines = body.replace(/\n$/u, '').split('\n').map((l) => splitBackslashN(shellQuote(l))).join(' ');
   const run = `${shellQuote(interpreter ?? '/bin/sh')} ${shellQuote(path)}`;
   const file = options.inTarget ? `/target${path}` : path;
-  const write = `printf '%s\\n' ${lines} > ${shellQuote(file)}`;
+  const write = `printf '%s\\012' ${lines} > ${shellQuote(file)}`;
   const exec = options.inTarget ? `${options.runner ?? 'in-target'} ${run}` : run;
   return script.erroronfail ? `${write} && ${exec}` : `{ ${write} && ${exec}; } || true`;
 }

@@ -6,6 +6,20 @@
  * carried into it must survive as data.
  */
 
+/**
+ * cdebconf turns `\n` (a backslash, then n) in a value into a line break
+ * (strutl.c strunescape, on SET and when it reads its database back), and a
+ * value with a line break ends the confmodule protocol line: a command is
+ * cut there and the next debconf reply is misread (seen under QEMU:
+ * `/bin/preseed_command: return: line 46: Illegal number: '`, and the
+ * early_command never ran). Other backslashes pass unchanged. Write the two
+ * apart inside a single-quoted word by closing and reopening the quote
+ * between them: `'a\nb'` becomes `'a\''nb'`, which sh reads as the same word.
+ */
+export function splitBackslashN(quoted: string): string {
+  return quoted.replaceAll('\\n', "\\''n");
+}
+
 /** Quote a word for POSIX sh: single quotes, with `'` written as `'\''`. */
 export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/u.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;

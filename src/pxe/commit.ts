@@ -91,7 +91,12 @@ async function prune(roots: PublishRoots, keep: number, previous: PublishManifes
   for (const v of kept) {
     // a kept version whose manifest is missing or unreadable cannot be rolled back to: it keeps nothing
     const m = v === current.version ? current : await readVersionManifest(roots.tftpRoot, v).catch(() => undefined);
-    for (const d of Object.values(m?.files ?? {})) keepContent.add(d.sha256.slice(0, 16));
+    for (const [path, d] of Object.entries(m?.files ?? {})) {
+      keepContent.add(d.sha256.slice(0, 16));
+      // a content directory named by something other than its file's digest (autoinstall's user-data + meta-data pair)
+      const [top, id, name] = path.split('/');
+      if (top === PUBLISH_DIR && id !== undefined && name !== undefined) keepContent.add(id);
+    }
   }
   const staleExports = (previous?.exports ?? []).filter((e) => !current.exports.includes(e));
   await prunePublished(roots, { staleExports, versionDirs: versions.filter((v) => !kept.has(v)).map(versionDir), keepContent });

@@ -180,3 +180,103 @@ export async function buildRootLayoutIso(dir: string, kernel: string, initrd: st
     '-eltorito-alt-boot', '-e', 'boot/grub/efi.img', '-no-emul-boot', '-isohybrid-gpt-basdat', root]);
   return iso;
 }
+
+/** Volume label of the casper-layout ISO (Ubuntu's own shape: spaces included). */
+export const CASPER_LABEL = 'Ubuntu-Server 22.04.4 LTS amd64';
+
+/**
+ * boot/grub/grub.cfg in the shape Ubuntu 22.04/24.04 live-server ships (reference 04 §4.1): a 30 s menu,
+ * the installer entry with `---` and no other argument, the HWE kernel entry, and a platform switch whose
+ * BIOS branch has a `linux16` memtest entry (not a Linux kernel with an initrd).
+ */
+const CASPER_GRUB_CFG = `set timeout=30
+
+set menu_color_normal=white/black
+set menu_color_highlight=black/light-gray
+
+menuentry "Try or Install Ubuntu Server" {
+	set gfxpayload=keep
+	linux	/casper/vmlinuz  ---
+	initrd	/casper/initrd
+}
+menuentry "Ubuntu Server with the HWE kernel" {
+	set gfxpayload=keep
+	linux	/casper/hwe-vmlinuz  ---
+	initrd	/casper/hwe-initrd
+}
+if [ "$grub_platform" = "efi" ]; then
+menuentry 'Boot from next volume' {
+	exit 1
+}
+menuentry 'UEFI Firmware Settings' {
+	fwsetup
+}
+else
+menuentry 'Test memory' {
+	linux16 /boot/memtest86+x64.bin
+}
+fi
+`;
+
+/** boot/grub/loopback.cfg (booting the ISO file from another GRUB), as Ubuntu ships it. */
+const CASPER_LOOPBACK_CFG = `menuentry "Try or Install Ubuntu Server" {
+	set gfxpayload=keep
+	linux	/casper/vmlinuz  iso-scan/filename=\${iso_path} ---
+	initrd	/casper/initrd
+}
+menuentry "Ubuntu Server with the HWE kernel" {
+	set gfxpayload=keep
+	linux	/casper/hwe-vmlinuz  iso-scan/filename=\${iso_path} ---
+	initrd	/casper/hwe-initrd
+}
+`;
+
+/**
+ * The EFI GRUB's built-in config, as Ubuntu's signed CD GRUB has (reference 07 §2.1, gcdx64.efi): find the
+ * medium by /.disk/info, then read /boot/grub/grub.cfg from it. The ESP itself holds no grub.cfg.
+ */
+const CASPER_EFI_EMBEDDED_CFG = `search --no-floppy --set=root --file /.disk/info
+set prefix=($root)/boot/grub
+`;
+
+/** GRUB modules the test's EFI and BIOS images carry (nothing is loaded from the medium). */
+const CASPER_GRUB_MODULES = ['normal', 'linux', 'configfile', 'search', 'search_fs_file', 'iso9660', 'test', 'echo', 'gzio', 'serial', 'terminal'];
+
+/**
+ * Build an ISO laid out like Ubuntu's live-server ISOs since 22.04 (reference 04 §4, 03 §7 layout B):
+ * `casper/vmlinuz` + `casper/initrd` (and the HWE pair), `boot/grub/grub.cfg` and `loopback.cfg` only
+ * (no ISOLINUX), `.disk/info`; BIOS boots GRUB from `boot/grub/i386-pc/eltorito.img` with a GRUB
+ * `boot_hybrid.img` MBR; UEFI boots GRUB from a FAT ESP that is not a file of the ISO but GPT partition 2
+ * appended after it (`-append_partition 2 0xef … -appended_part_as_gpt`), which the El Torito EFI entry
+ * points into; hidden boot catalog. Real boot files: GRUB built by grub-mkimage from grub-efi-amd64-bin
+ * and grub-pc-bin. The HWE files are copies of the main pair.
+ */
+export async function buildCasperIso(dir: string, kernel: string, initrd: string): Promise<string> {
+  const root = join(dir, 'root-casper');
+  for (const d of ['casper', 'boot/grub/i386-pc', '.disk']) await mkdir(join(root, d), { recursive: true });
+  await copyFile(kernel, join(root, 'casper/vmlinuz'));
+  await copyFile(initrd, join(root, 'casper/initrd'));
+  await copyFile(kernel, join(root, 'casper/hwe-vmlinuz'));
+  await copyFile(initrd, join(root, 'casper/hwe-initrd'));
+  await writeFile(join(root, 'boot/grub/grub.cfg'), CASPER_GRUB_CFG);
+  await writeFile(join(root, 'boot/grub/loopback.cfg'), CASPER_LOOPBACK_CFG);
+  await writeFile(join(root, '.disk/info'), 'Ubuntu-Server 22.04.4 LTS "Jammy Jellyfish" - Release amd64 (20240220)');
+  await writeFile(join(root, '.disk/casper-uuid-generic'), 'remaster-test-casper-uuid\n');
+  run('grub-mkimage', ['-O', 'i386-pc-eltorito', '-p', '/boot/grub', '-o', join(root, 'boot/grub/i386-pc/eltorito.img'), 'biosdisk', ...CASPER_GRUB_MODULES]);
+  const embedded = join(dir, 'efi-embedded-casper.cfg');
+  await writeFile(embedded, CASPER_EFI_EMBEDDED_CFG);
+  const efi = join(dir, 'BOOTX64-casper.EFI');
+  run('grub-mkimage', ['-O', 'x86_64-efi', '-c', embedded, '-p', '/boot/grub', '-o', efi, 'fat', 'part_gpt', 'part_msdos', ...CASPER_GRUB_MODULES]);
+  const esp = join(dir, 'efi-casper.img');
+  run('mkfs.vfat', ['-C', '-n', 'ESP', esp, '4096']);
+  run('mmd', ['-i', esp, '::/EFI', '::/EFI/boot']);
+  run('mcopy', ['-i', esp, efi, '::/EFI/boot/bootx64.efi']);
+  const iso = join(dir, 'ubuntu-live-server.iso');
+  run('xorriso', ['-as', 'mkisofs', '-o', iso, '-r', '-J', '-V', CASPER_LABEL,
+    '--grub2-mbr', '/usr/lib/grub/i386-pc/boot_hybrid.img', '-partition_offset', '16', '--mbr-force-bootable',
+    '-append_partition', '2', '0xef', esp, '-appended_part_as_gpt',
+    '-iso_mbr_part_type', 'a2a0d0ebe5b9334487c068b6b72699c7',
+    '-c', '/boot.catalog', '-b', '/boot/grub/i386-pc/eltorito.img', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table', '--grub2-boot-info',
+    '-eltorito-alt-boot', '-e', '--interval:appended_partition_2:::', '-no-emul-boot', root]);
+  return iso;
+}

@@ -4,6 +4,7 @@
  * visible notice; under CI=true it fails, because CI installs every oracle.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 
 const cache = new Map<string, boolean>();
@@ -23,6 +24,16 @@ export function requireTool(t: TestContext, ...names: string[]): boolean {
   const missing = names.filter((n) => !hasTool(n));
   if (missing.length === 0) return true;
   const msg = `needs ${missing.join(', ')} (not on PATH)`;
+  if (process.env.CI === 'true') throw new Error(`${msg}; CI must install it`);
+  t.diagnostic(`SKIPPED: ${msg}`);
+  t.skip(msg);
+  return false;
+}
+
+/** Skip (locally) or fail (CI=true) the test when a file a package installs is missing; return true when present. */
+export function requireFile(t: TestContext, path: string, pkg: string): boolean {
+  if (existsSync(path)) return true;
+  const msg = `needs ${path} (${pkg})`;
   if (process.env.CI === 'true') throw new Error(`${msg}; CI must install it`);
   t.diagnostic(`SKIPPED: ${msg}`);
   t.skip(msg);

@@ -20,13 +20,17 @@
  * - BIOS iPXE, unlisted MAC: the chain finds no script → ":local" →
  *   sanboot of the first disk fails (there is none) → back to SeaBIOS;
  *   the kernel never starts.
+ * - Ubuntu autoinstall, armed MAC, over pxelinux, UEFI GRUB and iPXE: the
+ *   published `autoinstall ds=nocloud-net;s=<url>/` is on /proc/cmdline as
+ *   whole words (GRUB got it with `;` escaped), and the URL's directory holds
+ *   the published user-data and meta-data.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { hostEntries, publishTree } from '../../src/index.ts';
+import { hostEntries, publishTree, type PxeHost } from '../../src/index.ts';
 import { buildImage } from '../helpers/edit.ts';
 import { ensureFixtures } from '../helpers/fixtures.ts';
 import { ensurePackages, signedChainDir } from '../helpers/packages.ts';
@@ -37,19 +41,33 @@ import { KS_RHEL9, makeRoots, tempDir } from '../unit/pxe/support.ts';
 const ARMED = '52:54:00:12:34:56';
 const OTHER = '52:54:00:99:88:77';
 
-async function publishForBoot(t: TestContext, nonce: string, grubNetDir?: string, http?: { grub: boolean }, grubSigned?: string) {
+/** Autoinstall user-data for the Ubuntu cases (served over HTTP; the marker initrd never fetches it). */
+const USER_DATA = `#cloud-config
+autoinstall:
+  version: 1
+  identity: {hostname: qemu-pxe, username: ops, password: '$6$remaster$gljQ6gJBBOZ4T4iAMfRy6SCVbUVFF.kIxTjUHIGjeGFCREZ8IFpKqbJ.u9A9AXiJmXBW.Ar6n91/iNInGPgNb1'}
+`;
+
+async function publishForBoot(t: TestContext, nonce: string, c: Pick<BootCase, 'grubNetDir' | 'http' | 'grubSigned' | 'autoinstall'>) {
   const fx = await ensureFixtures(t);
   if (fx === undefined) return undefined;
   const dir = await tempDir('remaster-qemu-pxe-');
   const initrd = join(dir, 'initrd.img');
   await writeFile(initrd, await buildImage(await hostEntries(fx.small.root, '/'), 'gzip'));
+  let answerFile = KS_RHEL9;
+  if (c.autoinstall === true) {
+    answerFile = join(dir, 'user-data');
+    await writeFile(answerFile, USER_DATA);
+  }
   const { tftpRoot, httpRoot } = await makeRoots();
-  await publishTree({
-    tftpRoot, ...(http ? { httpRoot, httpUrl: GUEST_HTTP_URL, http: { grub: http.grub } } : {}), kernel: fx.kernel.vmlinuz, initrd, dialect: 'rhel9', label: 'qemu test',
-    cmdline: ['console=ttyS0', 'panic=-1', `remaster.nonce=${nonce}`], hosts: [{ mac: ARMED, kickstart: KS_RHEL9 }],
-    loaders: { pxelinux: true, ipxe: false, ...(grubNetDir !== undefined ? { grubNetDir } : {}), ...(grubSigned !== undefined ? { grubSigned } : {}) },
+  const http = c.http ?? (c.autoinstall === true ? { grub: false } : undefined);
+  const published = await publishTree({
+    tftpRoot, ...(http ? { httpRoot, httpUrl: GUEST_HTTP_URL, http: { grub: http.grub } } : {}), kernel: fx.kernel.vmlinuz, initrd, label: 'qemu test',
+    ...(c.autoinstall === true ? { dialect: 'ubuntu' as const, answers: 'autoinstall' as const } : { dialect: 'rhel9' as const }),
+    cmdline: ['console=ttyS0', 'panic=-1', `remaster.nonce=${nonce}`], hosts: [{ mac: ARMED, kickstart: answerFile }],
+    loaders: { pxelinux: true, ipxe: false, ...(c.grubNetDir !== undefined ? { grubNetDir: c.grubNetDir } : {}), ...(c.grubSigned !== undefined ? { grubSigned: c.grubSigned } : {}) },
   });
-  return { tftpRoot, httpRoot };
+  return { tftpRoot, httpRoot, hosts: published.manifest.model.hosts };
 }
 
 /** Run grub-mknetdir (x86_64-efi, prefix boot/grub) and return its prefix directory. */
@@ -76,18 +94,24 @@ interface BootCase {
   grubSigned?: string;
   /** Publish with an HTTP root and serve it at GUEST_HTTP_URL; grub: GRUB loads over HTTP too. */
   http?: { grub: boolean };
+  /** Publish an Ubuntu tree whose armed host has autoinstall user-data (HTTP root included; GRUB loads over TFTP). */
+  autoinstall?: boolean;
+  /** Expectations that need the published tree (e.g. the exact URL of the host's answers). */
+  expectAfterPublish?: (roots: { hosts: readonly PxeHost[] }) => RegExp[];
 }
 
 /** Publish, boot once, assert every expectation; return the run and the roots (undefined when skipped). */
 async function bootPublished(t: TestContext, c: BootCase) {
   const nonce = makeNonce();
-  const roots = await publishForBoot(t, nonce, c.grubNetDir, c.http, c.grubSigned);
+  const roots = await publishForBoot(t, nonce, c);
   if (roots === undefined) return undefined;
+  const expect = [...c.expect, ...(c.expectAfterPublish?.(roots) ?? [])];
+  const http = c.http ?? (c.autoinstall === true ? { grub: false } : undefined);
   const httpLog = join(await tempDir('remaster-qemu-http-'), 'http.log');
   await writeFile(httpLog, '');
   const r = await bootPxe({
-    tftpRoot: roots.tftpRoot, bootfile: c.bootfile, mac: c.mac, nonce, timeoutMs: c.timeoutMs, expect: c.expect,
-    ...(c.uefi === true ? { uefi: true } : {}), ...(c.secureBoot === true ? { secureBoot: true } : {}), ...(c.nic !== undefined ? { nic: c.nic } : {}), ...(c.http !== undefined ? { httpRoot: roots.httpRoot, httpLog } : {}),
+    tftpRoot: roots.tftpRoot, bootfile: c.bootfile, mac: c.mac, nonce, timeoutMs: c.timeoutMs, expect,
+    ...(c.uefi === true ? { uefi: true } : {}), ...(c.secureBoot === true ? { secureBoot: true } : {}), ...(c.nic !== undefined ? { nic: c.nic } : {}), ...(http !== undefined ? { httpRoot: roots.httpRoot, httpLog } : {}),
   });
   t.diagnostic(`${c.name}: ${r.durationMs} ms`);
   assert.ok(r.passed, `${c.name}: missing ${r.missing.join(', ')}; console tail:\n${r.log.split('\n').slice(-25).join('\n')}`);
@@ -174,4 +198,47 @@ test('UEFI Secure Boot (enforcing, Microsoft keys): shim verifies the signed GRU
   // reports a 4 MiB size for every TFTP read, which shim's verifier rejects as a malformed image).
   await bootPublished(t, { name: 'uefi secure boot shim', bootfile: 'shimx64.efi', mac: ARMED, uefi: true, secureBoot: true, grubSigned, nic: 'virtio-net-pci,romfile=', timeoutMs: 280_000,
     expect: [/Secure boot enabled/, /REMASTER-MARKER init=main nonce=NONCE /, /REMASTER-CMDLINE .*inst\.ks=file:\/ks\.cfg/] });
+});
+
+/**
+ * The armed host's NoCloud arguments exactly as published (`autoinstall ds=nocloud-net;s=<its URL>/`),
+ * as whole words of the command line the kernel got: the `;` survived the loader (GRUB's lexer would end
+ * the command there unless it is escaped) and nothing was cut or doubled.
+ */
+function autoinstallCmdline({ hosts }: { hosts: readonly PxeHost[] }): RegExp[] {
+  const url = hosts[0]?.kickstart?.httpUrl;
+  assert.match(url ?? '', /^http:\/\/10\.0\.2\.100\/remaster\/[0-9a-f]{16}\/$/u, 'the published NoCloud directory URL');
+  const words = `autoinstall ds=nocloud-net;s=${url}`.replace(/[.*+?^${}()|[\]\\/]/gu, '\\$&');
+  return [new RegExp(`REMASTER-CMDLINE (?:.* )?${words}(?: |$)`, 'mu')];
+}
+
+/** The URL on the command line serves the published user-data and meta-data. */
+async function assertNoCloudServed(run: NonNullable<Awaited<ReturnType<typeof bootPublished>>>): Promise<void> {
+  const path = /ds=nocloud-net;s=http:\/\/10\.0\.2\.100\/(remaster\/[0-9a-f]{16}\/)/u.exec(run.r.log)?.[1] as string;
+  assert.equal(await readFile(join(run.roots.httpRoot, path, 'user-data'), 'utf8'), USER_DATA);
+  assert.match(await readFile(join(run.roots.httpRoot, path, 'meta-data'), 'utf8'), /^instance-id: /u);
+}
+
+test('autoinstall over BIOS pxelinux: ds=nocloud-net;s=<url>/ reaches /proc/cmdline intact', { timeout: 180_000 }, async (t) => {
+  if (!requireTool(t, 'qemu-system-x86_64')) return;
+  const run = await bootPublished(t, { name: 'bios pxelinux autoinstall', bootfile: 'pxelinux.0', mac: ARMED, autoinstall: true, timeoutMs: 150_000,
+    expect: [/REMASTER-MARKER init=main nonce=NONCE /], expectAfterPublish: autoinstallCmdline });
+  if (run) await assertNoCloudServed(run);
+});
+
+test('autoinstall over UEFI GRUB: the escaped ds=nocloud-net\\;s=<url>/ reaches /proc/cmdline as one intact word', { timeout: 240_000 }, async (t) => {
+  if (!requireTool(t, 'qemu-system-x86_64', 'grub-mknetdir')) return;
+  const run = await bootPublished(t, { name: 'uefi grub autoinstall', bootfile: 'boot/grub/x86_64-efi/core.efi', mac: ARMED, uefi: true, grubNetDir: await grubNetDir(), autoinstall: true, timeoutMs: 200_000,
+    expect: [/REMASTER-MARKER init=main nonce=NONCE /], expectAfterPublish: autoinstallCmdline });
+  if (run) {
+    assert.doesNotMatch(run.r.log, /error: can't find command|error: .*s=http/u, 'GRUB did not run the part after ; as a command');
+    await assertNoCloudServed(run);
+  }
+});
+
+test('autoinstall over BIOS iPXE: ds=nocloud-net;s=<url>/ reaches /proc/cmdline intact', { timeout: 180_000 }, async (t) => {
+  if (!requireTool(t, 'qemu-system-x86_64')) return;
+  const run = await bootPublished(t, { name: 'bios ipxe autoinstall', bootfile: 'boot.ipxe', mac: ARMED, autoinstall: true, timeoutMs: 150_000,
+    expect: [/REMASTER-MARKER init=main nonce=NONCE /], expectAfterPublish: autoinstallCmdline });
+  if (run) await assertNoCloudServed(run);
 });

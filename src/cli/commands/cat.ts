@@ -1,6 +1,6 @@
 /** `remaster cat <initrd> <path>`: write one file's data, as the kernel leaves it after unpacking, to stdout. */
 import type { Command } from 'commander';
-import { readInitrdFile, withContext } from '../../engine.ts';
+import { readInitrdFile, withContext } from '../../core.ts';
 import { write, type CliContext } from '../context.ts';
 import { initrdSource } from '../inputs.ts';
 import { withLimits } from '../limits.ts';

@@ -1,6 +1,6 @@
 /** `remaster inspect <initrd>`: segments, codecs and their parameters, entry counts, kernel versions. */
 import type { Command } from 'commander';
-import { summarizeInitrd, withContext } from '../../engine.ts';
+import { summarizeInitrd, withContext } from '../../core.ts';
 import { write, type CliContext } from '../context.ts';
 import { toJson } from '../escape.ts';
 import { formatInspect } from '../format.ts';

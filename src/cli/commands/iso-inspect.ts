@@ -41,7 +41,7 @@ export function registerIsoInspect(iso: Command, program: Command, cli: CliConte
           `layout: ${[layout.family === 'boot-config' ? 'from the boot menus (no known distribution layout)' : layout.family, layout.distro, layout.version, layout.arch].filter(Boolean).join(' ')}`,
           `kernels: ${layout.kernels.join(' ') || '(none)'}`,
           `initrds: ${layout.initrds.join(' ') || '(none)'}`,
-          `EFI image: ${layout.efiImage ?? '(none)'}`,
+          `EFI image: ${layout.efiImage ?? (layout.efiPartition ? `appended ${layout.efiPartition.source.toUpperCase()} partition ${layout.efiPartition.index} (${layout.efiPartition.sectors} sectors from sector ${layout.efiPartition.start})` : '(none)')}`,
           `boot entries:${bootCatalog ? '' : ' (no El Torito catalog)'}`,
           ...(bootCatalog?.entries.map(entryLine) ?? []),
           `hybrid: ${hybridLine(hybrid)}`,

@@ -1,6 +1,6 @@
 /** `remaster ls <initrd>`: every entry of every segment, `cpio -tv`-like, with a segment column. */
 import type { Command } from 'commander';
-import { readInitrd, withContext } from '../../engine.ts';
+import { readInitrd, withContext } from '../../core.ts';
 import { write, type CliContext } from '../context.ts';
 import { toJson } from '../escape.ts';
 import { formatListLine, type ListLine } from '../format.ts';

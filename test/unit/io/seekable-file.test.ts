@@ -63,6 +63,23 @@ test('listing a cpio file seeks over the bodies and lists what reading every byt
   assert.deepEqual(await list(fileRangeSource(file).open()), await list([bytes]));
 });
 
+test('blocking positioned reads (the CLI\'s) seek and list the same, ranges included', async (t) => {
+  const dir = await tmpDir(t);
+  const bytes = makeCpio(entries());
+  const file = join(dir, 'a.cpio');
+  await writeFile(file, bytes);
+  const counted = counting(readFileSeekable(file, {}, { blocking: true }));
+  assert.deepEqual(await list(counted.source), await list([bytes]));
+  assert.ok(counted.read() < bytes.length / 3, `read ${counted.read()} of ${bytes.length} bytes`);
+  const half = { start: 0, end: bytes.length - 200 };
+  const chunks: Uint8Array[] = [];
+  for await (const c of fileRangeSource(file, { blocking: true }).open(half)) chunks.push(c);
+  assert.deepEqual(Buffer.concat(chunks), Buffer.from(bytes.subarray(half.start, half.end)));
+  await assert.rejects(async () => {
+    for await (const c of readFileSeekable(join(dir, 'missing'), {}, { blocking: true })) void c;
+  }, { code: 'INPUT_NOT_FOUND' });
+});
+
 test('a body cut short is CPIO_TRUNCATED at the same entry and offset whether the file is read or seeked', async (t) => {
   const dir = await tmpDir(t);
   const bytes = makeCpio(entries());
