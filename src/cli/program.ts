@@ -30,14 +30,23 @@ const COMMANDS: readonly { names: readonly string[]; load: () => Promise<Registe
   { names: ['boot-test'], load: async () => (await import('./commands/boot-test.ts')).registerBootTest },
   { names: ['ks'], load: async () => (await import('./commands/ks.ts')).registerKs },
   { names: ['answers'], load: async () => (await import('./commands/answers.ts')).registerAnswers },
-  { names: ['publish', 'verify', 'rollback', 'dhcp-snippet', 'arm', 'disarm', 'status'], load: async () => (await import('./commands/publish.ts')).registerPxe },
+  { names: ['publish', 'verify', 'rollback', 'dhcp-snippet', 'server-config', 'arm', 'disarm', 'expire', 'status'], load: async () => (await import('./commands/publish.ts')).registerPxe },
   { names: ['serve', 'events'], load: async () => (await import('./commands/serve.ts')).registerServe },
   { names: ['user', 'token'], load: async () => (await import('./commands/users.ts')).registerUsers },
 ];
 
-/** The command an argument vector names: its first operand (global options take no value). */
+/** Global options that take a value as the next argument. */
+const GLOBAL_WITH_VALUE = new Set(['--max-entries']);
+
+/** The command an argument vector names: its first operand, skipping global options and their values. */
 export function commandOf(argv: readonly string[]): string | undefined {
-  return argv.slice(2).find((a) => !a.startsWith('-'));
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i += 1) {
+    const a = args[i] as string;
+    if (GLOBAL_WITH_VALUE.has(a)) i += 1;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
 }
 
 /**
