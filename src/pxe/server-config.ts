@@ -66,6 +66,11 @@ export function renderServerConfig(kind: ServerKind, manifest: PublishManifest, 
   if (options.interface !== undefined) safeValue('interface', options.interface);
   const { bootFiles, warnings } = kind === 'dnsmasq' || kind === 'isc' ? serverBootFiles(manifest, options) : { bootFiles: {}, warnings: [] };
   for (const f of Object.values(bootFiles)) safeValue('boot file', f);
+  if (kind === 'dnsmasq' && options.proxy === true && bootFiles.efi !== undefined && bootFiles.efi !== bootFiles.ipxe) {
+    // GRUB 2.06 (grub-core/net/drivers/efi/efinet.c) takes its server from the firmware's cached DHCPACK,
+    // which under proxyDHCP is the site server's: seen in the ISC lab (shim → GRUB never found its menu).
+    warnings.push(makeWarning('USAGE', `x64 UEFI clients get ${bootFiles.efi}, but GRUB 2.06 looks for its menus on the server that gave the address, not the proxyDHCP server: beside another DHCP server, UEFI clients boot GRUB only when that server's next-server (siaddr) is this server; otherwise hand them iPXE (--efi-file ipxe.efi, not under Secure Boot)`));
+  }
   const input: ServerConfigInput = { ...options, manifest, bootFiles };
   switch (kind) {
     case 'dnsmasq': return { text: renderDnsmasq({ ...input, net: needSubnet(kind, options) }), bootFiles, warnings };

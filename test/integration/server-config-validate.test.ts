@@ -58,6 +58,7 @@ test('dnsmasq: DHCP+TFTP, proxyDHCP and no-iPXE configurations pass dnsmasq --te
   }
   const proxy = await serverConfig(['dnsmasq', tftpRoot, ...NET, '--proxy']);
   assert.match(proxy.text, /^dhcp-range=10\.99\.0\.0,proxy,255\.255\.255\.0$/mu);
+  assert.match(proxy.warnings, /GRUB 2\.06 looks for its menus on the server that gave the address/u, 'proxyDHCP with a UEFI GRUB warns that GRUB does not follow it');
   assert.match(proxy.text, /^pxe-service=tag:!ipxe,BC_EFI,"remaster UEFI",boot\/grub\/x86_64-efi\/core\.efi,10\.99\.0\.1$/mu);
   const plain = await serverConfig(['dnsmasq', tftpRoot, ...NET, '--no-ipxe']);
   assert.doesNotMatch(plain.text, /ipxe/u);

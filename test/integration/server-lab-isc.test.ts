@@ -81,7 +81,8 @@ test('ISC dhcpd + tftpd-hpa --secure + nginx from server-config, pxelinux and iP
     seen = fetched.lines;
   }
   // proxyDHCP: the site's DHCP server (another machine on the segment) hands out addresses only;
-  // remaster's dnsmasq adds the boot files and serves TFTP in place of tftpd-hpa.
+  // remaster's dnsmasq adds the boot files and serves TFTP in place of tftpd-hpa. UEFI shim → GRUB is not
+  // booted here: GRUB 2.06 takes its server from the site's DHCPACK (server-config warns; README limits).
   await tftpd.stop();
   const site = await lab.addPeer(2);
   const plain = await labFile(lab, 'dhcpd-plain.conf', `subnet 10.99.0.0 netmask 255.255.255.0 {\n  range 10.99.0.100 10.99.0.120;\n}\n`);
@@ -91,7 +92,6 @@ test('ISC dhcpd + tftpd-hpa --secure + nginx from server-config, pxelinux and iP
     proxy = await startDnsmasq(lab, 'dnsmasq-proxy', [await labFile(lab, 'dnsmasq-proxy.conf', (await serverConfig(['dnsmasq', tftpRoot, ...NET, '--proxy'])).text)]);
     await bootLabCases(t, lab, nonce, [
       { name: 'proxyDHCP: BIOS iPXE ROM, armed', client: { firmware: 'bios', mac: ARMED_MAC, nic: 'virtio-net-pci' }, outcome: 'install' },
-      { name: 'proxyDHCP: UEFI shim → GRUB, armed', client: { firmware: 'uefi', mac: ARMED_MAC, nic: 'virtio-net-pci,romfile=' }, outcome: 'install' },
     ]);
   } finally {
     await proxy?.stop();
