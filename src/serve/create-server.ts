@@ -24,7 +24,7 @@ import { renderServedAnswers } from './answers.ts';
 import { CALLBACK_BODY_LIMIT } from './callbacks.ts';
 import { decideBootFile } from './boot-policy.ts';
 import { FAILURE_LOG_BYTES, InstallService, type ServeLogger } from './install-service.ts';
-import { isCallbackKind, type CallbackState } from './lifecycle.ts';
+import { failureReasonOf, isCallbackKind, type CallbackState } from './lifecycle.ts';
 import { createConsole, type ServeConsoleOptions } from './console.ts';
 import { createServeMetrics } from './metrics.ts';
 import { classifyServedPath } from './paths.ts';
@@ -244,7 +244,7 @@ export async function createServer(options: ServeOptions): Promise<ServeHandle> 
       }
       const state = kind as CallbackState;
       if (state === 'failed') await store.putBlob(mac, 'log:failed', text.slice(-FAILURE_LOG_BYTES));
-      const reason = state === 'failed' ? (/^reason: (.*)$/mu.exec(text)?.[1] ?? 'the installer reported a failure') : undefined;
+      const reason = state === 'failed' ? failureReasonOf(text) : undefined;
       const r = await service.advance(mac, armId, state, {
         kind, remote: remote.address, detail: body.length > 0 ? { bytes: body.length, tail: text.slice(-2048) } : {}, ...(reason !== undefined ? { failureReason: reason } : {}),
       });

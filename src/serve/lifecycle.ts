@@ -67,6 +67,22 @@ export function decideTransition(current: HostState, target: LifecycleTarget): L
   return rank(target) > rank(current) ? { move: true, from: current, to: target } : { move: false, reason: 'not-forward' };
 }
 
+/** Longest failure reason kept on the host (the whole body is kept as the `log:failed` blob). */
+export const FAILURE_REASON_CHARS = 1024;
+
+/**
+ * The reason of a `failed` callback body: its `reason: ` line (what the injected %onerror and
+ * error-commands send), else its first non-blank line (what the install snippets' remaster_fail
+ * sends: the message alone, naming the rule and the measured value), else a generic reason.
+ * Control characters become spaces; a longer reason is cut at FAILURE_REASON_CHARS with `…`.
+ */
+export function failureReasonOf(body: string): string {
+  const line = /^reason: (.*)$/mu.exec(body)?.[1] ?? body.split('\n').find((l) => l.trim() !== '');
+  const reason = (line ?? '').replace(/[\u0000-\u001f\u007f]/gu, ' ').trim();
+  if (reason === '') return 'the installer reported a failure';
+  return reason.length > FAILURE_REASON_CHARS ? `${reason.slice(0, FAILURE_REASON_CHARS - 1)}…` : reason;
+}
+
 /** Return true when a host in `state` whose last event was at `lastEventAt` has stalled at `now`. */
 export function isStalled(state: HostState, lastEventAt: number, now: number, stallAfterMs: number): boolean {
   return ACTIVE_STATES.includes(state) && now - lastEventAt >= stallAfterMs;

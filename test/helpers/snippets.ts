@@ -44,12 +44,16 @@ export interface ShellRun {
   stderr: string;
 }
 
-/** Source `snippets` (names in snippets/) and run `script` with `env` (PATH: `extraPath` first, then the shell's). */
+/**
+ * Source `snippets` (names in snippets/) and run `script` with `env` (PATH: `extraPath` first, then the shell's).
+ * REMASTER_ENV_FILE defaults to a path that does not exist: a /tmp/remaster.env left by a test that ran a
+ * served kickstart's %pre must not give these snippets a callback URL.
+ */
 export function runSnippets(shell: Shell, snippets: string[], script: string, env: Record<string, string> = {}, extraPath: string[] = []): Promise<ShellRun> {
   const text = [...snippets.map((s) => `. '${join(SNIPPETS_DIR, s)}'`), script].join('\n');
   return new Promise((done, fail) => {
     const child = spawn(shell.argv[0] as string, [...shell.argv.slice(1), '-c', text], {
-      env: { PATH: [...extraPath, ...shell.path].join(':'), HOME: '/nonexistent', LC_ALL: 'C', TMPDIR: env.TMPDIR ?? '/tmp', ...env },
+      env: { PATH: [...extraPath, ...shell.path].join(':'), HOME: '/nonexistent', LC_ALL: 'C', TMPDIR: env.TMPDIR ?? '/tmp', REMASTER_ENV_FILE: '/nonexistent/remaster.env', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

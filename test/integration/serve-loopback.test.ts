@@ -75,7 +75,8 @@ async function waitFor(cond: () => Promise<boolean>, what: string, ms = 15_000):
 async function runSections(ks: string, out: string, only?: (name: string) => boolean): Promise<void> {
   for (const node of parseKickstart(ks).nodes) {
     if (node.kind !== 'section' || !['pre', 'pre-install', 'post'].includes(node.name) || (only && !only(node.name))) continue;
-    await run('sh', ['-eu', '-c', node.body], { env: { ...process.env, OUT: out, TMPDIR: out }, timeout: 60_000 });
+    // /tmp/ (the env file /tmp/remaster.env, logs) goes to `out`: the real /tmp is shared with other tests
+    await run('sh', ['-eu', '-c', node.body.replaceAll('/tmp/', `${out}/`)], { env: { ...process.env, OUT: out, TMPDIR: out }, timeout: 60_000 });
   }
 }
 

@@ -1,7 +1,7 @@
 /** The lifecycle rules: forward only, failed ends an attempt, stalled revives, only active installs stall. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decideTransition, isCallbackKind, isStalled, LIFECYCLE_ORDER } from '../../../src/index.ts';
+import { decideTransition, failureReasonOf, FAILURE_REASON_CHARS, isCallbackKind, isStalled, LIFECYCLE_ORDER } from '../../../src/index.ts';
 
 test('every event moves a host forward along the lifecycle, never back', () => {
   for (const [i, from] of LIFECYCLE_ORDER.slice(0, -2).entries()) {
@@ -29,4 +29,18 @@ test('only an install under way stalls, after the stall time', () => {
   assert.equal(isStalled('installing', 1, 30 * 60_000, 30 * 60_000), false);
   for (const state of ['armed', 'installed', 'disarmed', 'failed', 'stalled', 'registered'] as const) assert.equal(isStalled(state, 0, 1e12, 1), false, state);
   assert.deepEqual(['pre-started', 'inventory', 'log', 'failed', 'armed', '../x'].map(isCallbackKind), [true, true, true, true, false, false]);
+});
+
+test('a failed report\'s reason: its reason: line, else its first line (the snippets\' message), bounded and one line', () => {
+  assert.equal(failureReasonOf("reason: the installer ran %onerror\n==> /tmp/anaconda.log <==\nx\n"), 'the installer ran %onerror');
+  // snippets/report.sh remaster_fail posts the message alone
+  const policy = 'hardware policy not met (no disk was touched): install.require.disks.count ">=4": measured 3 (vda 64 MiB)';
+  assert.equal(failureReasonOf(`${policy}\n`), policy);
+  assert.equal(failureReasonOf(`\n  \n${policy}\nmore\n`), policy);
+  assert.equal(failureReasonOf(''), 'the installer reported a failure');
+  assert.equal(failureReasonOf('reason: \n'), 'the installer reported a failure');
+  assert.equal(failureReasonOf('bad\tthing\x1b[31m\r\n'), 'bad thing [31m');
+  const long = failureReasonOf('x'.repeat(5000));
+  assert.equal(long.length, FAILURE_REASON_CHARS);
+  assert.ok(long.endsWith('…'));
 });
