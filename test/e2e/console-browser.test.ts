@@ -124,9 +124,10 @@ test('the console in headless Chromium: roles, arm by typing the name, live prog
     assert.equal((await fetch(`${s.base}/${m.model.kernel.path}`)).status, 200);
     await reach(3, 'kernel-fetched');
     await operator.screenshot({ path: join(ARTIFACTS, 'host-installing.png'), fullPage: true });
-    const ks = await (await fetch(`${s.base}/ks/${LAB_MAC}`)).text();
-    await reach(4, 'ks-fetched');
     const out = await tempDir();
+    // the installer's /tmp is this test's directory: never the machine's shared /tmp/remaster.env
+    const ks = (await (await fetch(`${s.base}/ks/${LAB_MAC}`)).text()).replaceAll('/tmp/', `${out}/`);
+    await reach(4, 'ks-fetched');
     const section = async (name: string) => {
       for (const node of parseKickstart(ks).nodes) {
         if (node.kind === 'section' && node.name === name) await run('sh', ['-eu', '-c', node.body], { env: { ...process.env, OUT: out, TMPDIR: out }, timeout: 60_000 });
