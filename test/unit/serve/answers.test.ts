@@ -61,7 +61,9 @@ function sh(body: string, env: NodeJS.ProcessEnv, shell = 'sh'): Promise<{ statu
 
 /** Run the sections of a rendered kickstart in anaconda's order with sh (%pre, %pre-install, %post), honouring --log and --erroronfail. */
 async function runKickstart(text: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const sections = parseKickstart(text).nodes.filter((n): n is KickstartSection => n.kind === 'section');
+  // the snippets' env file goes to the test's directory, not the machine's shared /tmp
+  const own = env.TMPDIR !== undefined ? text.replaceAll('/tmp/remaster.env', `${env.TMPDIR}/remaster.env`) : text;
+  const sections = parseKickstart(own).nodes.filter((n): n is KickstartSection => n.kind === 'section');
   for (const name of ['pre', 'pre-install', 'post']) {
     for (const s of sections.filter((x) => x.name === name)) {
       const log = s.args.find((a) => a.startsWith('--log='))?.slice(6);
