@@ -29,15 +29,17 @@ async function workArea(t: import('node:test').TestContext) {
   const foreign = join(base, 'photos');
   await mkdir(foreign);
   await writeFile(join(foreign, 'holiday.jpg'), 'not really a jpeg\n');
-  return { base, recipes, home, foreign };
+  // the CLI's compile cache (XDG_CACHE_HOME, else ~/.cache) lives outside the snapshotted area
+  const cache = await tmpDir(t, 'remaster-outdir-cache-');
+  return { base, recipes, home, foreign, cache };
 }
 
 function recipe(out: string, initrd = 'initrd.img'): string {
   return `name: outdir\nsource:\n  initrd: ${initrd}\nsteps: []\noutput:\n  dir: ${JSON.stringify(out)}\n`;
 }
 
-async function build(area: { base: string; home: string }, recipeFile: string, extra: string[] = [], cwd = area.base) {
-  return runCli(['build', recipeFile, '--quiet', ...extra], { cwd, env: { HOME: area.home } });
+async function build(area: { base: string; home: string; cache: string }, recipeFile: string, extra: string[] = [], cwd = area.base) {
+  return runCli(['build', recipeFile, '--quiet', ...extra], { cwd, env: { HOME: area.home, XDG_CACHE_HOME: area.cache } });
 }
 
 test('output.dir "." (the recipe\'s own directory) is refused and the recipe survives', async (t) => {

@@ -86,7 +86,7 @@ test('answers: install pre scripts run first in a kickstart, at partman/early_co
   assert.ok(text.indexOf('echo install') < text.indexOf('echo template') && text.indexOf('echo template') < text.indexOf('echo recipe'));
   assert.match(text, /^%include \/tmp\/remaster-storage\.ks\n%pre --erroronfail\necho install/mu);
   const preseed = renderAnswers('d-i debian-installer/locale string en_US\n', {}, { dialect: 'debian12', prePartition: [pre] }).files[0]!.text;
-  assert.match(preseed, /^d-i partman\/early_command string printf '%s\\n' 'echo install' > \/tmp\/remaster-partman-1\.sh && \/bin\/sh \/tmp\/remaster-partman-1\.sh$/mu);
+  assert.match(preseed, /^d-i partman\/early_command string printf '%s\\012' 'echo install' > \/tmp\/remaster-partman-1\.sh && \/bin\/sh \/tmp\/remaster-partman-1\.sh$/mu);
   const auto = renderAnswers('#cloud-config\nautoinstall:\n  version: 1\n  early-commands: [echo template]\n', {}, { dialect: 'ubuntu24.04', prePartition: [pre] }).files[0]!.text;
   assert.ok(auto.indexOf('echo install') < auto.indexOf('echo template'));
   assert.throws(() => renderAnswers('d-i x/y string z\n', {}, { dialect: 'debian12', includes: ['/tmp/x'] }), { code: 'INSTALL_UNSUPPORTED' });

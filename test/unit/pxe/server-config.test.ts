@@ -37,7 +37,8 @@ const CASES: [name: string, kind: ServerKind, m: PublishManifest, options: Serve
 for (const [name, kind, m, options] of CASES) {
   test(`renders ${name} as fixtures/pxe/${name}.result`, async () => {
     const { text, warnings } = renderServerConfig(kind, m, options);
-    assert.deepEqual(warnings, []);
+    // proxyDHCP with a UEFI GRUB: GRUB 2.06 asks the site's DHCP server for its menus (README limits)
+    assert.deepEqual(warnings.map((w) => /GRUB 2\.06 looks for its menus/u.test(w.message)), options.proxy === true ? [true] : []);
     const file = new URL(`${name}.result`, DIR);
     if (process.env.UPDATE_GOLDEN === '1') await writeFile(file, text);
     assert.equal(text, await readFile(file, 'utf8'));
