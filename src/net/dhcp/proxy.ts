@@ -25,6 +25,7 @@ import { RemasterError } from '../../errors.ts';
 import { dhcpMessageName } from './options.ts';
 import { decideProxyReply, type BootPolicy, type Peer, type ProxyPort } from './proxy-reply.ts';
 import type { DhcpClient } from './pxe.ts';
+import { bindUdp, closeUdp } from '../udp.ts';
 
 /** One thing that happened, for logging; `client` is present once the request decoded. */
 export type ProxyDhcpEvent =
@@ -56,28 +57,14 @@ export interface ProxyDhcpServer {
   close(): Promise<void>;
 }
 
-function bind(socket: Socket, port: number, address: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'EADDRINUSE' ? 'address in use (is another DHCP server running on this host?)' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)' : err.message;
-      reject(new RemasterError('NET_BIND_FAILED', `cannot bind UDP ${address}:${port}: ${why}`, {}, { cause: err }));
-    };
-    socket.once('error', onError);
-    socket.bind({ port, address, exclusive: true }, () => {
-      socket.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function closeSocket(socket: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      socket.close(() => resolve());
-    } catch {
-      resolve(); // already closed
-    }
-  });
+async function bind(socket: Socket, port: number, address: string): Promise<void> {
+  try {
+    await bindUdp(socket, port, address);
+  } catch (thrown) {
+    const err = thrown as NodeJS.ErrnoException;
+    const why = err.code === 'EADDRINUSE' ? 'address in use (is another DHCP server running on this host?)' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)' : err.message;
+    throw new RemasterError('NET_BIND_FAILED', `cannot bind UDP ${address}:${port}: ${why}`, {}, { cause: err });
+  }
 }
 
 /** Start the ProxyDHCP responder on UDP 67 and 4011; reject with NET_BIND_FAILED when a port cannot be bound. */
@@ -96,7 +83,7 @@ export async function startProxyDhcp(options: ProxyDhcpOptions): Promise<ProxyDh
     send.setBroadcast(true);
     await bind(pxe, pxePort, options.pxeBindAddress ?? options.serverAddress);
   } catch (err) {
-    await Promise.all(sockets.map(closeSocket));
+    await Promise.all(sockets.map(closeUdp));
     throw err;
   }
 
@@ -124,7 +111,7 @@ export async function startProxyDhcp(options: ProxyDhcpOptions): Promise<ProxyDh
   let closing: Promise<void> | undefined;
   return {
     close() {
-      closing ??= Promise.all(sockets.map(closeSocket)).then(() => {});
+      closing ??= Promise.all(sockets.map(closeUdp)).then(() => {});
       return closing;
     },
   };

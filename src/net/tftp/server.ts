@@ -32,6 +32,7 @@ import { isRemasterError, makeWarning, RemasterError, type WarningHandler } from
 import { decodeTftpPacket, encodeTftpPacket, TFTP_DEFAULT_BLKSIZE, TFTP_ERROR, type TftpOption, type TftpRequestPacket } from './packet.ts';
 import { negotiateTftpOptions, type TftpNegotiation, type TftpNegotiationLimits } from './options.ts';
 import { normalizeTftpPath } from './path.ts';
+import { bindUdp, closeUdp } from '../udp.ts';
 import { TftpReadTransfer, type TftpRetransmitOptions, type TftpSource, type TftpTransferOutcome, type TftpTransferResult } from './transfer.ts';
 
 /** The TFTP server port (RFC 1350). */
@@ -148,17 +149,6 @@ function socketType(address: string): SocketType {
   return isIPv6(address) ? 'udp6' : 'udp4';
 }
 
-function bindSocket(socket: Socket, port: number, address: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
-    socket.once('error', onError);
-    socket.bind({ port, address, exclusive: true }, () => {
-      socket.off('error', onError);
-      resolve();
-    });
-  });
-}
-
 function connectSocket(socket: Socket, port: number, address: string): Promise<void> {
   return new Promise((resolve, reject) => {
     // A failed connect emits 'error' and never calls back.
@@ -168,16 +158,6 @@ function connectSocket(socket: Socket, port: number, address: string): Promise<v
       socket.off('error', onError);
       resolve();
     });
-  });
-}
-
-function closeSocket(socket: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      socket.close(() => resolve());
-    } catch {
-      resolve(); // already closed
-    }
   });
 }
 
@@ -339,15 +319,15 @@ class Server implements TftpServer {
       slot.transfer?.abort('socket error', { notify: false, outcome: 'failed', cause: err });
     });
     try {
-      await bindSocket(socket, 0, address);
+      await bindUdp(socket, 0, address);
       await connectSocket(socket, remote.port, remote.address);
     } catch (err) {
-      await closeSocket(socket);
+      await closeUdp(socket);
       await source.close().catch(() => {});
       return this.#refuse(remote, TFTP_ERROR.NOT_DEFINED, 'cannot open a transfer socket', { size, outcome: 'failed', detail: (err as Error).message });
     }
     const result = await this.#run(slot, socket, source, negotiation);
-    await closeSocket(socket);
+    await closeUdp(socket);
     await source.close().catch(() => {});
     const cause = result.cause !== undefined ? result.cause : failure;
     return {
@@ -395,7 +375,7 @@ class Server implements TftpServer {
 
   async #shutdown(options: TftpCloseOptions): Promise<void> {
     this.#closed = true;
-    await closeSocket(this.#socket);
+    await closeUdp(this.#socket);
     if (options.graceful ?? true) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeoutMs ?? 10_000)));
@@ -415,9 +395,9 @@ export async function createTftpServer(options: TftpServerOptions): Promise<Tftp
   const port = options.port ?? TFTP_PORT;
   const socket = createSocket({ type: socketType(address), ...(options.reusePort ? { reusePort: true } : {}) });
   try {
-    await bindSocket(socket, port, address);
+    await bindUdp(socket, port, address);
   } catch (err) {
-    await closeSocket(socket);
+    await closeUdp(socket);
     throw new RemasterError('NET_BIND_FAILED', `cannot listen for TFTP on ${address}:${port}: ${(err as Error).message}`, {}, { cause: err });
   }
   return new Server(options, socket);
