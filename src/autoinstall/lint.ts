@@ -2,14 +2,19 @@
  * lintAutoinstall(): a Subiquity autoinstall `user-data` file checked the
  * way cloud-init and Subiquity read it: the `#cloud-config` first line
  * (without it cloud-init ignores the file), YAML syntax, an `autoinstall:`
- * mapping, the autoinstall schema (schema.ts, validated by Ajv), shell
- * quoting of string commands, and the crypt form of `identity.password`.
- * Every issue carries the line of the YAML node it is about.
+ * mapping, the autoinstall schema (schema.ts, validated by Ajv; AI_SCHEMA
+ * findings are exactly the schema's verdict), the storage checks Subiquity
+ * makes at run time (storage.ts, AI_STORAGE), shell quoting of string
+ * commands, and the crypt form of `identity.password`. YAML is read as
+ * YAML 1.1, as cloud-init and Subiquity read it (PyYAML): `yes`/`no`/`on`/
+ * `off` are booleans there. Every issue carries the line of the YAML node it
+ * is about.
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { shellQuotingProblem } from '../preseed/index.ts';
 import { AUTOINSTALL_SCHEMA } from './schema.ts';
+import { checkAutoinstallStorage } from './storage.ts';
 
 /** One finding (same shape as the kickstart and preseed lints). */
 export interface AutoinstallIssue {
@@ -33,15 +38,26 @@ let validator: ReturnType<Ajv['compile']> | undefined;
 
 function validate(value: unknown): ErrorObject[] {
   validator ??= new Ajv({ allErrors: true, strict: false }).compile(AUTOINSTALL_SCHEMA);
-  return validator(value) ? [] : [...(validator.errors ?? [])];
+  if (validator(value)) return [];
+  const errors = validator.errors ?? [];
+  // A failed oneOf (kernel, network, identity.groups) also lists why each branch failed: report the oneOf alone.
+  const oneOfs = errors.filter((e) => e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
+  return errors.filter((e) => !oneOfs.some((p) => e.schemaPath.startsWith(p)));
 }
 
+/** The line of the key (or list item) at `path`: where a reader looks for a mapping that is wrong or incomplete. */
 function lineOf(doc: Document, counter: LineCounter, path: readonly (string | number)[]): number {
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node?.range) return counter.linePos(node.range[0]).line;
+  for (let n = path.length; n > 0; n--) {
+    const parent = n === 1 ? doc.contents : doc.getIn(path.slice(0, n - 1), true);
+    const seg = path[n - 1];
+    let node: unknown;
+    if (isMap(parent)) node = parent.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === seg)?.key;
+    else if (isSeq(parent) && typeof seg === 'number') node = parent.items[seg];
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    if (range) return counter.linePos(range[0]).line;
   }
-  return 1;
+  const range = (doc.contents as { range?: [number, number, number] } | null)?.range;
+  return range ? counter.linePos(range[0]).line : 1;
 }
 
 function describe(e: ErrorObject): string {
@@ -49,7 +65,8 @@ function describe(e: ErrorObject): string {
   if (e.keyword === 'additionalProperties') return `${where}: unknown key "${String(e.params['additionalProperty'])}"`;
   if (e.keyword === 'enum') return `${where} must be one of ${(e.params['allowedValues'] as unknown[]).join(', ')}`;
   if (e.keyword === 'const') return `${where} must be ${JSON.stringify(e.params['allowedValue'])}`;
-  if (e.keyword === 'not' && e.instancePath === '/storage') return `${where}: give either layout or config, not both`;
+  if (e.keyword === 'oneOf' && e.instancePath === '/kernel') return `${where}: give exactly one of package, flavor`;
+  if (e.keyword === 'oneOf' && e.instancePath === '/network') return `${where} must be netplan version 2 (version: 2 at its top, or under a network: key), in exactly one of those forms`;
   return `${where} ${e.message ?? 'is invalid'}`;
 }
 
@@ -61,7 +78,7 @@ export function lintAutoinstall(text: string, options: LintAutoinstallOptions = 
     issues.push({ line: 1, severity: 'error', code: 'AI_NO_CLOUD_CONFIG', kind: 'syntax', message: 'user-data must start with a "#cloud-config" line, or cloud-init ignores it' });
   }
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, version: '1.1' });
   for (const e of [...doc.errors, ...doc.warnings]) {
     issues.push({ line: e.linePos?.[0]?.line ?? 1, severity: doc.errors.includes(e) ? 'error' : 'warning', code: 'AI_YAML', kind: 'syntax', message: e.message.split('\n')[0] ?? e.message });
   }
@@ -78,6 +95,9 @@ export function lintAutoinstall(text: string, options: LintAutoinstallOptions = 
     const path = e.instancePath.split('/').slice(1).map((p) => (/^\d+$/u.test(p) ? Number(p) : p));
     const extra = e.keyword === 'additionalProperties' ? [String(e.params['additionalProperty'])] : e.keyword === 'required' ? [] : [];
     issues.push({ line: lineOf(doc, counter, [...prefix, ...path, ...extra]), severity: 'error', code: 'AI_SCHEMA', kind: 'syntax', message: describe(e) });
+  }
+  for (const f of checkAutoinstallStorage((value as Record<string, unknown> | null)?.['storage'])) {
+    issues.push({ line: lineOf(doc, counter, [...prefix, ...f.path]), severity: f.severity, code: 'AI_STORAGE', kind: 'syntax', message: f.message });
   }
   issues.push(...commandChecks(doc, counter, prefix, value), ...identityChecks(doc, counter, prefix, value, options.unattended !== false));
   return sorted(issues);

@@ -1,38 +1,61 @@
 /**
- * The autoinstall schema remaster validates against: JSON Schema (draft 7)
- * written for remaster from the structure Subiquity documents in its
- * autoinstall reference (canonical/subiquity doc/reference/
- * autoinstall-reference.rst), not a copy of Subiquity's generated
- * autoinstall-schema.json (AGPL-3.0). Like Subiquity's, it checks the keys
- * it knows and lets unknown top-level keys through (newer installers add
- * sections); it is stricter where the reference is: `version: 1`, command
- * lists, and storage — `layout.name` one of direct, lvm, zfs, hybrid, or a
- * curtin action list under `config`, and not both.
+ * The autoinstall schema remaster validates against: JSON Schema written for
+ * remaster from the structure Subiquity documents in its autoinstall
+ * reference (canonical/subiquity doc/reference/autoinstall-reference.rst),
+ * not a copy of Subiquity's generated autoinstall-schema.json. It accepts and
+ * rejects what that published schema does (test/unit/autoinstall/
+ * subiquity-schema.test.ts checks every documentation example and a set of
+ * broken variants against a copy of it, fixtures/autoinstall/subiquity/):
+ * unknown top-level keys pass (newer installers add sections), `storage` is
+ * any mapping (Subiquity checks layouts when it runs them; storage.ts
+ * reports those checks apart), and `format: uri` on `proxy` is not enforced
+ * (Subiquity validates without a format checker).
  */
 
 const stringArray = { type: 'array', items: { type: 'string' } } as const;
-/** A command: a shell string, or an argv list run without a shell. */
-const commands = { type: 'array', items: { anyOf: [{ type: 'string' }, stringArray] } } as const;
+/** A command: a shell string, or an argv list run without a shell (one type union, so a bad argv item is named exactly). */
+const commands = { type: 'array', items: { type: ['string', 'array'], items: { type: 'string' } } } as const;
+const object = { type: 'object' } as const;
 
-const storage = {
+/** A netplan `match:` stanza, as Subiquity's schema lists it for ethernets and wifis. */
+const netplanMatch = {
+  type: 'object',
+  properties: { match: { type: 'object', properties: { name: { type: 'string' }, macaddress: { type: 'string' }, driver: { type: 'string' } }, additionalProperties: false } },
+} as const;
+/** Netplan version 2, either at the top of `network:` or under a second `network:` key (both forms are read). */
+const netplan = {
+  type: 'object',
+  properties: { version: { type: 'integer', const: 2 }, ethernets: netplanMatch, wifis: netplanMatch, bridges: object, bonds: object, tunnels: object, vlans: object },
+  required: ['version'],
+} as const;
+
+const proToken = { type: 'object', properties: { token: { type: 'string', pattern: '^C[1-9A-HJ-NP-Za-km-z]{23,29}$' } } } as const;
+
+const apt = {
   type: 'object',
   properties: {
-    layout: {
+    preserve_sources_list: { type: 'boolean' },
+    primary: { type: 'array' },
+    'mirror-selection': {
       type: 'object',
-      properties: {
-        name: { enum: ['direct', 'lvm', 'zfs', 'hybrid'] },
-        'sizing-policy': { enum: ['scaled', 'all'] },
-        password: { type: 'string' },
-        'reset-partition': { anyOf: [{ type: 'boolean' }, { type: 'string' }] },
-        match: { type: 'object' },
-      },
-      required: ['name'],
+      properties: { primary: { type: 'array', items: { anyOf: [{ const: 'country-mirror' }, { type: 'object', properties: { uri: { type: 'string' }, arches: stringArray }, required: ['uri'] }] } } },
     },
-    config: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, id: { type: 'string' } }, required: ['type'] } },
-    swap: { type: 'object', properties: { size: { anyOf: [{ type: 'integer' }, { type: 'string' }] }, swap: { type: 'integer' }, filename: { type: 'string' } } },
-    grub: { type: 'object' },
+    geoip: { type: 'boolean' },
+    sources: object,
+    disable_components: { type: 'array', items: { enum: ['universe', 'multiverse', 'restricted', 'contrib', 'non-free'] } },
+    preferences: { type: 'array', items: { type: 'object', properties: { package: { type: 'string' }, pin: { type: 'string' }, 'pin-priority': { type: 'integer' } }, required: ['package', 'pin', 'pin-priority'] } },
+    fallback: { enum: ['abort', 'continue-anyway', 'offline-install'] },
   },
-  not: { required: ['layout', 'config'] },
+} as const;
+
+const identity = {
+  type: 'object',
+  properties: {
+    realname: { type: 'string' }, username: { type: 'string' }, hostname: { type: 'string' }, password: { type: 'string' },
+    groups: { oneOf: [stringArray, { type: 'object', properties: { override: stringArray, append: stringArray } }] },
+  },
+  required: ['username', 'hostname', 'password'],
+  additionalProperties: false,
 } as const;
 
 /** The `autoinstall:` mapping. */
@@ -48,27 +71,25 @@ export const AUTOINSTALL_SCHEMA = {
     'late-commands': commands,
     'error-commands': commands,
     reporting: { type: 'object', additionalProperties: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } } },
-    'user-data': { type: 'object' },
+    'user-data': object,
     packages: stringArray,
     'debconf-selections': { type: 'string' },
     locale: { type: 'string' },
     'refresh-installer': { type: 'object', properties: { update: { type: 'boolean' }, channel: { type: 'string' } }, additionalProperties: false },
-    kernel: { type: 'object', properties: { package: { type: 'string' }, flavor: { type: 'string' } }, minProperties: 1, maxProperties: 1, additionalProperties: false },
+    kernel: { type: 'object', properties: { package: { type: 'string' }, flavor: { type: 'string' } }, oneOf: [{ required: ['package'] }, { required: ['flavor'] }] },
     'kernel-crash-dumps': { type: 'object', properties: { enabled: { type: ['boolean', 'null'] } }, required: ['enabled'], additionalProperties: false },
     keyboard: { type: 'object', properties: { layout: { type: 'string' }, variant: { type: 'string' }, toggle: { type: ['string', 'null'] } }, required: ['layout'], additionalProperties: false },
+    zdevs: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, enabled: { type: 'boolean' } } } },
     source: { type: 'object', properties: { search_drivers: { type: 'boolean' }, id: { type: 'string' } } },
-    network: { type: 'object' },
+    network: { oneOf: [netplan, { type: 'object', properties: { network: netplan }, required: ['network'] }] },
+    'ubuntu-pro': proToken,
+    /** The old name of ubuntu-pro, still read. */
+    'ubuntu-advantage': proToken,
     proxy: { type: ['string', 'null'] },
-    apt: { type: 'object', properties: { preserve_sources_list: { type: 'boolean' }, geoip: { type: 'boolean' }, primary: { type: 'array' }, sources: { type: 'object' }, 'fallback': { enum: ['abort', 'continue-anyway', 'offline-install'] } } },
-    storage,
-    identity: {
-      type: 'object',
-      properties: { realname: { type: 'string' }, username: { type: 'string' }, hostname: { type: 'string' }, password: { type: 'string' } },
-      required: ['username', 'hostname', 'password'],
-      additionalProperties: false,
-    },
-    'ubuntu-pro': { type: 'object', properties: { token: { type: 'string', pattern: '^C[1-9A-HJ-NP-Za-km-z]{23,29}$' } } },
-    ssh: { type: 'object', properties: { 'install-server': { type: 'boolean' }, 'authorized-keys': stringArray, 'allow-pw': { type: 'boolean' } }, additionalProperties: false },
+    apt,
+    storage: object,
+    identity,
+    ssh: { type: 'object', properties: { 'install-server': { type: 'boolean' }, 'authorized-keys': stringArray, 'allow-pw': { type: 'boolean' } } },
     snaps: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, channel: { type: 'string' }, classic: { type: 'boolean' } }, required: ['name'], additionalProperties: false } },
     'active-directory': { type: 'object', properties: { 'admin-name': { type: 'string' }, 'domain-name': { type: 'string' } }, additionalProperties: false },
     codecs: { type: 'object', properties: { install: { type: 'boolean' } } },

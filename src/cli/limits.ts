@@ -1,6 +1,6 @@
 /** `--max-entries`: the global flag that raises (or lowers) limits.maxEntries for every initrd command. */
 import type { Command } from 'commander';
-import { RemasterError, type InitrdLimits } from '../engine.ts';
+import { RemasterError, type InitrdLimits } from '../core.ts';
 
 /** Parse a --max-entries value: a positive integer. */
 export function parseMaxEntries(value: string): number {

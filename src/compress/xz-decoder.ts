@@ -10,7 +10,7 @@
  * Streams with filters other than LZMA2 (BCJ, delta) are reported as
  * unsupported here so that the caller hands them to the CLI.
  */
-import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { RemasterError } from '../errors.ts';
 import { corrupt, LzmaDecoder } from './lzma-decoder.ts';
@@ -83,16 +83,18 @@ class BlockCheck {
   readonly #id: number;
   #crc32 = 0;
   readonly #crc64 = new Crc64();
-  readonly #sha256 = createHash('sha256');
+  // node:crypto is loaded only for a SHA-256 check (rare in initrds): importing it costs every command's start-up.
+  readonly #sha256: Hash | undefined;
 
   constructor(checkId: number) {
     this.#id = checkId;
+    if (checkId === 10) this.#sha256 = process.getBuiltinModule('node:crypto').createHash('sha256');
   }
 
   update(bytes: Uint8Array): void {
     if (this.#id === 1) this.#crc32 = crc32(bytes, this.#crc32);
     else if (this.#id === 4) this.#crc64.update(bytes);
-    else if (this.#id === 10) this.#sha256.update(bytes);
+    else if (this.#id === 10) this.#sha256?.update(bytes);
   }
 
   digest(): Uint8Array {
@@ -102,7 +104,7 @@ class BlockCheck {
       return out;
     }
     if (this.#id === 4) return this.#crc64.digest();
-    if (this.#id === 10) return this.#sha256.digest();
+    if (this.#id === 10 && this.#sha256) return this.#sha256.digest();
     return new Uint8Array(0);
   }
 }

@@ -12,7 +12,6 @@
  * Paths are the ones the kernel ends up with (normalised: no leading "./" or
  * "/"); the root "." appears only when an entry names it.
  */
-import { createHash } from 'node:crypto';
 import { RemasterError, emitWarning, makeWarning } from '../errors.ts';
 import { CompactTree, toArchivePath, type FileTree, type TreeEntry } from '../tree/index.ts';
 import { readInitrd, type InitrdEntry, type ReadInitrdOptions } from './read.ts';
@@ -33,7 +32,7 @@ export async function readInitrdTree(
     const r = model.apply(e);
     if (r.skipped !== undefined) emitWarning(options, makeWarning('ENTRY_SKIPPED', `the kernel does not create it: ${r.skipped}`, { segment: e.segment, entry: e.name }));
     if (r.data === undefined) continue;
-    const hash = createHash('sha256');
+    const hash = sha256();
     for await (const chunk of e.body) hash.update(chunk);
     r.data.content = { sha256: hash.digest('hex') };
   }
@@ -43,7 +42,13 @@ export async function readInitrdTree(
   return tree;
 }
 
-const EMPTY_SHA256 = createHash('sha256').digest('hex');
+/** A SHA-256 hash; node:crypto is loaded on first use, not when a listing command imports this module. */
+function sha256(): import('node:crypto').Hash {
+  return process.getBuiltinModule('node:crypto').createHash('sha256');
+}
+
+/** SHA-256 of no bytes (`sha256sum < /dev/null`), a constant so that importing this module loads no crypto. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 function treeEntry(path: string, node: ModelNode<Data>): TreeEntry {
   const entry: TreeEntry = { path, type: node.type, perm: node.perm, uid: node.uid, gid: node.gid, mtime: node.mtime, size: 0, segment: node.segment };

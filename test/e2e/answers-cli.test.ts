@@ -18,7 +18,8 @@ test('answers lint: preseed and user-data findings with line numbers, exit 1; ki
   assert.ok(pre.stdout.includes(`${join(FIX, 'preseed', 'broken-syntax.cfg')}:9: error: preseed/late_command: the single quote at column 17 is never closed (d-i runs it with sh -c) [PS_COMMAND_QUOTING]\n`));
   const ai = await runCli(['answers', 'lint', '--dialect', 'ubuntu24.04', join(FIX, 'autoinstall', 'broken-schema.user-data')]);
   assert.equal(ai.code, 1);
-  assert.ok(ai.stdout.includes(`${join(FIX, 'autoinstall', 'broken-schema.user-data')}:13: error: autoinstall.storage.layout.name must be one of direct, lvm, zfs, hybrid [AI_SCHEMA]\n`));
+  assert.ok(ai.stdout.includes(`${join(FIX, 'autoinstall', 'broken-schema.user-data')}:6: error: autoinstall.keyboard: unknown key "model" [AI_SCHEMA]\n`));
+  assert.ok(ai.stdout.includes(`${join(FIX, 'autoinstall', 'broken-schema.user-data')}:13: warning: storage.layout.name "raid" is not one of direct, lvm, zfs, hybrid, dd: Subiquity installs the direct layout [AI_STORAGE]\n`));
   const ks = await runCli(['answers', 'lint', '--dialect', 'rhel8', join(FIX, 'kickstart', 'rhel8.ks')]);
   assert.equal(ks.code, 0, ks.stderr);
   assert.equal((await runCli(['answers', 'lint', '--dialect', 'solaris', join(FIX, 'kickstart', 'rhel8.ks')])).code, 2);
