@@ -3,7 +3,8 @@
  * operator and viewer log in; the operator arms a host by typing its name (the button stays disabled
  * until the name matches) and watches the progress bar move, live over SSE, while a simulated installer
  * fetches its menu and kernel over HTTP, its kickstart from /ks, and runs the kickstart's injected
- * callback lines with sh (curl), as anaconda would; the once host ends disarmed in the published tree.
+ * callback lines with sh (curl), as anaconda would; the once host ends disarmed in the published tree
+ * and the open pages show it no longer armed (Armed: no, no disarm form) without a reload.
  * The viewer sees the same page without any action. A host named `<script>alert(1)</script>` and log
  * tails with ANSI escapes and HTML render as text: no dialog opens, no element is injected.
  * Screenshots of the hosts page and host pages go to test-artifacts/console/ (gitignored).
@@ -96,6 +97,8 @@ test('the console in headless Chromium: roles, arm by typing the name, live prog
     await Promise.all([operator.waitForURL(`**/ui/hosts/${LAB_MAC}`), button.click()]);
     assert.equal(await operator.textContent('dd.state'), 'armed');
     assert.equal(await operator.textContent('.armed-by'), 'op');
+    assert.equal(await operator.textContent('dd.armed .armed-value'), 'yes, once');
+    assert.equal(await operator.locator('form.disarm').count(), 1, 'an armed host can be disarmed');
     const m = await readCurrentManifest(s.tftpRoot);
     const host = m?.model.hosts.find((h) => h.mac === LAB_MAC);
     assert.ok(host?.once && m, 'armed once in the published tree');
@@ -140,6 +143,15 @@ test('the console in headless Chromium: roles, arm by typing the name, live prog
     await section('post');
     await reach(9, 'disarmed'); // installed, then the once host is disarmed
     assert.deepEqual(seen, [1, 2, 3, 4, 6, 7, 9]);
+    // the open pages follow the tree too: no longer armed, nothing left to disarm (no reload)
+    for (const page of [operator, viewer]) {
+      const deadline = Date.now() + 15_000;
+      while ((await page.textContent('dd.armed .armed-value')) !== 'no') {
+        if (Date.now() > deadline) throw new Error(`the Armed field stayed ${await page.textContent('dd.armed .armed-value')} after the disarm`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    assert.equal(await operator.locator('form.disarm').count(), 0, 'the disarm form is gone live');
     assert.equal((await readCurrentManifest(s.tftpRoot))?.model.hosts.some((h) => h.mac === LAB_MAC), false, 'the next boot goes to local disk');
     const kinds = await operator.$$eval('table.timeline tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
     for (const k of ['boot-fetched', 'kernel-fetched', 'ks-fetched', 'pre-started', 'pre-done', 'installing', 'post-done', 'installed', 'disarmed']) assert.ok(kinds.includes(k), `timeline shows ${k} live: ${kinds.join(',')}`);

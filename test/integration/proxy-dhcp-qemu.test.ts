@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createLan, requireNetns, waitFor } from '../helpers/netns.ts';
+import { createSiteLan, requireNetns, waitFor } from '../helpers/netns.ts';
 import { bootTap, makeNonce } from '../helpers/qemu.ts';
 import { requireTool } from '../helpers/tools.ts';
 
@@ -58,16 +58,10 @@ async function tftpTree(nonce: string): Promise<string> {
 
 /** Build the LAN, start dnsmasq, in.tftpd and the responder; return what a boot needs. */
 async function network(t: TestContext, nonce: string) {
-  const lan = createLan(t);
-  const site = await lan.addHost('site', 2);
-  const boot = await lan.addHost('boot', 1);
   const root = await tftpTree(nonce);
   const state = await mkdtemp(join(tmpdir(), 'remaster-dnsmasq-'));
+  const { lan, boot, siteDhcp } = await createSiteLan(t, state);
   t.after(() => Promise.all([rm(root, { recursive: true, force: true }), rm(state, { recursive: true, force: true })]));
-  const dnsmasq = site.spawn('dnsmasq', ['--no-daemon', '--conf-file=/dev/null', '--port=0', '--interface=eth0', '--bind-interfaces', '--user=root',
-    `--dhcp-range=${lan.prefix}.100,${lan.prefix}.150,255.255.255.0,1h`, `--dhcp-leasefile=${join(state, 'leases')}`, `--pid-file=${join(state, 'pid')}`, '--log-dhcp', '--log-facility=-']);
-  let siteLog = '';
-  dnsmasq.stderr!.on('data', (d: Buffer) => (siteLog += d.toString()));
   const tftpd = boot.spawn('in.tftpd', ['-L', '-s', root, '-a', `${boot.address}:69`]);
   let tftpLog = '';
   tftpd.stderr!.on('data', (d: Buffer) => (tftpLog += d.toString()));
@@ -76,9 +70,8 @@ async function network(t: TestContext, nonce: string) {
   proxy.stdout!.on('data', (d: Buffer) => (proxyLog += d.toString()));
   proxy.stderr!.on('data', (d: Buffer) => (proxyLog += d.toString()));
   await waitFor(() => (proxyLog.includes('ready') ? true : undefined), 15_000, `the responder to bind: ${proxyLog}`);
-  await waitFor(() => (siteLog.includes('DHCP, IP range') ? true : undefined), 15_000, `dnsmasq to start: ${siteLog}`);
   const events = () => proxyLog.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Events);
-  return { lan, tap: lan.addTap(), events, logs: () => `dnsmasq:\n${siteLog}\nin.tftpd:\n${tftpLog}\nresponder:\n${proxyLog}` };
+  return { lan, tap: lan.addTap(), events, logs: () => `dnsmasq:\n${siteDhcp.log()}\nin.tftpd:\n${tftpLog}\nresponder:\n${proxyLog}` };
 }
 
 test('SeaBIOS + iPXE: address from dnsmasq (no PXE options), pxelinux.0 from the ProxyDHCP offer, its config over TFTP', { timeout: 240_000 }, async (t) => {

@@ -22,7 +22,7 @@ import { test } from 'node:test';
 import { openStore, publishTree, readCurrentManifest } from '../../src/index.ts';
 import { writeGuestInitrd } from '../helpers/guest-installer.ts';
 import { ensureFixtures } from '../helpers/fixtures.ts';
-import { createLan, requireNetns, waitFor } from '../helpers/netns.ts';
+import { createSiteLan, requireNetns, waitFor } from '../helpers/netns.ts';
 import { bootTap, makeNonce } from '../helpers/qemu.ts';
 import { CLI } from '../helpers/run-cli.ts';
 import { requireTool } from '../helpers/tools.ts';
@@ -64,13 +64,12 @@ test('remaster serve under QEMU: an armed once host installs through its own cal
   const fx = await ensureFixtures(t);
   if (fx === undefined) return;
   const nonce = makeNonce();
-  const lan = createLan(t);
-  const site = await lan.addHost('site', 2);
-  const boot = await lan.addHost('boot', 1);
+  const dir = await tempDir('remaster-serve-qemu-');
+  // the network: dnsmasq (addresses only) on "site"; remaster serve with ProxyDHCP on "boot" (below)
+  const { lan, boot, siteDhcp } = await createSiteLan(t, dir);
   const serveUrl = `http://${boot.address}:8080`;
 
   // the tree: pxelinux, the Debian kernel, the busybox initrd, two once hosts published for serve
-  const dir = await tempDir('remaster-serve-qemu-');
   const initrd = join(dir, 'initrd.img');
   await writeGuestInitrd(fx, initrd);
   await writeFile(join(dir, 'good.ks'), KS_GOOD);
@@ -84,19 +83,13 @@ test('remaster serve under QEMU: an armed once host installs through its own cal
   });
   const stateDir = join(dir, 'state');
 
-  // the network: dnsmasq (addresses only) and remaster serve with ProxyDHCP
-  const dnsmasq = site.spawn('dnsmasq', ['--no-daemon', '--conf-file=/dev/null', '--port=0', '--interface=eth0', '--bind-interfaces', '--user=root',
-    `--dhcp-range=${lan.prefix}.100,${lan.prefix}.150,255.255.255.0,1h`, `--dhcp-leasefile=${join(dir, 'leases')}`, `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--log-dhcp', '--log-facility=-']);
-  let siteLog = '';
-  dnsmasq.stderr!.on('data', (d: Buffer) => (siteLog += d.toString()));
   const serve = boot.spawn(process.execPath, [CLI, 'serve', tftpRoot, '--listen', boot.address, '--tftp-port', '69', '--http-port', '8080', '--proxy-dhcp', boot.address, '--state', stateDir]);
   let serveOut = '';
   let serveLog = '';
   serve.stdout!.on('data', (d: Buffer) => (serveOut += d.toString()));
   serve.stderr!.on('data', (d: Buffer) => (serveLog += d.toString()));
   await waitFor(() => (serveOut.includes('serving') ? true : undefined), 30_000, `remaster serve to start: ${serveOut}${serveLog}`);
-  await waitFor(() => (siteLog.includes('DHCP, IP range') ? true : undefined), 15_000, `dnsmasq to start: ${siteLog}`);
-  const logs = () => `serve:\n${serveLog.split('\n').slice(-60).join('\n')}\ndnsmasq:\n${siteLog.split('\n').slice(-30).join('\n')}`;
+  const logs = () => `serve:\n${serveLog.split('\n').slice(-60).join('\n')}\ndnsmasq:\n${siteDhcp.log().split('\n').slice(-30).join('\n')}`;
   const tap = lan.addTap();
   const store = await openStore({ stateDir });
   t.after(() => store.close());

@@ -4,8 +4,8 @@
  * style. The script: confirm-by-typing forms (the submit button stays
  * disabled until the typed text equals data-confirm; the server checks it
  * again) and live updates from the SSE stream named by body[data-live] (host
- * summaries; on a host page also each new timeline event), written with
- * textContent only.
+ * summaries, on a host page with its Armed field from the tree, and each new
+ * timeline event), written with textContent only.
  */
 export const CONSOLE_JS = `'use strict';
 (function () {
@@ -31,10 +31,12 @@ export const CONSOLE_JS = `'use strict';
       if (bar) { bar.value = h.progress; bar.title = h.state; bar.textContent = h.state; }
       var last = el.querySelector('.last');
       if (last && h.last) last.textContent = h.last.kind + ' ' + h.last.at;
+      var armed = el.querySelector('.armed-value');
+      if (armed && typeof h.armed === 'string') armed.textContent = h.armed;
     });
     // a host the tree no longer arms has nothing to disarm
     var disarm = document.querySelector('form.disarm');
-    if (disarm && live === 'host:' + h.mac && h.state === 'disarmed') disarm.remove();
+    if (disarm && live === 'host:' + h.mac && h.armed === 'no') disarm.remove();
   });
   source.addEventListener('event', function (e) {
     var ev = JSON.parse(e.data);

@@ -77,6 +77,11 @@ export interface HostView {
   readOnly: boolean;
 }
 
+/** The host page's Armed field as the published tree has the host: "yes[, once][, until …]" or "no" (the live view sends the same text). */
+export function armedText(armed: ConsoleArmed | undefined): string {
+  return armed ? `yes${armed.once ? ', once' : ''}${armed.expires ? `, until ${armed.expires}` : ''}` : 'no';
+}
+
 export function hostPage(ctx: PageContext, v: HostView): Html {
   const h = v.host;
   const label = h.name ?? h.mac;
@@ -95,7 +100,7 @@ ${v.armed ? html`<form method="post" action="${hostHref(h.mac)}/disarm" class="d
 <dt>MAC</dt><dd class="mac">${h.mac}</dd><dt>Name</dt><dd class="name">${h.name ?? ''}</dd><dt>Group</dt><dd>${h.group ?? ''}</dd><dt>Profile</dt><dd>${h.profile ?? ''}</dd>
 <dt>State</dt><dd class="state">${h.state}</dd><dt>Progress</dt><dd>${progress(h, installed)}</dd>
 ${h.failureReason ? html`<dt>Failure</dt><dd class="failure">${terminalText(h.failureReason)}</dd>` : ''}
-<dt>Armed</dt><dd>${v.armed ? `yes${v.armed.once ? ', once' : ''}${v.armed.expires ? `, until ${v.armed.expires}` : ''}` : 'no'}${v.armedBy ? html` — by <span class="armed-by">${v.armedBy.actor}</span> at ${time(v.armedBy.at)} from ${v.armedBy.remote ?? ''}` : ''}</dd>
+<dt>Armed</dt><dd class="armed"><span class="armed-value">${armedText(v.armed)}</span>${v.armedBy ? html` — by <span class="armed-by">${v.armedBy.actor}</span> at ${time(v.armedBy.at)} from ${v.armedBy.remote ?? ''}` : ''}</dd>
 </dl>
 ${actions}
 <section><h2>Timeline</h2><table class="timeline"><thead><tr><th>When</th><th>Event</th><th>From</th><th>Detail</th></tr></thead><tbody>${timeline}</tbody></table></section>

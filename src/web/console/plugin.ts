@@ -35,7 +35,7 @@ import { addUser, checkUserPassword, hashSecret, HOST_STATES, normalizeStateMac,
 import { canAct, canRead, groupFilter, progressOf, publicHost } from './access.ts';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.ts';
 import { formatTime, terminalText, type Html } from './html.ts';
-import { auditPage, hostPage, hostsPage, loginPage, messagePage, profilesPage, usersPage, type PageContext } from './pages.ts';
+import { armedText, auditPage, hostPage, hostsPage, loginPage, messagePage, profilesPage, usersPage, type PageContext } from './pages.ts';
 import { sessionStore } from './session-store.ts';
 import type { ConsoleOptions } from './types.ts';
 
@@ -375,7 +375,9 @@ export function consolePlugin(options: ConsoleOptions) {
           if ((sessionId !== undefined && (await store.getSession(hashSecret(sessionId))) === undefined) || (await store.getUser(user.name)) === undefined) return void res.end();
           const hosts = one !== undefined ? [await store.getHost(one)].filter((h): h is Host => h !== undefined) : await listFor(user, {});
           for (const h of hosts) {
-            const sig = `${h.state}|${h.lastEventAt ?? ''}|${h.installId ?? ''}`;
+            // a host page also follows the tree: arm and disarm publish a version, the host's state follows later
+            const armed = one !== undefined ? armedText(await actions.armed(h.mac)) : undefined;
+            const sig = `${h.state}|${h.lastEventAt ?? ''}|${h.installId ?? ''}|${armed ?? ''}`;
             if (seen.get(h.mac) === sig) continue;
             seen.set(h.mac, sig);
             const [last] = await store.hostTimeline(h.mac, { limit: 1 });
@@ -387,7 +389,10 @@ export function consolePlugin(options: ConsoleOptions) {
                 res.write(`event: event\ndata: ${JSON.stringify({ id: e.id, kind: e.kind, at: formatTime(e.at), remote: e.remote, detail: e.detail === null || e.detail === undefined ? '' : terminalText(JSON.stringify(e.detail)) })}\n\n`);
               }
             }
-            const data = { mac: h.mac, state: h.state as HostState, progress: progressOf(h.state, await installed(h)), last: last ? { id: last.id, kind: last.kind, at: formatTime(last.at), remote: last.remote } : null };
+            const data = {
+              mac: h.mac, state: h.state as HostState, progress: progressOf(h.state, await installed(h)), last: last ? { id: last.id, kind: last.kind, at: formatTime(last.at), remote: last.remote } : null,
+              ...(armed !== undefined ? { armed } : {}),
+            };
             res.write(`event: host\ndata: ${JSON.stringify(data)}\n\n`);
           }
         } finally {
