@@ -51,10 +51,14 @@ export function callbackPreamble(callbackUrl: string): string[] {
   ];
 }
 
-/** Return one shell command line that reports `kind` with no body (GET), never failing. */
+/**
+ * Return one shell command line that reports `kind` with an empty body, never failing. A POST like
+ * every callback (the server has no GET route for them: a GET would 404); d-i's wget is GNU wget,
+ * which posts with --post-data as busybox's does.
+ */
 export function callbackCommand(callbackUrl: string, kind: string): string {
   const url = shellQuote(`${callbackUrl}/${kind}`);
-  return `{ curl -fsS -m 20 -o /dev/null ${url} || wget -q -O /dev/null ${url}; } >/dev/null 2>&1 || true`;
+  return `{ curl -fsS -m 20 -o /dev/null --data-binary '' ${url} || wget -q -O /dev/null --post-data '' ${url}; } >/dev/null 2>&1 || true`;
 }
 
 /** Return one shell command line that sends the tails of `logs` as a `failed` report, never failing. */

@@ -19,7 +19,10 @@ busybox mount -t sysfs sysfs /sys
 busybox --install -s /bin
 mkdir -p /tmp /usr/share/udhcpc
 echo "REMASTER-GUEST-INIT $(uname -r)"
-insmod /lib/e1000.ko
+for m in /lib/ko/*.ko; do insmod "$m" || echo "REMASTER-INSMOD-FAILED $m"; done
+# devices the test waits for (virtio disks probe asynchronously): at most 10 s in all
+n=0
+for p in $(cat /etc/guest-wait); do while [ ! -e "$p" ] && [ "$n" -lt 100 ]; do sleep 0.1; n=$((n + 1)); done; done
 ip link set lo up
 ip link set eth0 up
 udhcpc -i eth0 -s /etc/udhcpc.sh -q -n -t 10 -T 3 || { echo REMASTER-NO-DHCP; poweroff -f; }
@@ -62,13 +65,31 @@ case "$1" in
 esac
 `;
 
+/** The virtio modules a guest needs for virtio-blk disks, in load order (under the kernel's kernel/drivers). */
+export const VIRTIO_BLK_MODULES = ['virtio/virtio_ring', 'virtio/virtio', 'virtio/virtio_pci_legacy_dev', 'virtio/virtio_pci_modern_dev', 'virtio/virtio_pci', 'block/virtio_blk'];
+
+/** Options of writeGuestInitrd. */
+export interface GuestInitrdOptions {
+  /** More modules to load before e1000, in order, as paths under the kernel's kernel/drivers without `.ko`. */
+  modules?: string[];
+  /** Paths /init waits for (at most 10 s in all) before it starts the network, e.g. `/sys/block/vdc`. */
+  waitFor?: string[];
+}
+
 /** Write the guest's initrd (the small busybox fixture with GUEST_INIT as /init and the e1000 module) to `file`. */
-export async function writeGuestInitrd(fx: FixturePaths, file: string): Promise<void> {
+export async function writeGuestInitrd(fx: FixturePaths, file: string, options: GuestInitrdOptions = {}): Promise<void> {
   const base = (await hostEntries(fx.small.root, '/')).filter((e) => e.path !== 'init' && e.path !== '/init');
+  const drivers = join(fx.kernel.modulesDir, 'kernel/drivers');
+  const modules = [...(options.modules ?? []), 'net/ethernet/intel/e1000/e1000'];
+  const ko = await Promise.all(modules.map(async (m, i) => ({
+    // the number keeps the load order in /init's glob
+    path: `lib/ko/${String(i).padStart(2, '0')}-${m.slice(m.lastIndexOf('/') + 1)}.ko`, type: 'file' as const, data: new Uint8Array(await readFile(join(drivers, `${m}.ko`))),
+  })));
   await writeFile(file, await buildImage([
     ...base,
     { path: 'init', type: 'file', mode: 0o755, data: new TextEncoder().encode(GUEST_INIT) },
     { path: 'etc/udhcpc.sh', type: 'file', mode: 0o755, data: new TextEncoder().encode(GUEST_UDHCPC) },
-    { path: 'lib/e1000.ko', type: 'file', data: new Uint8Array(await readFile(join(fx.kernel.modulesDir, 'kernel/drivers/net/ethernet/intel/e1000/e1000.ko'))) },
+    { path: 'etc/guest-wait', type: 'file', data: new TextEncoder().encode((options.waitFor ?? []).map((p) => `${p}\n`).join('')) },
+    ...ko,
   ], 'gzip'));
 }

@@ -58,6 +58,13 @@ export interface BootKernelOptions extends CommonOptions {
   /** Give the guest QEMU's restricted user-mode network (DHCP) and serve this directory at GUEST_HTTP_URL. */
   httpRoot?: string;
   httpLog?: string;
+  /**
+   * Instead of httpRoot: the guest's GUEST_HTTP_URL reaches this TCP port on the host's loopback (a server
+   * of the test, such as `remaster serve`), through test/helpers/tcp-stdio.ts; its request lines go to httpLog.
+   */
+  forwardPort?: number;
+  /** The guest NIC's MAC (with httpRoot or forwardPort). */
+  mac?: string;
 }
 
 export interface BootPxeOptions extends CommonOptions {
@@ -200,9 +207,11 @@ async function runQemuOnce(args: string[], options: CommonOptions, nonce: string
 export async function bootKernel(options: BootKernelOptions): Promise<BootResult> {
   const nonce = options.nonce ?? makeNonce();
   const append = ['console=ttyS0', 'panic=-1', options.append, `remaster.nonce=${nonce}`].filter(Boolean).join(' ');
-  const nic = options.httpRoot === undefined
+  const log = options.httpLog ?? join(tmpdir(), `remaster-http-${nonce}.log`);
+  const forward = options.httpRoot !== undefined ? httpForward(options.httpRoot, log) : options.forwardPort !== undefined ? tcpForward(options.forwardPort, log) : undefined;
+  const nic = forward === undefined
     ? ['-nic', 'none']
-    : ['-netdev', `user,id=n0,restrict=on,${httpForward(options.httpRoot, options.httpLog ?? join(tmpdir(), `remaster-http-${nonce}.log`))}`, '-device', 'virtio-net-pci,netdev=n0'];
+    : ['-netdev', `user,id=n0,restrict=on,${forward}`, '-device', `virtio-net-pci,netdev=n0${options.mac !== undefined ? `,mac=${options.mac}` : ''}`];
   const args = [...nic, '-kernel', options.kernel, '-initrd', options.initrd, '-append', append];
   return runQemu(args, options, nonce);
 }
@@ -270,6 +279,12 @@ export async function bootTap(options: BootTapOptions): Promise<BootResult> {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+function tcpForward(port: number, log: string): string {
+  const bridge = fileURLToPath(new URL('./tcp-stdio.ts', import.meta.url));
+  if (log.includes(',')) throw new Error(`bootKernel: "${log}" must not contain a comma`);
+  return `guestfwd=tcp:10.0.2.100:80-cmd:${process.execPath} ${bridge} ${port} ${log}`;
 }
 
 function httpForward(root: string, log: string): string {

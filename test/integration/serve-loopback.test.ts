@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { createServer, parseKickstart, publishTree, readCurrentManifest, type ServeHandle } from '../../src/index.ts';
+import { callbackCommand, createServer, parseKickstart, publishTree, readCurrentManifest, type ServeHandle } from '../../src/index.ts';
 import { freshPostgresDatabase, requirePostgres } from '../helpers/postgres.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { makeBuildDir, makeRoots, tempDir } from '../unit/pxe/support.ts';
@@ -201,6 +201,34 @@ test('a failing %pre ends in failed with its log tail', async (t) => {
   assert.equal(host?.state, 'failed');
   assert.match(host?.failureReason ?? '', /%onerror/u);
   assert.match((await srv.store.getBlob(MAC, 'log:failed'))?.content ?? '', /disk nvme0n1 not found/u);
+});
+
+test('the one-line callbacks of a served preseed move the host with curl, and with wget where there is no curl', async (t) => {
+  if (!requireTool(t, 'curl', 'wget')) return;
+  const roots = await makeRoots();
+  const build = await makeBuildDir();
+  const dir = await tempDir();
+  await writeFile(join(dir, 'preseed.cfg'), 'd-i debian-installer/locale string en_US.UTF-8\n');
+  const srv = await createServer({ tftpRoot: roots.tftpRoot, listen: '127.0.0.1', tftpPort: 0, httpPort: 0, state: { stateDir: join(dir, 'state') }, stallAfterMs: 3600_000 });
+  t.after(() => srv.close({ graceful: false }));
+  await publishTree({
+    tftpRoot: roots.tftpRoot, kernel: join(build, 'vmlinuz'), initrd: join(build, 'initrd.img'), dialect: 'debian', answers: 'preseed',
+    loaders: { pxelinux: roots.loaderDir, ipxe: false }, hosts: [{ mac: MAC, kickstart: join(dir, 'preseed.cfg') }], serveUrl: srv.httpUrl,
+  });
+  await waitFor(async () => (await srv.store.getHost(MAC))?.state === 'armed', 'armed');
+  const preseed = await (await fetch(`${srv.httpUrl}/preseed/${HYP}`)).text();
+  const url = new RegExp(`(${srv.httpUrl}/cb/${HYP}/[0-9a-f]+)/pre-started`, 'u').exec(preseed)?.[1];
+  assert.ok(url !== undefined, preseed);
+  // d-i has no curl: a PATH with only wget makes the command take its second branch
+  const wgetOnly = join(dir, 'wget-only');
+  await run('mkdir', [wgetOnly]);
+  await run('ln', ['-s', (await run('sh', ['-c', 'command -v wget'])).stdout.trim(), join(wgetOnly, 'wget')]);
+  for (const [kind, path] of [['pre-started', process.env.PATH ?? ''], ['pre-done', wgetOnly]] as const) {
+    const command = callbackCommand(url, kind);
+    assert.ok(preseed.includes(command), `the served preseed carries ${command}`);
+    await run('/bin/sh', ['-c', command], { env: { PATH: path } });
+    assert.equal((await srv.store.getHost(MAC))?.state, kind, `${kind} by ${path === wgetOnly ? 'wget' : 'curl'}`);
+  }
 });
 
 /** Two servers on one tree and one store (a load-balanced pair): 20 concurrent installed reports spread over both disarm once. */
