@@ -2,12 +2,12 @@
  * The whole loop of `remaster serve` under QEMU, in a LAN of network namespaces (test/helpers/netns.ts):
  * - "site": dnsmasq handing out addresses only (no PXE options, no boot file);
  * - "boot": `remaster serve <tree> --proxy-dhcp` (the built CLI: TFTP on 69, HTTP on 8080, ProxyDHCP);
- * - QEMU guests on tap devices: SeaBIOS + QEMU's iPXE ROM (e1000); iPXE announces itself (user class), so
- *   the ProxyDHCP offer names serve's HTTP script boot.ipxe, which chains ipxe/mac-<hex>.ipxe → the Debian
- *   test kernel and a busybox initrd (all over serve's HTTP), whose /init gets an address
- *   (udhcpc), fetches the kickstart named by inst.ks= on its command line (the one serve rendered for
- *   it), and runs that kickstart's own %pre, %pre-install and %post sections with sh, as anaconda
- *   would (a failing section runs %onerror and stops).
+ * - QEMU guests on tap devices: SeaBIOS + QEMU's iPXE ROM (e1000); iPXE announces itself (user class)
+ *   and the tree publishes BIOS iPXE (undionly.kpxe), so the ProxyDHCP offer names serve's HTTP script
+ *   boot.ipxe, which chains ipxe/mac-<hex>.ipxe → the Debian test kernel and a busybox initrd (all over
+ *   serve's HTTP), whose /init gets an address (udhcpc), fetches the kickstart named by inst.ks= on its
+ *   command line (the one serve rendered for it), and runs that kickstart's own %pre, %pre-install and
+ *   %post sections with sh, as anaconda would (a failing section runs %onerror and stops).
  * Checked: the server records armed → boot-fetched → kernel-fetched → ks-fetched → pre-started →
  * pre-done → installing → post-done → installed → disarmed in that order, publishes the disarm, and a
  * second boot of the same VM finds no per-MAC script and boots the local disk (there is none) — the kernel
@@ -25,7 +25,7 @@ import { ensureFixtures } from '../helpers/fixtures.ts';
 import { createLan, requireNetns, waitFor } from '../helpers/netns.ts';
 import { bootTap, makeNonce } from '../helpers/qemu.ts';
 import { CLI } from '../helpers/run-cli.ts';
-import { requireTool } from '../helpers/tools.ts';
+import { requireFile, requireTool } from '../helpers/tools.ts';
 import { makeRoots, tempDir } from '../unit/pxe/support.ts';
 
 const GOOD = '52:54:00:5e:00:01';
@@ -60,7 +60,7 @@ exit 1
 `;
 
 test('remaster serve under QEMU: an armed once host installs through its own callbacks, is disarmed, and boots locally next time; a failing %pre ends in failed', { timeout: 900_000 }, async (t) => {
-  if (!requireNetns(t) || !requireTool(t, 'qemu-system-x86_64', 'dnsmasq')) return;
+  if (!requireNetns(t) || !requireTool(t, 'qemu-system-x86_64', 'dnsmasq') || !requireFile(t, '/usr/lib/ipxe/undionly.kpxe', 'ipxe')) return;
   const fx = await ensureFixtures(t);
   if (fx === undefined) return;
   const nonce = makeNonce();
@@ -80,7 +80,7 @@ test('remaster serve under QEMU: an armed once host installs through its own cal
     tftpRoot, kernel: fx.kernel.vmlinuz, initrd, dialect: 'rhel9', label: 'serve qemu', serveUrl,
     cmdline: ['console=ttyS0', 'panic=-1', `remaster.nonce=${nonce}`],
     hosts: [{ mac: GOOD, kickstart: join(dir, 'good.ks'), once: true }, { mac: BAD, kickstart: join(dir, 'bad.ks'), once: true }],
-    loaders: { pxelinux: true, ipxe: false },
+    loaders: { pxelinux: true, ipxe: true }, // with BIOS iPXE published, serve hands iPXE ROMs boot.ipxe (src/serve/boot-policy.ts)
   });
   const stateDir = join(dir, 'state');
 
