@@ -9,6 +9,47 @@ import { hostEntries } from '../../src/index.ts';
 import { buildImage } from './edit.ts';
 import type { FixturePaths } from './fixtures.ts';
 
+/**
+ * NIC drivers the guest loads, in dependency order (modinfo -F depends): e1000 for QEMU's iPXE ROM guests,
+ * virtio-net for OVMF's own PXE (romfile= leaves OVMF only its VirtioNetDxe). Loading a driver with no
+ * device is harmless. Debian signs its modules, so they load under Secure Boot's lockdown too.
+ */
+const NET_MODULES: readonly [name: string, path: string][] = [
+  ['e1000', 'drivers/net/ethernet/intel/e1000/e1000.ko'],
+  ['virtio_ring', 'drivers/virtio/virtio_ring.ko'],
+  ['virtio', 'drivers/virtio/virtio.ko'],
+  ['virtio_pci_modern_dev', 'drivers/virtio/virtio_pci_modern_dev.ko'],
+  ['virtio_pci_legacy_dev', 'drivers/virtio/virtio_pci_legacy_dev.ko'],
+  ['virtio_pci', 'drivers/virtio/virtio_pci.ko'],
+  ['failover', 'net/core/failover.ko'],
+  ['net_failover', 'drivers/net/net_failover.ko'],
+  ['virtio_net', 'drivers/net/virtio_net.ko'],
+];
+
+/** A complete RHEL 9 kickstart (remaster verify passes it) without script sections. */
+export const KS_BASE = `#version=RHEL9
+text
+lang en_US.UTF-8
+keyboard --xlayouts=us
+timezone Etc/UTC --utc
+url --url=http://10.0.0.5/os/
+rootpw --lock
+zerombr
+clearpart --all --initlabel
+autopart --type=plain
+poweroff
+%packages
+@^minimal-environment
+%end
+`;
+/** KS_BASE with its own %pre and %post, which print REMASTER-OWN-PRE / REMASTER-OWN-POST when the guest runs them. */
+export const KS_GOOD = `${KS_BASE}%pre
+echo "REMASTER-OWN-PRE host=$(hostname)"
+%end
+%post --nochroot
+echo REMASTER-OWN-POST
+%end
+`;
 /** The guest's /init: network, fetch inst.ks=, run the kickstart's script sections in anaconda's order. */
 export const GUEST_INIT = `#!/bin/sh
 PATH=/bin
@@ -19,7 +60,7 @@ busybox mount -t sysfs sysfs /sys
 busybox --install -s /bin
 mkdir -p /tmp /usr/share/udhcpc
 echo "REMASTER-GUEST-INIT $(uname -r)"
-insmod /lib/e1000.ko
+for m in ${NET_MODULES.map(([name]) => name).join(' ')}; do insmod /lib/$m.ko; done
 ip link set lo up
 ip link set eth0 up
 udhcpc -i eth0 -s /etc/udhcpc.sh -q -n -t 10 -T 3 || { echo REMASTER-NO-DHCP; poweroff -f; }
@@ -58,17 +99,19 @@ poweroff -f
 
 export const GUEST_UDHCPC = `#!/bin/sh
 case "$1" in
-  bound|renew) ifconfig "$interface" "$ip" netmask "\${subnet:-255.255.255.0}" up; echo "REMASTER-DHCP $ip" ;;
+  bound|renew) ifconfig "$interface" "$ip" netmask "\${subnet:-255.255.255.0}" up; echo "REMASTER-DHCP $ip from $serverid" ;;
 esac
 `;
 
-/** Write the guest's initrd (the small busybox fixture with GUEST_INIT as /init and the e1000 module) to `file`. */
+
+/** Write the guest's initrd (the small busybox fixture with GUEST_INIT as /init and the NIC drivers) to `file`. */
 export async function writeGuestInitrd(fx: FixturePaths, file: string): Promise<void> {
   const base = (await hostEntries(fx.small.root, '/')).filter((e) => e.path !== 'init' && e.path !== '/init');
+  const modules = await Promise.all(NET_MODULES.map(async ([name, path]) => ({ path: `lib/${name}.ko`, type: 'file' as const, data: new Uint8Array(await readFile(join(fx.kernel.modulesDir, 'kernel', path))) })));
   await writeFile(file, await buildImage([
     ...base,
     { path: 'init', type: 'file', mode: 0o755, data: new TextEncoder().encode(GUEST_INIT) },
     { path: 'etc/udhcpc.sh', type: 'file', mode: 0o755, data: new TextEncoder().encode(GUEST_UDHCPC) },
-    { path: 'lib/e1000.ko', type: 'file', data: new Uint8Array(await readFile(join(fx.kernel.modulesDir, 'kernel/drivers/net/ethernet/intel/e1000/e1000.ko'))) },
+    ...modules,
   ], 'gzip'));
 }

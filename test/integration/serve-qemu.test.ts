@@ -20,39 +20,17 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore, publishTree, readCurrentManifest } from '../../src/index.ts';
-import { writeGuestInitrd } from '../helpers/guest-installer.ts';
+import { KS_BASE, KS_GOOD, writeGuestInitrd } from '../helpers/guest-installer.ts';
 import { ensureFixtures } from '../helpers/fixtures.ts';
 import { createLan, requireNetns, waitFor } from '../helpers/netns.ts';
 import { bootTap, makeNonce } from '../helpers/qemu.ts';
-import { CLI } from '../helpers/run-cli.ts';
+import { startServe, startSiteDnsmasq } from '../helpers/serve-lab.ts';
 import { requireFile, requireTool } from '../helpers/tools.ts';
 import { makeRoots, tempDir } from '../unit/pxe/support.ts';
 
 const GOOD = '52:54:00:5e:00:01';
 const BAD = '52:54:00:5e:00:02';
 
-const KS_BASE = `#version=RHEL9
-text
-lang en_US.UTF-8
-keyboard --xlayouts=us
-timezone Etc/UTC --utc
-url --url=http://10.0.0.5/os/
-rootpw --lock
-zerombr
-clearpart --all --initlabel
-autopart --type=plain
-poweroff
-%packages
-@^minimal-environment
-%end
-`;
-const KS_GOOD = `${KS_BASE}%pre
-echo "REMASTER-OWN-PRE host=$(hostname)"
-%end
-%post --nochroot
-echo REMASTER-OWN-POST
-%end
-`;
 const KS_BAD = `${KS_BASE}%pre --erroronfail
 echo "REMASTER-PRE-FAILING: disk /dev/nvme9n9 not found"
 exit 1
@@ -85,18 +63,9 @@ test('remaster serve under QEMU: an armed once host installs through its own cal
   const stateDir = join(dir, 'state');
 
   // the network: dnsmasq (addresses only) and remaster serve with ProxyDHCP
-  const dnsmasq = site.spawn('dnsmasq', ['--no-daemon', '--conf-file=/dev/null', '--port=0', '--interface=eth0', '--bind-interfaces', '--user=root',
-    `--dhcp-range=${lan.prefix}.100,${lan.prefix}.150,255.255.255.0,1h`, `--dhcp-leasefile=${join(dir, 'leases')}`, `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--log-dhcp', '--log-facility=-']);
-  let siteLog = '';
-  dnsmasq.stderr!.on('data', (d: Buffer) => (siteLog += d.toString()));
-  const serve = boot.spawn(process.execPath, [CLI, 'serve', tftpRoot, '--listen', boot.address, '--tftp-port', '69', '--http-port', '8080', '--proxy-dhcp', boot.address, '--state', stateDir]);
-  let serveOut = '';
-  let serveLog = '';
-  serve.stdout!.on('data', (d: Buffer) => (serveOut += d.toString()));
-  serve.stderr!.on('data', (d: Buffer) => (serveLog += d.toString()));
-  await waitFor(() => (serveOut.includes('serving') ? true : undefined), 30_000, `remaster serve to start: ${serveOut}${serveLog}`);
-  await waitFor(() => (siteLog.includes('DHCP, IP range') ? true : undefined), 15_000, `dnsmasq to start: ${siteLog}`);
-  const logs = () => `serve:\n${serveLog.split('\n').slice(-60).join('\n')}\ndnsmasq:\n${siteLog.split('\n').slice(-30).join('\n')}`;
+  const dnsmasq = await startSiteDnsmasq(site, lan.prefix, dir);
+  const serve = await startServe(boot, tftpRoot, stateDir);
+  const logs = () => `serve:\n${serve.log().split('\n').slice(-60).join('\n')}\ndnsmasq:\n${dnsmasq.log().split('\n').slice(-30).join('\n')}`;
   const tap = lan.addTap();
   const store = await openStore({ stateDir });
   t.after(() => store.close());
@@ -133,5 +102,5 @@ test('remaster serve under QEMU: an armed once host installs through its own cal
   assert.match(bad?.failureReason ?? '', /%onerror/u);
   assert.match((await store.getBlob(BAD, 'log:failed'))?.content ?? '', /REMASTER-PRE-FAILING: disk \/dev\/nvme9n9 not found/u);
   assert.ok((await readCurrentManifest(tftpRoot))?.model.hosts.some((h) => h.mac === BAD), 'a failed host stays armed (nothing is disarmed on failure)');
-  serve.kill('SIGTERM');
+  serve.child.kill('SIGTERM');
 });
