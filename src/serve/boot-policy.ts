@@ -1,8 +1,12 @@
 /**
  * ProxyDHCP boot policy: which boot file a PXE client of the current tree
  * gets (pure). Decided with the client's own words (option 60, 77, 93):
- * - iPXE (user class "iPXE"), whatever its firmware: the HTTP script
- *   `<base>/boot.ipxe`, which chains the per-MAC script (reference 07 §3);
+ * - iPXE (user class "iPXE"): the HTTP script `<base>/boot.ipxe`, which
+ *   chains the per-MAC script (reference 07 §3) — except iPXE on BIOS
+ *   firmware (a NIC's iPXE ROM, as in QEMU) when the tree publishes
+ *   pxelinux.0 but no BIOS iPXE (undionly.kpxe): the operator chose pxelinux
+ *   for BIOS machines, and iPXE runs pxelinux.0 as a PXE NBP through its
+ *   PXE API, so such a client gets pxelinux.0 like the firmware it replaces;
  * - BIOS PXE ROMs: pxelinux.0 (it reads the ProxyDHCP offer for its TFTP
  *   server), else undionly.kpxe;
  * - x64 UEFI PXE: ipxe.efi when the tree has it, else the GRUB the tree
@@ -42,7 +46,7 @@ export function decideBootFile(client: DhcpClient, m: PublishManifest | undefine
   const has = (p: string) => m.loaders.includes(p);
   const base = o.httpBase.replace(/\/+$/u, '');
   const answer = (bootFile: string | undefined) => (bootFile === undefined ? undefined : { nextServer: o.nextServer, bootFile });
-  if (client.isIpxe) return answer(`${base}/boot.ipxe`);
+  if (client.isIpxe) return answer(client.archName === 'bios' && has('pxelinux.0') && !has('undionly.kpxe') ? 'pxelinux.0' : `${base}/boot.ipxe`);
   if (client.isHttpBoot) return client.archName === 'efi-x64-http' && has('ipxe.efi') ? answer(`${base}/ipxe.efi`) : undefined;
   if (client.archName === 'bios') return answer(o.biosFile ?? (has('pxelinux.0') ? 'pxelinux.0' : has('undionly.kpxe') ? 'undionly.kpxe' : undefined));
   if (client.archName === 'efi-x64') return answer(o.efiFile ?? (has('ipxe.efi') ? 'ipxe.efi' : uefiGrubBootFile(m)));

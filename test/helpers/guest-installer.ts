@@ -9,6 +9,47 @@ import { hostEntries } from '../../src/index.ts';
 import { buildImage } from './edit.ts';
 import type { FixturePaths } from './fixtures.ts';
 
+/**
+ * NIC drivers the guest loads, in dependency order (modinfo -F depends): e1000 for QEMU's iPXE ROM guests,
+ * virtio-net for OVMF's own PXE (romfile= leaves OVMF only its VirtioNetDxe). Loading a driver with no
+ * device is harmless. Debian signs its modules, so they load under Secure Boot's lockdown too.
+ */
+const NET_MODULES: readonly string[] = [
+  'drivers/net/ethernet/intel/e1000/e1000',
+  'drivers/virtio/virtio_ring',
+  'drivers/virtio/virtio',
+  'drivers/virtio/virtio_pci_modern_dev',
+  'drivers/virtio/virtio_pci_legacy_dev',
+  'drivers/virtio/virtio_pci',
+  'net/core/failover',
+  'drivers/net/net_failover',
+  'drivers/net/virtio_net',
+];
+
+/** A complete RHEL 9 kickstart (remaster verify passes it) without script sections. */
+export const KS_BASE = `#version=RHEL9
+text
+lang en_US.UTF-8
+keyboard --xlayouts=us
+timezone Etc/UTC --utc
+url --url=http://10.0.0.5/os/
+rootpw --lock
+zerombr
+clearpart --all --initlabel
+autopart --type=plain
+poweroff
+%packages
+@^minimal-environment
+%end
+`;
+/** KS_BASE with its own %pre and %post, which print REMASTER-OWN-PRE / REMASTER-OWN-POST when the guest runs them. */
+export const KS_GOOD = `${KS_BASE}%pre
+echo "REMASTER-OWN-PRE host=$(hostname)"
+%end
+%post --nochroot
+echo REMASTER-OWN-POST
+%end
+`;
 /** The guest's /init: network, fetch inst.ks=, run the kickstart's script sections in anaconda's order. */
 export const GUEST_INIT = `#!/bin/sh
 PATH=/bin
@@ -61,29 +102,29 @@ poweroff -f
 
 export const GUEST_UDHCPC = `#!/bin/sh
 case "$1" in
-  bound|renew) ifconfig "$interface" "$ip" netmask "\${subnet:-255.255.255.0}" up; echo "REMASTER-DHCP $ip" ;;
+  bound|renew) ifconfig "$interface" "$ip" netmask "\${subnet:-255.255.255.0}" up; echo "REMASTER-DHCP $ip from $serverid" ;;
 esac
 `;
 
-/** The virtio modules a guest needs for virtio-blk disks, in load order (under the kernel's kernel/drivers). */
-export const VIRTIO_BLK_MODULES = ['virtio/virtio_ring', 'virtio/virtio', 'virtio/virtio_pci_legacy_dev', 'virtio/virtio_pci_modern_dev', 'virtio/virtio_pci', 'block/virtio_blk'];
+/** The virtio modules a guest needs for virtio-blk disks, in load order (paths under the kernel's kernel/, no `.ko`). */
+export const VIRTIO_BLK_MODULES = ['drivers/virtio/virtio_ring', 'drivers/virtio/virtio', 'drivers/virtio/virtio_pci_legacy_dev', 'drivers/virtio/virtio_pci_modern_dev', 'drivers/virtio/virtio_pci', 'drivers/block/virtio_blk'];
 
 /** Options of writeGuestInitrd. */
 export interface GuestInitrdOptions {
-  /** More modules to load before e1000, in order, as paths under the kernel's kernel/drivers without `.ko`. */
+  /** More modules to load before the NIC drivers, in order, as paths under the kernel's kernel/ without `.ko`. */
   modules?: string[];
   /** Paths /init waits for (at most 10 s in all) before it starts the network, e.g. `/sys/block/vdc`. */
   waitFor?: string[];
 }
 
-/** Write the guest's initrd (the small busybox fixture with GUEST_INIT as /init and the e1000 module) to `file`. */
+/** Write the guest's initrd (the small busybox fixture with GUEST_INIT as /init and the NIC drivers) to `file`. */
 export async function writeGuestInitrd(fx: FixturePaths, file: string, options: GuestInitrdOptions = {}): Promise<void> {
   const base = (await hostEntries(fx.small.root, '/')).filter((e) => e.path !== 'init' && e.path !== '/init');
-  const drivers = join(fx.kernel.modulesDir, 'kernel/drivers');
-  const modules = [...(options.modules ?? []), 'net/ethernet/intel/e1000/e1000'];
+  // each module once, in the order given (a second insmod of a loaded module fails)
+  const modules = [...new Set([...(options.modules ?? []), ...NET_MODULES])];
   const ko = await Promise.all(modules.map(async (m, i) => ({
     // the number keeps the load order in /init's glob
-    path: `lib/ko/${String(i).padStart(2, '0')}-${m.slice(m.lastIndexOf('/') + 1)}.ko`, type: 'file' as const, data: new Uint8Array(await readFile(join(drivers, `${m}.ko`))),
+    path: `lib/ko/${String(i).padStart(2, '0')}-${m.slice(m.lastIndexOf('/') + 1)}.ko`, type: 'file' as const, data: new Uint8Array(await readFile(join(fx.kernel.modulesDir, 'kernel', `${m}.ko`))),
   })));
   await writeFile(file, await buildImage([
     ...base,

@@ -1,19 +1,69 @@
 /**
  * TFTP test helpers: a server on 127.0.0.1 serving a directory through openServedFile
- * (exactly what `remaster serve` will pass), and a minimal lock-step download over a raw
- * UDP socket that returns the file or the ERROR the server sent.
+ * (exactly what `remaster serve` passes), the same directory served by createServer (serve's whole
+ * composition: lifecycle hooks, metrics, logging around the TFTP server), and a minimal lock-step
+ * download over a raw UDP socket that returns the file or the ERROR the server sent.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { createTftpServer, type TftpServer, type TftpServerOptions, type TftpTransferEvent } from '../../src/net/tftp/index.ts';
 import { openServedFile } from '../../src/fsx/index.ts';
 import { UdpClient } from './udp-client.ts';
 
-export interface ServedRoot {
-  server: TftpServer;
+/** What a test sees of a finished transfer, from the TFTP server's event or serve's log line. */
+export type TransferSeen = Pick<TftpTransferEvent, 'path' | 'outcome' | 'bytes' | 'size' | 'blksize' | 'windowsize'>;
+
+/** A TFTP endpoint on 127.0.0.1 and the transfers it reported. */
+export interface TftpEndpoint {
   port: number;
-  events: TftpTransferEvent[];
+  events: TransferSeen[];
   /** Resolve once `n` events were reported (a client may finish before the server has closed its side). */
   eventCount(n: number, timeoutMs?: number): Promise<void>;
+}
+
+export interface ServedRoot extends TftpEndpoint {
+  server: TftpServer;
+  events: TftpTransferEvent[];
+}
+
+function counter(events: unknown[]): (n: number, timeoutMs?: number) => Promise<void> {
+  return async (n, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (events.length < n) {
+      if (Date.now() > deadline) throw new Error(`expected ${n} events, got ${events.length}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+}
+
+/**
+ * Serve `root` with createServer (as `remaster serve` does: TFTP on an ephemeral 127.0.0.1 port, HTTP
+ * beside it, state in a scratch directory) until the test ends; transfers are read back from its log.
+ */
+export async function serveComposed(t: TestContext, root: string): Promise<TftpEndpoint> {
+  const events: TransferSeen[] = [];
+  const errors: string[] = [];
+  const stateDir = await mkdtemp(join(tmpdir(), 'remaster-tftp-state-'));
+  // loaded here: the TFTP-only tests importing this file need none of serve's HTTP and state stack
+  const { createServer } = await import('../../src/serve/index.ts');
+  const handle = await createServer({
+    tftpRoot: root, listen: '127.0.0.1', tftpPort: 0, httpPort: 0, state: { stateDir },
+    log: {
+      info: (f) => {
+        if ((f as { event?: string }).event === 'tftp') events.push(f as TransferSeen);
+      },
+      warn: () => {},
+      error: (f) => errors.push(JSON.stringify(f)),
+    },
+  });
+  t.after(async () => {
+    await handle.close({ graceful: false });
+    await rm(stateDir, { recursive: true, force: true });
+    if (errors.length > 0) throw new Error(`serve logged errors: ${errors.join('; ')}`);
+  });
+  return { port: handle.tftpPort, events, eventCount: counter(events) };
 }
 
 /** Serve `root` on 127.0.0.1 (ephemeral port) until the test ends. */
@@ -32,14 +82,7 @@ export async function serveRoot(t: TestContext, root: string, options: Partial<T
     await server.close({ graceful: false });
     if (errors.length > 0) throw new Error(`server reported unexpected errors: ${errors.map(String).join('; ')}`);
   });
-  const eventCount = async (n: number, timeoutMs = 10_000): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (events.length < n) {
-      if (Date.now() > deadline) throw new Error(`expected ${n} events, got ${events.length}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  return { server, port: server.address().port, events, eventCount };
+  return { server, port: server.address().port, events, eventCount: counter(events) };
 }
 
 const enc = (s: string): number[] => [...Buffer.from(s, 'latin1')];

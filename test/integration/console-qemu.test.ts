@@ -27,7 +27,7 @@ import { makeBiosMarkerDisk } from '../helpers/local-disks.ts';
 import { createSiteLan, requireNetns, waitFor } from '../helpers/netns.ts';
 import { bootTap, makeNonce } from '../helpers/qemu.ts';
 import { CLI, runCli } from '../helpers/run-cli.ts';
-import { requireTool } from '../helpers/tools.ts';
+import { requireFile, requireTool } from '../helpers/tools.ts';
 import { makeRoots, tempDir } from '../unit/pxe/support.ts';
 
 const VM = '52:54:00:5e:13:01';
@@ -45,7 +45,7 @@ echo REMASTER-OWN-POST
 `;
 
 test('console under QEMU: arm in the browser → the VM installs through serve → the page shows it live → the next boot is the local disk', { timeout: 900_000 }, async (t) => {
-  if (!requireNetns(t) || !requireTool(t, 'qemu-system-x86_64', 'dnsmasq', 'chromium')) return;
+  if (!requireNetns(t) || !requireTool(t, 'qemu-system-x86_64', 'dnsmasq', 'chromium') || !requireFile(t, '/usr/lib/ipxe/undionly.kpxe', 'ipxe')) return;
   const fx = await ensureFixtures(t);
   if (fx === undefined) return;
   const nonce = makeNonce();
@@ -63,7 +63,7 @@ test('console under QEMU: arm in the browser → the VM installs through serve �
   const { tftpRoot } = await makeRoots();
   await publishTree({
     tftpRoot, kernel: fx.kernel.vmlinuz, initrd, dialect: 'rhel9', label: 'console qemu', serveUrl: base,
-    cmdline: ['console=ttyS0', 'panic=-1', `remaster.nonce=${nonce}`], hosts: [], loaders: { pxelinux: true, ipxe: false },
+    cmdline: ['console=ttyS0', 'panic=-1', `remaster.nonce=${nonce}`], hosts: [], loaders: { pxelinux: true, ipxe: true }, // BIOS iPXE published: serve hands the iPXE ROM boot.ipxe (src/serve/boot-policy.ts)
   });
   const stateDir = join(dir, 'state');
   const added = await runCli(['user', 'add', 'op', '--role', 'operator', '--group', 'lab', '--password-stdin', '--state', stateDir], { input: new TextEncoder().encode(`${PASSWORD}\n`) });

@@ -2,8 +2,8 @@
  * The whole loop of `remaster serve` under QEMU, in a LAN of network namespaces (test/helpers/netns.ts):
  * - "site": dnsmasq handing out addresses only (no PXE options, no boot file);
  * - "boot": `remaster serve <tree> --proxy-dhcp` (the built CLI: TFTP on 69, HTTP on 8080, ProxyDHCP);
- * - QEMU guests on tap devices: SeaBIOS + QEMU's iPXE ROM (e1000); iPXE announces itself (user class), so
- *   the ProxyDHCP offer names serve's HTTP script boot.ipxe, which chains ipxe/mac-<hex>.ipxe → the Debian
+ * - QEMU guests on tap devices: SeaBIOS + QEMU's iPXE ROM (e1000); iPXE announces itself (user class)
+ *   and the tree publishes BIOS iPXE (undionly.kpxe), so the ProxyDHCP offer names serve's HTTP script boot.ipxe, which chains ipxe/mac-<hex>.ipxe → the Debian
  *   test kernel and a busybox initrd (all over serve's HTTP), whose /init gets an address
  *   (udhcpc), fetches the kickstart named by inst.ks= on its command line (the one serve rendered for
  *   it), and runs that kickstart's own %pre, %pre-install and %post sections with sh, as anaconda
@@ -25,12 +25,12 @@ import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore, parseRecipe, prepareInstall, publishTree, readCurrentManifest, renderRecipeKickstart } from '../../src/index.ts';
-import { VIRTIO_BLK_MODULES, writeGuestInitrd } from '../helpers/guest-installer.ts';
+import { KS_BASE, KS_GOOD, VIRTIO_BLK_MODULES, writeGuestInitrd } from '../helpers/guest-installer.ts';
 import { ensureFixtures } from '../helpers/fixtures.ts';
 import { createSiteLan, requireNetns, waitFor } from '../helpers/netns.ts';
 import { bootTap, makeNonce } from '../helpers/qemu.ts';
 import { CLI } from '../helpers/run-cli.ts';
-import { requireTool } from '../helpers/tools.ts';
+import { requireFile, requireTool } from '../helpers/tools.ts';
 import { makeRoots, tempDir } from '../unit/pxe/support.ts';
 
 const GOOD = '52:54:00:5e:00:01';
@@ -38,28 +38,6 @@ const BAD = '52:54:00:5e:00:02';
 const MiB = 1024 * 1024;
 const DISKS = [{ name: 'vda', mib: 64, serial: 'SQ-A-64' }, { name: 'vdb', mib: 96, serial: 'SQ-B-96' }, { name: 'vdc', mib: 128, serial: 'SQ-C-128' }];
 
-const KS_BASE = `#version=RHEL9
-text
-lang en_US.UTF-8
-keyboard --xlayouts=us
-timezone Etc/UTC --utc
-url --url=http://10.0.0.5/os/
-rootpw --lock
-zerombr
-clearpart --all --initlabel
-autopart --type=plain
-poweroff
-%packages
-@^minimal-environment
-%end
-`;
-const KS_GOOD = `${KS_BASE}%pre
-echo "REMASTER-OWN-PRE host=$(hostname)"
-%end
-%post --nochroot
-echo REMASTER-OWN-POST
-%end
-`;
 const KS_BAD = `${KS_BASE}%pre --erroronfail
 echo "REMASTER-PRE-FAILING: disk /dev/nvme9n9 not found"
 exit 1
@@ -94,7 +72,7 @@ async function renderKickstart(dir: string, template: string, disks: string): Pr
 interface Inventory { disks: { name: string; sizeBytes: number; serial: string | null }[]; nics: { name: string; mac: string; driver: string | null }[] }
 
 test('remaster serve under QEMU: an armed once host posts its inventory, passes disks >= 3, installs through its own callbacks, is disarmed, and boots locally next time; a host failing disks >= 4 ends in failed with the reason', { timeout: 900_000 }, async (t) => {
-  if (!requireNetns(t) || !requireTool(t, 'qemu-system-x86_64', 'dnsmasq')) return;
+  if (!requireNetns(t) || !requireTool(t, 'qemu-system-x86_64', 'dnsmasq') || !requireFile(t, '/usr/lib/ipxe/undionly.kpxe', 'ipxe')) return;
   const fx = await ensureFixtures(t);
   if (fx === undefined) return;
   const nonce = makeNonce();
@@ -123,7 +101,7 @@ test('remaster serve under QEMU: an armed once host posts its inventory, passes 
     tftpRoot, kernel: fx.kernel.vmlinuz, initrd, dialect: 'rhel9', label: 'serve qemu', serveUrl,
     cmdline: ['console=ttyS0', 'panic=-1', `remaster.nonce=${nonce}`],
     hosts: [{ mac: GOOD, kickstart: goodKs, once: true }, { mac: BAD, kickstart: badKs, once: true }],
-    loaders: { pxelinux: true, ipxe: false },
+    loaders: { pxelinux: true, ipxe: true }, // with BIOS iPXE published, serve hands iPXE ROMs boot.ipxe (src/serve/boot-policy.ts)
   });
   const stateDir = join(dir, 'state');
 

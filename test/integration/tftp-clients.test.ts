@@ -1,6 +1,7 @@
 /**
  * The TFTP server against real clients — tftp-hpa's tftp, atftp and curl — on 127.0.0.1,
- * serving a temporary root through openServedFile exactly as `remaster serve` will. Files of
+ * serving a temporary root twice: the bare server through openServedFile, and createServer, the
+ * composition `remaster serve` runs (lifecycle hooks, metrics and logging around it). Files of
  * 0 bytes, exactly 512·n bytes (ends with an empty block), 33 MiB (block numbers roll over at
  * 512-byte blocks) and the real Debian installer initrd (40 MB) must arrive byte-identical,
  * with and without blksize/windowsize. Firmware clients (SeaBIOS+iPXE, OVMF, pxelinux, GRUB,
@@ -14,7 +15,7 @@ import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureFixtures } from '../helpers/fixtures.ts';
-import { serveRoot, type ServedRoot } from '../helpers/tftp.ts';
+import { serveComposed, serveRoot, type TftpEndpoint } from '../helpers/tftp.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { tmpDir } from '../helpers/tmp-dir.ts';
 
@@ -49,7 +50,7 @@ async function sha256(path: string): Promise<string> {
   return createHash('sha256').update(await readFile(path)).digest('hex');
 }
 
-async function fetchWith(client: Client, served: ServedRoot, remote: string, out: string): Promise<void> {
+async function fetchWith(client: Client, served: TftpEndpoint, remote: string, out: string): Promise<void> {
   const [cmd, args] = client.argv(served.port, remote, out);
   // Asynchronously: the server runs in this process.
   const r = await run(cmd, args, { timeout: 300_000, maxBuffer: 1 << 20 });
@@ -87,75 +88,83 @@ async function withRoot(t: TestContext): Promise<{ root: string; files: { name: 
   return { root, files };
 }
 
-test('tftp-hpa, atftp and curl fetch 0 B, 512·n B, 33 MiB and the installer initrd byte-identical', { timeout: 900_000 }, async (t) => {
-  if (!requireTool(t, 'tftp', 'atftp', 'curl')) return;
-  const setup = await withRoot(t);
-  if (!setup) return;
-  const served = await serveRoot(t, setup.root);
-  const out = await tmpDir(t, 'remaster-tftp-out-');
-  const jobs = CLIENTS.flatMap((client, c) => setup.files.map((file, f) => ({ client, file, out: join(out, `${c}-${f}`) })));
-  const failures: string[] = [];
-  await pool(jobs, 3, async ({ client, file, out: dest }) => {
-    try {
-      await fetchWith(client, served, file.name, dest);
-      const got = await sha256(dest);
-      if (got !== file.sha) failures.push(`${client.name} ${file.name}: sha256 ${got} != ${file.sha} (${(await stat(dest)).size} of ${file.size} bytes)`);
-    } catch (err) {
-      failures.push(`${client.name} ${file.name}: ${(err as Error).message}`);
+/** The bare TFTP server, and the same through createServer (`remaster serve`). */
+const SERVERS: { name: string; serve: (t: TestContext, root: string) => Promise<TftpEndpoint> }[] = [
+  { name: 'the TFTP server', serve: serveRoot },
+  { name: 'createServer (remaster serve)', serve: serveComposed },
+];
+
+for (const server of SERVERS) {
+  test(`tftp-hpa, atftp and curl fetch 0 B, 512·n B, 33 MiB and the installer initrd byte-identical from ${server.name}`, { timeout: 900_000 }, async (t) => {
+    if (!requireTool(t, 'tftp', 'atftp', 'curl')) return;
+    const setup = await withRoot(t);
+    if (!setup) return;
+    const served = await server.serve(t, setup.root);
+    const out = await tmpDir(t, 'remaster-tftp-out-');
+    const jobs = CLIENTS.flatMap((client, c) => setup.files.map((file, f) => ({ client, file, out: join(out, `${c}-${f}`) })));
+    const failures: string[] = [];
+    await pool(jobs, 3, async ({ client, file, out: dest }) => {
+      try {
+        await fetchWith(client, served, file.name, dest);
+        const got = await sha256(dest);
+        if (got !== file.sha) failures.push(`${client.name} ${file.name}: sha256 ${got} != ${file.sha} (${(await stat(dest)).size} of ${file.size} bytes)`);
+      } catch (err) {
+        failures.push(`${client.name} ${file.name}: ${(err as Error).message}`);
+      }
+    });
+    assert.deepEqual(failures, []);
+    await served.eventCount(jobs.length);
+    // What the server saw, per client and file: complete, every byte acknowledged, the negotiated sizes.
+    for (const { client, file } of jobs) {
+      const e = served.events.find((x) => x.path === file.name && x.blksize === client.blksize && x.windowsize === client.windowsize && x.outcome === 'complete');
+      assert.ok(e, `${client.name} ${file.name}: no complete transfer with blksize ${client.blksize}, windowsize ${client.windowsize}`);
+      assert.equal(e.bytes, file.size);
     }
+    assert.deepEqual(served.events.filter((e) => e.outcome !== 'complete'), []);
+    const rolled = served.events.filter((e) => e.blksize === 512 && (e.size ?? 0) > ROLLOVER_512);
+    assert.equal(rolled.length, 2 * CLIENTS.filter((c) => c.blksize === 512).length, 'every 512-byte client went past block 65535 twice');
   });
-  assert.deepEqual(failures, []);
-  await served.eventCount(jobs.length);
-  // What the server saw, per client and file: complete, every byte acknowledged, the negotiated sizes.
-  for (const { client, file } of jobs) {
-    const e = served.events.find((x) => x.path === file.name && x.blksize === client.blksize && x.windowsize === client.windowsize && x.outcome === 'complete');
-    assert.ok(e, `${client.name} ${file.name}: no complete transfer with blksize ${client.blksize}, windowsize ${client.windowsize}`);
-    assert.equal(e.bytes, file.size);
-  }
-  assert.deepEqual(served.events.filter((e) => e.outcome !== 'complete'), []);
-  const rolled = served.events.filter((e) => e.blksize === 512 && (e.size ?? 0) > ROLLOVER_512);
-  assert.equal(rolled.length, 2 * CLIENTS.filter((c) => c.blksize === 512).length, 'every 512-byte client went past block 65535 twice');
-});
 
-test('real clients with the names clients send: a leading "/", "\\" separators, doubled "/", case kept', async (t) => {
-  if (!requireTool(t, 'tftp', 'atftp', 'curl')) return;
-  const root = await tmpDir(t, 'remaster-tftp-names-');
-  await mkdir(join(root, 'boot', 'grub'), { recursive: true });
-  await writeFile(join(root, 'boot', 'grub', 'grub.cfg'), 'set timeout=1\n');
-  await mkdir(join(root, 'pxelinux.cfg'));
-  await writeFile(join(root, 'pxelinux.cfg', '01-52-54-00-12-34-56'), 'DEFAULT install\n');
-  const served = await serveRoot(t, root);
-  const out = await tmpDir(t);
-  const cases: [Client, string, string][] = [
-    [CLIENTS[0]!, '/boot/grub/grub.cfg', 'boot/grub/grub.cfg'],
-    [CLIENTS[1]!, 'boot\\grub\\grub.cfg', 'boot/grub/grub.cfg'],
-    [CLIENTS[5]!, '/boot//grub/grub.cfg', 'boot/grub/grub.cfg'],
-    [CLIENTS[3]!, 'pxelinux.cfg/01-52-54-00-12-34-56', 'pxelinux.cfg/01-52-54-00-12-34-56'],
-  ];
-  for (const [i, [client, remote, file]] of cases.entries()) {
-    await fetchWith(client, served, remote, join(out, String(i)));
-    assert.equal(await readFile(join(out, String(i)), 'utf8'), await readFile(join(root, file), 'utf8'), `${client.name} ${remote}`);
-  }
-  await served.eventCount(cases.length);
-  assert.deepEqual(served.events.map((e) => e.path), cases.map((c) => c[2]));
-});
+  test(`real clients with the names clients send: a leading "/", "\\" separators, doubled "/", case kept (${server.name})`, async (t) => {
+    if (!requireTool(t, 'tftp', 'atftp', 'curl')) return;
+    const root = await tmpDir(t, 'remaster-tftp-names-');
+    await mkdir(join(root, 'boot', 'grub'), { recursive: true });
+    await writeFile(join(root, 'boot', 'grub', 'grub.cfg'), 'set timeout=1\n');
+    await mkdir(join(root, 'pxelinux.cfg'));
+    await writeFile(join(root, 'pxelinux.cfg', '01-52-54-00-12-34-56'), 'DEFAULT install\n');
+    const served = await server.serve(t, root);
+    const out = await tmpDir(t);
+    const cases: [Client, string, string][] = [
+      [CLIENTS[0]!, '/boot/grub/grub.cfg', 'boot/grub/grub.cfg'],
+      [CLIENTS[1]!, 'boot\\grub\\grub.cfg', 'boot/grub/grub.cfg'],
+      [CLIENTS[5]!, '/boot//grub/grub.cfg', 'boot/grub/grub.cfg'],
+      [CLIENTS[3]!, 'pxelinux.cfg/01-52-54-00-12-34-56', 'pxelinux.cfg/01-52-54-00-12-34-56'],
+    ];
+    for (const [i, [client, remote, file]] of cases.entries()) {
+      await fetchWith(client, served, remote, join(out, String(i)));
+      assert.equal(await readFile(join(out, String(i)), 'utf8'), await readFile(join(root, file), 'utf8'), `${client.name} ${remote}`);
+    }
+    await served.eventCount(cases.length);
+    assert.deepEqual(served.events.map((e) => e.path), cases.map((c) => c[2]));
+  });
 
-test('each client reports a missing file, a ".." name and netascii mode as the server\'s errors', async (t) => {
-  if (!requireTool(t, 'tftp', 'atftp', 'curl')) return;
-  const root = await tmpDir(t);
-  await writeFile(join(root, 'PXELINUX.0'), 'x');
-  const served = await serveRoot(t, root);
-  const out = join(await tmpDir(t), 'out');
-  const attempt = async (cmd: string, args: string[]): Promise<string> => {
-    const r = await run(cmd, args, { timeout: 30_000 }).then((x) => ({ ...x, code: 0 }), (err: { stdout: string; stderr: string; code: number }) => err);
-    return `exit ${r.code}: ${r.stdout}${r.stderr}`;
-  };
-  const p = String(served.port);
-  assert.match(await attempt('tftp', ['-m', 'binary', '127.0.0.1', p, '-c', 'get', 'pxelinux.0', out]), /Error code 1: file not found/, 'case is kept: PXELINUX.0 is not pxelinux.0');
-  assert.match(await attempt('tftp', ['-m', 'binary', '127.0.0.1', p, '-c', 'get', '../etc/passwd', out]), /Error code 2: access violation/);
-  assert.match(await attempt('tftp', ['127.0.0.1', p, '-c', 'get', 'PXELINUX.0', out]), /Error code 0: netascii mode is not supported, use octet \(binary\)/);
-  assert.match(await attempt('atftp', ['-g', '-r', 'nope', '-l', out, '127.0.0.1', p]), /file not found/);
-  // curl's text for these is a stale getpeername() message; its exit codes name the TFTP error.
-  assert.match(await attempt('curl', ['-sS', '-o', out, `tftp://127.0.0.1:${p}/nope`]), /^exit 68:/, 'CURLE_TFTP_NOTFOUND');
-  assert.match(await attempt('curl', ['-sS', '-o', out, `tftp://127.0.0.1:${p}/a/..%2F..%2Fetc/passwd`]), /^exit 69:/, 'CURLE_TFTP_PERM');
-});
+  test(`each client reports a missing file, a ".." name and netascii mode as the server's errors (${server.name})`, async (t) => {
+    if (!requireTool(t, 'tftp', 'atftp', 'curl')) return;
+    const root = await tmpDir(t);
+    await writeFile(join(root, 'PXELINUX.0'), 'x');
+    const served = await server.serve(t, root);
+    const out = join(await tmpDir(t), 'out');
+    const attempt = async (cmd: string, args: string[]): Promise<string> => {
+      const r = await run(cmd, args, { timeout: 30_000 }).then((x) => ({ ...x, code: 0 }), (err: { stdout: string; stderr: string; code: number }) => err);
+      return `exit ${r.code}: ${r.stdout}${r.stderr}`;
+    };
+    const p = String(served.port);
+    assert.match(await attempt('tftp', ['-m', 'binary', '127.0.0.1', p, '-c', 'get', 'pxelinux.0', out]), /Error code 1: file not found/, 'case is kept: PXELINUX.0 is not pxelinux.0');
+    assert.match(await attempt('tftp', ['-m', 'binary', '127.0.0.1', p, '-c', 'get', '../etc/passwd', out]), /Error code 2: access violation/);
+    assert.match(await attempt('tftp', ['127.0.0.1', p, '-c', 'get', 'PXELINUX.0', out]), /Error code 0: netascii mode is not supported, use octet \(binary\)/);
+    assert.match(await attempt('atftp', ['-g', '-r', 'nope', '-l', out, '127.0.0.1', p]), /file not found/);
+    // curl's text for these is a stale getpeername() message; its exit codes name the TFTP error.
+    assert.match(await attempt('curl', ['-sS', '-o', out, `tftp://127.0.0.1:${p}/nope`]), /^exit 68:/, 'CURLE_TFTP_NOTFOUND');
+    assert.match(await attempt('curl', ['-sS', '-o', out, `tftp://127.0.0.1:${p}/a/..%2F..%2Fetc/passwd`]), /^exit 69:/, 'CURLE_TFTP_PERM');
+  });
+}
