@@ -186,22 +186,23 @@ export function createLan(t: TestContext, options: { prefix?: string } = {}): La
 
 /**
  * Start dnsmasq on `site`'s eth0 as a site DHCP server that hands out addresses only (<prefix>.100–150,
- * no PXE options, no boot file, no DNS), its lease and pid files in `dir`; resolve once it serves.
- * `log()` returns what it has logged so far (--log-dhcp).
+ * no PXE options, no boot file, no DNS) plus whatever `confFile` adds, its lease and pid files in `dir`;
+ * resolve once it serves. `log()` returns what it has logged so far (--log-dhcp).
  */
-export async function startSiteDhcp(lan: Lan, site: NetnsHost, dir: string): Promise<{ log: () => string }> {
-  const dnsmasq = site.spawn('dnsmasq', ['--no-daemon', '--conf-file=/dev/null', '--port=0', '--interface=eth0', '--bind-interfaces', '--user=root',
-    `--dhcp-range=${lan.prefix}.100,${lan.prefix}.150,255.255.255.0,1h`, `--dhcp-leasefile=${join(dir, 'leases')}`, `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--log-dhcp', '--log-facility=-']);
+export async function startSiteDhcp(lan: Lan, site: NetnsHost, dir: string, confFile?: string): Promise<{ child: ChildProcess; log: () => string }> {
+  const child = site.spawn('dnsmasq', ['--no-daemon', '--conf-file=/dev/null', '--port=0', '--interface=eth0', '--bind-interfaces', '--user=root',
+    `--dhcp-range=${lan.prefix}.100,${lan.prefix}.150,255.255.255.0,1h`, `--dhcp-leasefile=${join(dir, 'leases')}`, `--pid-file=${join(dir, 'dnsmasq.pid')}`,
+    '--log-dhcp', '--log-facility=-', ...(confFile !== undefined ? [`--conf-file=${confFile}`] : [])]);
   let log = '';
-  dnsmasq.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   await waitFor(() => (log.includes('DHCP, IP range') ? true : undefined), 15_000, 'dnsmasq to start').catch((err: Error) => {
     throw new Error(`${err.message}: ${log}`);
   });
-  return { log: () => log };
+  return { child, log: () => log };
 }
 
 /** A LAN for boot-server tests: host "site" (<prefix>.2) runs startSiteDhcp (files in `dir`); host "boot" (<prefix>.1) is the test's. */
-export async function createSiteLan(t: TestContext, dir: string): Promise<{ lan: Lan; boot: NetnsHost; siteDhcp: { log: () => string } }> {
+export async function createSiteLan(t: TestContext, dir: string): Promise<{ lan: Lan; boot: NetnsHost; siteDhcp: { child: ChildProcess; log: () => string } }> {
   const lan = createLan(t);
   const site = await lan.addHost('site', 2);
   const boot = await lan.addHost('boot', 1);

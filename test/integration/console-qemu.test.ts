@@ -26,7 +26,8 @@ import { writeGuestInitrd } from '../helpers/guest-installer.ts';
 import { makeBiosMarkerDisk } from '../helpers/local-disks.ts';
 import { createSiteLan, requireNetns, waitFor } from '../helpers/netns.ts';
 import { bootTap, makeNonce } from '../helpers/qemu.ts';
-import { CLI, runCli } from '../helpers/run-cli.ts';
+import { runCli } from '../helpers/run-cli.ts';
+import { startServe } from '../helpers/serve-lab.ts';
 import { requireFile, requireTool } from '../helpers/tools.ts';
 import { makeRoots, tempDir } from '../unit/pxe/support.ts';
 
@@ -69,13 +70,8 @@ test('console under QEMU: arm in the browser â†’ the VM installs through serve â
   const added = await runCli(['user', 'add', 'op', '--role', 'operator', '--group', 'lab', '--password-stdin', '--state', stateDir], { input: new TextEncoder().encode(`${PASSWORD}\n`) });
   assert.equal(added.code, 0, added.stderr);
 
-  const serve = boot.spawn(process.execPath, [CLI, 'serve', tftpRoot, '--ui', '--profile', `vm=${join(dir, 'vm.ks')}`, '--listen', boot.address, '--tftp-port', '69', '--http-port', '8080', '--proxy-dhcp', boot.address, '--state', stateDir]);
-  let serveOut = '';
-  let serveLog = '';
-  serve.stdout!.on('data', (d: Buffer) => (serveOut += d.toString()));
-  serve.stderr!.on('data', (d: Buffer) => (serveLog += d.toString()));
-  await waitFor(() => (serveOut.includes(`console ${base}/ui/`) ? true : undefined), 30_000, `remaster serve --ui to start: ${serveOut}${serveLog}`);
-  const logs = () => `serve:\n${serveLog.split('\n').slice(-60).join('\n')}\ndnsmasq:\n${siteDhcp.log().split('\n').slice(-30).join('\n')}`;
+  const serve = await startServe(boot, tftpRoot, stateDir, { args: ['--ui', '--profile', `vm=${join(dir, 'vm.ks')}`], ready: `console ${base}/ui/` });
+  const logs = () => `serve:\n${serve.log().split('\n').slice(-60).join('\n')}\ndnsmasq:\n${siteDhcp.log().split('\n').slice(-30).join('\n')}`;
 
   // the browser, inside serve's namespace
   const wrapper = join(dir, 'chromium-in-netns');
@@ -164,5 +160,5 @@ test('console under QEMU: arm in the browser â†’ the VM installs through serve â
   assert.equal(await page.textContent('dd.state'), 'disarmed');
   assert.equal(await page.textContent('dd.armed .armed-value'), 'no');
   assert.deepEqual(dialogs, []);
-  serve.kill('SIGTERM');
+  serve.child.kill('SIGTERM');
 });

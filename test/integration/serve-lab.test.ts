@@ -40,11 +40,11 @@ import { ensureFixtures } from '../helpers/fixtures.ts';
 import { KS_GOOD, writeGuestInitrd } from '../helpers/guest-installer.ts';
 import { grubNetDir } from '../helpers/lab-servers.ts';
 import { makeBiosMarkerDisk, makeEfiMarkerDisk } from '../helpers/local-disks.ts';
-import { createLan, requireNetns, waitFor } from '../helpers/netns.ts';
+import { createLan, requireNetns, startSiteDhcp, waitFor } from '../helpers/netns.ts';
 import { ensurePackages, signedChainDir } from '../helpers/packages.ts';
 import { bootTap, makeNonce, type BootResult, type BootTapOptions } from '../helpers/qemu.ts';
 import { runCli } from '../helpers/run-cli.ts';
-import { startServe, startSiteDnsmasq, type LabProcess } from '../helpers/serve-lab.ts';
+import { startServe, type LabProcess } from '../helpers/serve-lab.ts';
 import { requireFile, requireTool } from '../helpers/tools.ts';
 import { makeRoots, tempDir } from '../unit/pxe/support.ts';
 
@@ -78,7 +78,7 @@ async function startLab(t: TestContext, tftpRoot: string, dir: string) {
   /** (Re)start the site's dnsmasq: addresses only, plus `confFile` when given. */
   const startSite = async (confFile?: string) => {
     if (dnsmasq !== undefined) await stop(dnsmasq.child);
-    dnsmasq = await startSiteDnsmasq(site, lan.prefix, dir, confFile);
+    dnsmasq = await startSiteDhcp(lan, site, dir, confFile);
   };
   const siteLog = () => dnsmasq?.log() ?? '';
   const lines = (): ServeLine[] => serve.log().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as ServeLine);

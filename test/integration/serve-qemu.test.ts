@@ -29,7 +29,7 @@ import { KS_BASE, KS_GOOD, VIRTIO_BLK_MODULES, writeGuestInitrd } from '../helpe
 import { ensureFixtures } from '../helpers/fixtures.ts';
 import { createSiteLan, requireNetns, waitFor } from '../helpers/netns.ts';
 import { bootTap, makeNonce } from '../helpers/qemu.ts';
-import { CLI } from '../helpers/run-cli.ts';
+import { startServe } from '../helpers/serve-lab.ts';
 import { requireFile, requireTool } from '../helpers/tools.ts';
 import { makeRoots, tempDir } from '../unit/pxe/support.ts';
 
@@ -105,13 +105,8 @@ test('remaster serve under QEMU: an armed once host posts its inventory, passes 
   });
   const stateDir = join(dir, 'state');
 
-  const serve = boot.spawn(process.execPath, [CLI, 'serve', tftpRoot, '--listen', boot.address, '--tftp-port', '69', '--http-port', '8080', '--proxy-dhcp', boot.address, '--state', stateDir]);
-  let serveOut = '';
-  let serveLog = '';
-  serve.stdout!.on('data', (d: Buffer) => (serveOut += d.toString()));
-  serve.stderr!.on('data', (d: Buffer) => (serveLog += d.toString()));
-  await waitFor(() => (serveOut.includes('serving') ? true : undefined), 30_000, `remaster serve to start: ${serveOut}${serveLog}`);
-  const logs = () => `serve:\n${serveLog.split('\n').slice(-60).join('\n')}\ndnsmasq:\n${siteDhcp.log().split('\n').slice(-30).join('\n')}`;
+  const serve = await startServe(boot, tftpRoot, stateDir);
+  const logs = () => `serve:\n${serve.log().split('\n').slice(-60).join('\n')}\ndnsmasq:\n${siteDhcp.log().split('\n').slice(-30).join('\n')}`;
   const tap = lan.addTap();
   const store = await openStore({ stateDir });
   t.after(() => store.close());
@@ -166,5 +161,5 @@ test('remaster serve under QEMU: an armed once host posts its inventory, passes 
   // %onerror's later report keeps the verdict and brings the %pre log, with the snippet's message
   assert.ok(((await store.getBlob(BAD, 'log:failed'))?.content ?? '').includes(`remaster: FAILED: ${policy}`));
   assert.ok((await readCurrentManifest(tftpRoot))?.model.hosts.some((h) => h.mac === BAD), 'a failed host stays armed (nothing is disarmed on failure)');
-  serve.kill('SIGTERM');
+  serve.child.kill('SIGTERM');
 });
